@@ -1,0 +1,145 @@
+"""The declarative shape of one activation: its functions, parameters and formulas."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from service.numerics.exceptions import InvalidParameter
+
+Array = npt.NDArray[np.floating[Any]]
+ParamValue = float | int | bool | str
+ElementwiseFn = Callable[..., Array]
+ParamKind = Literal["float", "int", "bool", "choice"]
+
+_TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+_FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A named, bounded argument of an activation, with its default.
+
+    Bounds are inclusive unless ``exclusive_minimum``/``exclusive_maximum`` is set.
+    The kind (float, int, bool or choice) follows from the default and ``choices``.
+    """
+
+    name: str
+    default: ParamValue
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> ParamKind:
+        if self.choices:
+            return "choice"
+        if isinstance(self.default, bool):
+            return "bool"
+        if isinstance(self.default, int):
+            return "int"
+        return "float"
+
+    def validate(self, value: object) -> ParamValue:
+        """Return ``value`` as this parameter's type, or raise InvalidParameter saying why."""
+        kind = self.kind
+        if kind == "choice":
+            if not isinstance(value, str) or value not in self.choices:
+                raise InvalidParameter(
+                    self.name, f"must be one of {list(self.choices)}, got {value!r}"
+                )
+            return value
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise InvalidParameter(self.name, f"must be true or false, got {value!r}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidParameter(self.name, f"must be a number, got {value!r}")
+        if kind == "int":
+            if isinstance(value, float) and not value.is_integer():
+                raise InvalidParameter(self.name, f"must be an integer, got {value!r}")
+            value = int(value)
+        elif not math.isfinite(value):
+            raise InvalidParameter(self.name, f"must be finite, got {value!r}")
+        else:
+            value = float(value)
+        self._check_bounds(value)
+        return value
+
+    def parse_text(self, text: str) -> ParamValue:
+        """Parse a query-string value, then validate it like a JSON one."""
+        kind = self.kind
+        if kind == "choice":
+            return self.validate(text)
+        if kind == "bool":
+            lowered = text.strip().lower()
+            if lowered in _TRUE_WORDS:
+                return True
+            if lowered in _FALSE_WORDS:
+                return False
+            raise InvalidParameter(self.name, f"must be true or false, got {text!r}")
+        try:
+            number: float | int = int(text) if kind == "int" else float(text)
+        except ValueError:
+            raise InvalidParameter(
+                self.name, f"must be {'an integer' if kind == 'int' else 'a number'}, got {text!r}"
+            ) from None
+        return self.validate(number)
+
+    def _check_bounds(self, value: float) -> None:
+        low, high = self.minimum, self.maximum
+        if low is not None and (value < low or (self.exclusive_minimum and value == low)):
+            relation = ">" if self.exclusive_minimum else ">="
+            raise InvalidParameter(self.name, f"must be {relation} {low}, got {value!r}")
+        if high is not None and (value > high or (self.exclusive_maximum and value == high)):
+            relation = "<" if self.exclusive_maximum else "<="
+            raise InvalidParameter(self.name, f"must be {relation} {high}, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    """One activation function: forward and derivative side by side, with what describes them.
+
+    ``forward(x, **params)`` and ``derivative(x, **params)`` are vectorised over an array of
+    any shape and keep its dtype. ``kink`` states the value chosen for the derivative where
+    the function is not differentiable ("" for a smooth function).
+    """
+
+    name: str
+    forward: ElementwiseFn
+    derivative: ElementwiseFn
+    formula: str
+    derivative_formula: str
+    reference: str
+    family: str
+    parameters: tuple[Parameter, ...] = ()
+    kink: str = ""
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise InvalidParameter(name, f"is not a parameter of {self.name} (its parameters: {known})")
+
+    def resolve(self, given: Mapping[str, object]) -> dict[str, ParamValue]:
+        """Every parameter with its validated value, defaults filled in; unknown names raise."""
+        for name in given:
+            self.parameter(name)
+        return {
+            p.name: p.validate(given[p.name]) if p.name in given else p.default
+            for p in self.parameters
+        }
+
+    def resolve_text(self, given: Mapping[str, str]) -> dict[str, ParamValue]:
+        """Like ``resolve``, for values that arrive as text (a query string)."""
+        parsed = {name: self.parameter(name).parse_text(text) for name, text in given.items()}
+        return {p.name: parsed.get(p.name, p.default) for p in self.parameters}
