@@ -1,0 +1,1 @@
+"""The HTTP face of the numeric core: schemas, dependencies and one router per resource."""

@@ -1,0 +1,247 @@
+"""Arrays in and out of request bodies: nested JSON lists and numpy's .npy/.npz formats.
+
+Decoding checks everything a body can get wrong (shape, type, range, size) before the core
+sees it and names the offending element; encoding keeps every bit of the result.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any, Final
+
+import numpy as np
+
+from service.numerics import Array, InvalidInput
+
+__all__ = [
+    "JSON_MEDIA_TYPE",
+    "NPY_MEDIA_TYPE",
+    "NPZ_MEDIA_TYPE",
+    "ArrayLimits",
+    "array_from_json",
+    "array_from_npy",
+    "arrays_from_npz",
+    "json_ready",
+    "npy_bytes",
+    "npz_bytes",
+]
+
+JSON_MEDIA_TYPE: Final = "application/json"
+NPY_MEDIA_TYPE: Final = "application/x-npy"
+NPZ_MEDIA_TYPE: Final = "application/x-npz"
+_NON_FINITE_TEXT: Final = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayLimits:
+    max_elements: int
+    max_dims: int
+
+    def check_shape(self, shape: Sequence[int], loc: Sequence[str | int]) -> None:
+        if len(shape) > self.max_dims:
+            raise InvalidInput(
+                loc, f"has {len(shape)} dimensions; at most {self.max_dims} are allowed"
+            )
+        size = math.prod(shape)
+        if size > self.max_elements:
+            raise InvalidInput(loc, f"has {size} elements; at most {self.max_elements} are allowed")
+
+
+def array_from_json(
+    value: object, *, loc: Sequence[str | int], dtype: type[np.floating[Any]], limits: ArrayLimits
+) -> Array:
+    """A number or rectangular nested list of numbers, as an array of ``dtype``.
+
+    Booleans, strings, nulls and ragged lists are refused with the path of the first offender;
+    numbers outside the range of ``dtype`` are refused rather than turned into infinities.
+    """
+    limits.check_shape(_leading_shape(value, limits.max_dims + 1), loc)
+    try:
+        array = np.array(value)
+    except (ValueError, TypeError):
+        array = None
+    if array is None or array.dtype.kind not in "iuf":
+        _raise_first_offender(value, loc)
+        array = np.array(value, dtype=np.float64)  # integers past 64 bits: numbers all the same
+    _refuse_booleans(value, array, loc)
+    return _to_dtype(array, dtype, loc)
+
+
+def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int]) -> None:
+    """numpy turns a boolean among numbers into 1 or 0 without a word: look at those elements."""
+    for flat in np.flatnonzero((array == 0) | (array == 1)):
+        index = np.unravel_index(flat, array.shape)
+        element = value
+        for position in index:
+            element = element[position]  # type: ignore[index]
+        if isinstance(element, bool):
+            raise InvalidInput([*loc, *map(int, index)], "expected a number, got a boolean")
+
+
+def _leading_shape(value: object, depth_cap: int) -> list[int]:
+    """The shape implied by following the first element down; cheap, and bounded in depth."""
+    shape: list[int] = []
+    while isinstance(value, list) and len(shape) < depth_cap:
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return shape
+
+
+def _raise_first_offender(value: object, loc: Sequence[str | int]) -> None:
+    """Walk the nested lists and raise InvalidInput for the first bad element or ragged row."""
+    shape = _leading_shape(value, 10_000)
+
+    def walk(node: object, path: list[str | int], depth: int) -> None:
+        if depth < len(shape):
+            if not isinstance(node, list):
+                raise InvalidInput(
+                    path, f"expected a list of length {shape[depth]}, got {_kind(node)}"
+                )
+            if len(node) != shape[depth]:
+                raise InvalidInput(
+                    path,
+                    f"has length {len(node)} but its siblings have length {shape[depth]} (ragged array)",
+                )
+            for index, child in enumerate(node):
+                walk(child, [*path, index], depth + 1)
+        elif isinstance(node, bool) or not isinstance(node, int | float):
+            raise InvalidInput(path, f"expected a number, got {_kind(node)}")
+
+    walk(value, list(loc), 0)
+
+
+def _kind(node: object) -> str:
+    if node is None:
+        return "null"
+    if isinstance(node, bool):
+        return "a boolean"
+    if isinstance(node, str):
+        return f"a string {node[:20]!r}"
+    if isinstance(node, list):
+        return "a list"
+    if isinstance(node, dict):
+        return "an object"
+    return type(node).__name__
+
+
+def _to_dtype(array: np.ndarray, dtype: type[np.floating[Any]], loc: Sequence[str | int]) -> Array:
+    if array.dtype.kind == "f" and array.size:
+        finite = np.isfinite(array)
+        if not finite.all():
+            index = np.unravel_index(int(np.argmin(finite)), array.shape)
+            raise InvalidInput(
+                [*loc, *map(int, index)], f"is {array[index]}; only finite numbers are accepted"
+            )
+    if array.size and array.dtype != dtype:
+        limit = np.finfo(dtype).max
+        magnitude = np.abs(array)
+        if magnitude.max() > limit:
+            index = np.unravel_index(int(np.argmax(magnitude)), array.shape)
+            raise InvalidInput(
+                [*loc, *map(int, index)],
+                f"is {array[index]}, outside the {np.dtype(dtype).name} range (±{limit:.6g})",
+            )
+    return array.astype(dtype, copy=False)
+
+
+def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimits) -> Array:
+    """Read one .npy stream: header checked before any data is allocated, no pickles."""
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise InvalidInput(
+                loc, f".npy format version {version} is not supported; use 1.0 or 2.0"
+            )
+    except ValueError as error:
+        raise InvalidInput(loc, f"is not a valid .npy array: {error}") from None
+    if dtype.hasobject:
+        raise InvalidInput(loc, "holds Python objects (a pickle); only numeric arrays are accepted")
+    if dtype.kind not in "iuf" or dtype.fields is not None:
+        raise InvalidInput(
+            loc, f"has dtype {dtype.str}; only real integer or float arrays are accepted"
+        )
+    limits.check_shape(shape, loc)
+    expected = math.prod(shape) * dtype.itemsize
+    data = stream.read(expected + 1)
+    if len(data) != expected:
+        problem = "is truncated" if len(data) < expected else "has bytes after the array data"
+        raise InvalidInput(loc, f"{problem}: the header announces {expected} bytes of data")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+
+
+def array_from_npy(
+    body: bytes,
+    *,
+    loc: Sequence[str | int],
+    dtype: type[np.floating[Any]] | None,
+    limits: ArrayLimits,
+) -> Array:
+    """An array from .npy bytes, in ``dtype`` (by default its own float type, else float64)."""
+    array = _npy_array(io.BytesIO(body), loc=loc, limits=limits)
+    return _to_dtype(array, dtype or _natural_float(array), loc)
+
+
+def arrays_from_npz(
+    body: bytes, *, names: Sequence[str], dtype: type[np.floating[Any]] | None, limits: ArrayLimits
+) -> dict[str, Array]:
+    """Named arrays from an uncompressed or deflated .npz archive; members other than ``names`` are refused."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(body))
+    except zipfile.BadZipFile as error:
+        raise InvalidInput(["body"], f"is not a valid .npz archive: {error}") from None
+    arrays: dict[str, Array] = {}
+    with archive:
+        for info in archive.infolist():
+            name = info.filename.removesuffix(".npy")
+            if name not in names:
+                raise InvalidInput([name], f"is not an expected member; send {', '.join(names)}")
+            with archive.open(info) as member:
+                arrays[name] = _npy_array(member, loc=[name], limits=limits)
+    if not arrays:
+        raise InvalidInput(["body"], f"the .npz archive is empty; send {', '.join(names)}")
+    target = dtype or _natural_float(arrays.get(names[0], next(iter(arrays.values()))))
+    return {name: _to_dtype(array, target, [name]) for name, array in arrays.items()}
+
+
+def _natural_float(array: np.ndarray) -> type[np.floating[Any]]:
+    return np.float32 if array.dtype in (np.float16, np.float32) else np.float64
+
+
+def json_ready(array: Array) -> Any:
+    """An array as orjson can write it: non-finite results become "Infinity", "-Infinity", "NaN".
+
+    JSON has no infinities; these strings are the convention of protobuf's JSON mapping.
+    """
+    if array.ndim == 0:
+        value = float(array)
+        return value if math.isfinite(value) else _NON_FINITE_TEXT.get(value, "NaN")
+    if np.isfinite(array).all():
+        return np.ascontiguousarray(array)
+    listed = array.astype(object)
+    listed[np.isnan(array)] = "NaN"
+    listed[np.isposinf(array)] = "Infinity"
+    listed[np.isneginf(array)] = "-Infinity"
+    return listed.tolist()
+
+
+def npy_bytes(array: Array) -> bytes:
+    array = np.ascontiguousarray(array)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    return header.getvalue() + array.tobytes()
+
+
+def npz_bytes(arrays: Mapping[str, Array]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()

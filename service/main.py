@@ -1,0 +1,92 @@
+"""The application factory; ``app`` is what uvicorn serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
+from pydantic.json_schema import models_json_schema
+
+from service import __version__
+from service.api.body_limit import BodySizeLimit
+from service.api.routes import activations, evaluation, health
+from service.api.schemas import EvaluateRequest, Problem
+from service.config import Settings, get_settings
+from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+
+__all__ = ["app", "create_app"]
+
+API_PREFIX = "/api/v1"
+_DESCRIPTION = """\
+Evaluates neural-network activation functions and their gradients on arrays of any shape,
+exactly (checked against mpmath) and fast: JSON for small arrays, `.npy`/`.npz` for large ones.
+
+Every error is an RFC 9457 problem (`application/problem+json`) that says what was wrong and
+where. The limits this instance enforces are listed under `x-limits`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPIOffline(
+        title="Activation Service",
+        version=__version__,
+        description=_DESCRIPTION,
+        responses={
+            code: {
+                "model": Problem,
+                "description": description,
+                "content": {PROBLEM_MEDIA_TYPE: {}},
+            }
+            for code, description in _ERROR_RESPONSES.items()
+        },
+    )
+    app.state.settings = settings
+    app.include_router(health.router)
+    app.include_router(activations.router, prefix=API_PREFIX)
+    app.include_router(evaluation.router, prefix=API_PREFIX)
+    # Routes are matched in order and the docs' routes come first: put the API before them.
+    app.router.routes.sort(key=lambda route: not getattr(route, "path", "").startswith(API_PREFIX))
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
+    return app
+
+
+_ERROR_RESPONSES = {
+    400: "Malformed request (invalid JSON, bad Content-Length, query options with a JSON body).",
+    404: "Unknown activation; `suggestions` lists the closest known names.",
+    406: "A .npy response was asked for several outputs.",
+    413: "Request body over `max_body_bytes`.",
+    415: "Content-Type other than application/json, application/x-npy, application/x-npz.",
+    422: "Invalid parameter or input; `errors` gives each location.",
+}
+
+
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """The generated schema, plus the JSON request model and this instance's limits."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        _, definitions = models_json_schema(
+            [(EvaluateRequest, "validation")], ref_template="#/components/schemas/{model}"
+        )
+        schema["components"]["schemas"].update(definitions["$defs"])
+        schema["info"]["x-limits"] = {
+            name: getattr(settings, name)
+            for name in (
+                "max_elements",
+                "max_dims",
+                "max_body_bytes",
+                "inline_body_bytes",
+                "worker_threads",
+            )
+        }
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+app = create_app()

@@ -1,0 +1,223 @@
+"""Bad input gets a clear 4xx in one problem+json shape: what was wrong, and where."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+URL = "/api/v1/activations/{}/evaluate"
+NPY = {"content-type": "application/x-npy"}
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= set(body)
+    assert body["status"] == status
+    return body
+
+
+def npy(array: np.ndarray, *, allow_pickle: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
+
+
+async def test_unknown_activation_suggests_close_names(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post(URL.format("sigmiod"), json={"x": 1}), 404)
+    assert "sigmoid" in body["suggestions"]  # type: ignore[operator]
+    assert "sigmoid" in str(body["detail"])
+
+
+@pytest.mark.parametrize(
+    ("params", "name", "words"),
+    [
+        ({"negative_slope": "steep"}, "negative_slope", "must be a number"),
+        ({"negative_slope": 1e9}, "negative_slope", "<= 1000000.0"),
+        ({"slope": 0.1}, "slope", "is not a parameter of leaky_relu"),
+        ({"negative_slope": True}, "negative_slope", "must be a number"),
+    ],
+)
+async def test_bad_parameters_are_named(
+    client: httpx.AsyncClient, params: dict[str, object], name: str, words: str
+) -> None:
+    body = problem(
+        await client.post(URL.format("leaky_relu"), json={"x": 1, "params": params}), 422
+    )
+    assert body["errors"] == [{"loc": ["params", name], "msg": body["errors"][0]["msg"]}]  # type: ignore[index]
+    assert words in str(body["detail"])
+
+
+async def test_bad_choice_and_exclusive_bounds(client: httpx.AsyncClient) -> None:
+    body = problem(
+        await client.post(URL.format("gelu"), json={"x": 1, "params": {"approximate": "erf"}}), 422
+    )
+    assert "one of ['none', 'tanh']" in str(body["detail"])
+    body = problem(
+        await client.post(URL.format("softplus"), json={"x": 1, "params": {"threshold": 0}}), 422
+    )
+    assert "must be > 0.0" in str(body["detail"])
+
+
+@pytest.mark.parametrize(
+    ("x", "loc", "words"),
+    [
+        ([[1, 2], [3]], ["x", 1], "ragged"),
+        ([[1, 2], 3], ["x", 1], "expected a list"),
+        ([1, "2"], ["x", 1], "expected a number, got a string"),
+        ([1, None], ["x", 1], "got null"),
+        ([[0.5, True]], ["x", 0, 1], "got a boolean"),
+        ([1, {"a": 1}], ["x", 1], "got an object"),
+        (True, ["x"], "got a boolean"),
+        ([[[[[[[[[1]]]]]]]]], ["x"], "9 dimensions"),
+    ],
+)
+async def test_malformed_arrays_name_the_element(
+    client: httpx.AsyncClient, x: object, loc: list[object], words: str
+) -> None:
+    body = problem(await client.post(URL.format("relu"), json={"x": x}), 422)
+    assert body["errors"][0]["loc"] == loc  # type: ignore[index]
+    assert words in str(body["detail"])
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e400", b"-1e999"])
+async def test_non_finite_json_numbers_are_refused(
+    client: httpx.AsyncClient, literal: bytes
+) -> None:
+    response = await client.post(
+        URL.format("relu"),
+        content=b'{"x": [1.0, ' + literal + b"]}",
+        headers={"content-type": "application/json"},
+    )
+    body = problem(response, 400)
+    assert "finite" in str(body["detail"])
+
+
+async def test_float32_overflow_is_refused_not_made_infinite(client: httpx.AsyncClient) -> None:
+    body = problem(
+        await client.post(URL.format("relu"), json={"x": [1.0, -1e39], "dtype": "float32"}), 422
+    )
+    assert body["errors"][0]["loc"] == ["x", 1]  # type: ignore[index]
+    assert "float32 range" in str(body["detail"])
+
+
+async def test_grad_output_of_another_shape(client: httpx.AsyncClient) -> None:
+    body = problem(
+        await client.post(
+            URL.format("relu"),
+            json={"x": [1, 2], "grad_output": [1, 2, 3], "outputs": ["gradient"]},
+        ),
+        422,
+    )
+    assert body["errors"][0]["loc"] == ["grad_output"]  # type: ignore[index]
+    assert "shape [3] but x has shape [2]" in str(body["detail"])
+
+
+async def test_unknown_fields_and_missing_x(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post(URL.format("relu"), json={"x": 1, "y": 2}), 422)
+    assert body["errors"][0]["loc"] == ["body", "y"]  # type: ignore[index]
+    body = problem(await client.post(URL.format("relu"), json={"params": {}}), 422)
+    assert body["errors"][0]["loc"] == ["x"]  # type: ignore[index]
+    problem(await client.post(URL.format("relu"), json=[1, 2]), 422)
+
+
+async def test_element_and_dimension_limits(make_client: object) -> None:
+    client = make_client(max_elements=10, max_dims=2)  # type: ignore[operator]
+    body = problem(await client.post(URL.format("relu"), json={"x": list(range(11))}), 422)
+    assert "11 elements; at most 10" in str(body["detail"])
+    body = problem(
+        await client.post(URL.format("relu"), content=npy(np.zeros(11)), headers=NPY), 422
+    )
+    assert "11 elements; at most 10" in str(body["detail"])
+    body = problem(
+        await client.post(URL.format("relu"), content=npy(np.zeros((1, 1, 1))), headers=NPY), 422
+    )
+    assert "3 dimensions; at most 2" in str(body["detail"])
+
+
+async def test_body_limit_answers_413(make_client: object) -> None:
+    client = make_client(max_body_bytes=2048)  # type: ignore[operator]
+    body = problem(await client.post(URL.format("relu"), json={"x": [0.5] * 1000}), 413)
+    assert body["limit"] == 2048
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(10):
+            yield b" " * 1000
+
+    response = await client.post(
+        URL.format("relu"), content=chunks(), headers={"content-type": "application/json"}
+    )
+    problem(response, 413)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"not an npy file at all", "not a valid .npy"),
+        (npy(np.zeros(4))[:-8], "truncated"),
+        (npy(np.zeros(4)) + b"\0" * 8, "bytes after the array data"),
+        (npy(np.array([1 + 2j])), "only real integer or float"),
+        (npy(np.array([True])), "only real integer or float"),
+        (npy(np.array([b"ab"])), "only real integer or float"),
+        (npy(np.array([None, 1]), allow_pickle=True), "pickle"),
+        (npy(np.array([1.0, np.nan])), "only finite numbers"),
+        (npy(np.array([np.inf])), "only finite numbers"),
+    ],
+)
+async def test_bad_npy_bodies(client: httpx.AsyncClient, content: bytes, words: str) -> None:
+    body = problem(await client.post(URL.format("relu"), content=content, headers=NPY), 422)
+    assert words in str(body["detail"])
+
+
+async def test_bad_npz_bodies(client: httpx.AsyncClient) -> None:
+    headers = {"content-type": "application/x-npz"}
+    problem(await client.post(URL.format("relu"), content=b"PK not a zip", headers=headers), 422)
+    buffer = io.BytesIO()
+    np.savez(buffer, y=np.zeros(2))
+    body = problem(
+        await client.post(URL.format("relu"), content=buffer.getvalue(), headers=headers), 422
+    )
+    assert "not an expected member" in str(body["detail"])
+
+
+async def test_bad_query_parameters_for_binary_bodies(client: httpx.AsyncClient) -> None:
+    content = npy(np.zeros(2))
+    body = problem(
+        await client.post(URL.format("elu") + "?alpha=big", content=content, headers=NPY), 422
+    )
+    assert body["errors"] == [{"loc": ["params", "alpha"], "msg": "must be a number, got 'big'"}]
+    problem(
+        await client.post(URL.format("elu") + "?dtype=float16", content=content, headers=NPY), 422
+    )
+    problem(
+        await client.post(URL.format("elu") + "?outputs=hessian", content=content, headers=NPY), 422
+    )
+
+
+async def test_query_options_with_a_json_body_are_refused(client: httpx.AsyncClient) -> None:
+    body = problem(await client.post(URL.format("elu") + "?alpha=2", json={"x": 1}), 400)
+    assert "alpha" in str(body["detail"])
+
+
+async def test_unsupported_media_type(client: httpx.AsyncClient) -> None:
+    problem(
+        await client.post(
+            URL.format("elu"), content=b"x=1", headers={"content-type": "text/plain"}
+        ),
+        415,
+    )
+
+
+async def test_npy_response_with_several_outputs_is_406(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        URL.format("elu"),
+        json={"x": 1, "outputs": ["value", "gradient"]},
+        headers={"accept": "application/x-npy"},
+    )
+    problem(response, 406)

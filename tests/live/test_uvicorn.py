@@ -1,0 +1,128 @@
+"""A small suite against a real uvicorn process on 127.0.0.1, as clients will see the service."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from typing import IO
+
+import httpx
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.live
+
+MAX_BODY_BYTES = 65_536
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ACTIVATION_SERVICE_PORT": str(port),
+        "ACTIVATION_SERVICE_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
+    }
+    # The log goes to a file, not a pipe: a full pipe would stall the server.
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "service"], env=env, stdout=log, stderr=log
+        )
+        try:
+            yield _wait_until_up(f"http://127.0.0.1:{port}", server, log)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> str:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return url
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"the server exited:\n{log.read().decode()}")
+        assert time.monotonic() < deadline, "the server did not start within 30 s"
+        time.sleep(0.1)
+
+
+def test_json_evaluate(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/api/v1/activations/tanh/evaluate",
+        json={"x": [[0.0, 1.0]], "outputs": ["value", "gradient"]},
+    )
+    assert response.status_code == 200
+    assert response.json()["value"] == [[0.0, np.tanh(1.0)]]
+
+
+def test_npy_evaluate(base_url: str) -> None:
+    x = np.linspace(-5, 5, 1000, dtype=np.float32).reshape(10, 100)
+    buffer = io.BytesIO()
+    np.save(buffer, x)
+    response = httpx.post(
+        f"{base_url}/api/v1/activations/elu/evaluate?alpha=0.5&outputs=gradient",
+        content=buffer.getvalue(),
+        headers={"content-type": "application/x-npy"},
+    )
+    assert response.status_code == 200
+    result = np.load(io.BytesIO(response.content), allow_pickle=False)
+    assert result.dtype == np.float32 and result.shape == (10, 100)
+    expected = np.where(x > 0, 1, 0.5 * np.exp(np.minimum(x.astype(np.float64), 0))).astype(
+        np.float32
+    )
+    np.testing.assert_array_equal(result, expected)
+
+
+def test_oversized_body_gets_413(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/api/v1/activations/relu/evaluate",
+        content=b"0" * (MAX_BODY_BYTES * 4),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["limit"] == MAX_BODY_BYTES
+
+
+def test_the_service_still_answers_after_bad_requests(base_url: str) -> None:
+    for content in (
+        b"{",
+        b'{"x": [1, [2]]}',
+        b"\xff\xfe",
+        b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ):
+        response = httpx.post(
+            f"{base_url}/api/v1/activations/relu/evaluate",
+            content=content,
+            headers={"content-type": "application/json"},
+        )
+        assert 400 <= response.status_code < 500
+    assert httpx.get(f"{base_url}/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_assets_load_without_external_urls(base_url: str, page: str) -> None:
+    html = httpx.get(base_url + page).text
+    assets = re.findall(r'(?:src|href)\s*=\s*["\']([^"\']+)', html) + re.findall(
+        r"url:\s*'([^']+)'", html
+    )
+    assert assets and not [a for a in assets if "://" in a or a.startswith("//")]
+    for asset in assets:
+        assert httpx.get(base_url + asset).status_code == 200

@@ -1,0 +1,34 @@
+"""The committed OpenAPI schema is the one the app generates: regenerate with scripts/export-openapi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.config import Settings
+from service.openapi import schema_bytes
+
+COMMITTED = Path(__file__).parent.parent / "openapi" / "openapi.json"
+
+
+def test_committed_schema_is_current() -> None:
+    assert COMMITTED.read_bytes() == schema_bytes(), (
+        "openapi/openapi.json is stale: run scripts/export-openapi > openapi/openapi.json"
+    )
+
+
+def test_limits_and_operations_are_in_the_schema() -> None:
+    import orjson
+
+    schema = orjson.loads(schema_bytes())
+    defaults = Settings.model_construct()
+    assert schema["info"]["x-limits"]["max_elements"] == defaults.max_elements == 10_000_000
+    assert schema["info"]["x-limits"]["max_body_bytes"] == defaults.max_body_bytes
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    assert {"evaluate_activation", "list_activations", "health"} <= operations
+    evaluate = schema["paths"]["/api/v1/activations/{name}/evaluate"]["post"]
+    assert set(evaluate["requestBody"]["content"]) == {
+        "application/json",
+        "application/x-npy",
+        "application/x-npz",
+    }
+    assert {"413", "422", "404"} <= set(evaluate["responses"])
