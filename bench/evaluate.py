@@ -1,0 +1,226 @@
+"""Benchmark of POST /evaluate, run by hand: `.venv/bin/python bench/evaluate.py [--quick]`.
+
+In one run, against baselines measured alongside (ratios, not absolute times, are the result):
+  1. throughput (elements/s) of the service over JSON and .npy vs the core called in-process,
+     for 1e3, 1e5, 1e6 elements in float32 and float64;
+  2. the service's JSON path vs a naive FastAPI endpoint (pydantic list[float] in and out);
+  3. requests/s of a 10-element JSON request under concurrency vs a bare FastAPI endpoint
+     that returns a constant.
+Every server runs as its own uvicorn process on 127.0.0.1 (one worker, same settings).
+Targets: .npy at 1e6 >= 0.5x in-process; JSON >= 4x naive at 1e5 and 1e6; 10-element
+requests >= 0.9x the bare endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import numpy as np
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service import numerics  # noqa: E402
+
+ACTIVATION = "gelu"
+NAIVE_APP = textwrap.dedent(
+    """
+    import numpy as np
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+    from service import numerics
+
+    app = FastAPI()
+    entry = numerics.get("gelu")
+
+    class Request(BaseModel):
+        x: list[float]
+
+    class Result(BaseModel):
+        value: list[float]
+
+    @app.post("/api/v1/activations/gelu/evaluate")
+    def evaluate(request: Request) -> Result:
+        x = np.array(request.x)
+        return Result(value=numerics.evaluate(entry, x, params=entry.resolve({}))["value"].tolist())
+
+    @app.post("/constant")
+    async def constant() -> dict[str, str]:
+        return {"status": "ok"}
+    """
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(app: str, app_dir: Path) -> Iterator[str]:
+    """A uvicorn process serving ``app`` ("module:attribute"); yields its base URL."""
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning"]
+    command += ["--app-dir", str(app_dir)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(command, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(url + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def best_time(run: Callable[[], object], *, repeat: int, budget: float = 3.0) -> float:
+    times: list[float] = []
+    started = time.perf_counter()
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - begin)
+        if time.perf_counter() - started > budget and len(times) >= 2:
+            break
+    return min(times)
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def throughput(service: str, naive: str, sizes: list[int]) -> None:
+    print(f"\n1-2. {ACTIVATION} value, best of several runs: elements/s and ratios")
+    header = f"{'n':>9} {'dtype':>8} {'in-process':>12} {'.npy':>12} {'JSON':>12} {'naive':>12}"
+    print(header + f" {'npy/in-proc':>12} {'JSON/naive':>11}")
+    with (
+        httpx.Client(base_url=service, timeout=300) as client,
+        httpx.Client(base_url=naive, timeout=300) as slow,
+    ):
+        for n in sizes:
+            for dtype in ("float32", "float64"):
+                x = np.random.default_rng(0).normal(size=n).astype(dtype)
+                local, binary, json_time, naive_time = _times(client, slow, x)
+                rates = [n / t for t in (local, binary, json_time, naive_time)]
+                print(
+                    f"{n:>9} {dtype:>8} "
+                    + " ".join(f"{r:>12.3g}" for r in rates)
+                    + f" {local / binary:>11.2f}x {naive_time / json_time:>10.1f}x"
+                )
+
+
+def _times(
+    client: httpx.Client, slow: httpx.Client, x: np.ndarray
+) -> tuple[float, float, float, float]:
+    """Seconds for: the core in-process, the service over .npy, over JSON, and the naive endpoint."""
+    entry = numerics.get(ACTIVATION)
+    params = entry.resolve({})
+    url = f"/api/v1/activations/{ACTIVATION}/evaluate"
+    repeat = max(3, min(50, 2_000_000 // x.size))
+    local = best_time(lambda: numerics.evaluate(entry, x, params=params), repeat=repeat)
+    body = npy(x)
+    npy_headers = {"content-type": "application/x-npy"}
+    binary = best_time(
+        lambda: np.load(io.BytesIO(client.post(url, content=body, headers=npy_headers).content)),
+        repeat=repeat,
+    )
+    # The client only receives the JSON answers: decoding them costs the same for both designs
+    # and is not the service's work.
+    json_headers = {"content-type": "application/json"}
+    document = orjson.dumps({"x": x, "dtype": x.dtype.name}, option=orjson.OPT_SERIALIZE_NUMPY)
+    json_time = best_time(
+        lambda: client.post(url, content=document, headers=json_headers).content, repeat=repeat
+    )
+    naive_document = orjson.dumps({"x": x}, option=orjson.OPT_SERIALIZE_NUMPY)
+    naive_time = best_time(
+        lambda: slow.post(url, content=naive_document, headers=json_headers).content,
+        repeat=max(2, repeat // 4),
+    )
+    return local, binary, json_time, naive_time
+
+
+async def _load(url: str, body: bytes, *, connections: int, seconds: float) -> float:
+    """Requests/s over ``connections`` keep-alive connections: a minimal HTTP/1.1 client, so
+    that the client costs less than the servers it measures."""
+    host, port = url.removeprefix("http://").split("/")[0].split(":")
+    path = "/" + url.removeprefix("http://").split("/", 1)[1]
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while time.perf_counter() < deadline:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200"), head
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            done += 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return done / (time.perf_counter() - started)
+
+
+def concurrency(service: str, naive: str, seconds: float) -> None:
+    body = orjson.dumps({"x": [0.1 * i - 0.5 for i in range(10)]})
+    print(f"\n3. 10-element JSON requests, 32 connections, {seconds:.0f} s each (req/s)")
+    results = {}
+    for label, url in (
+        ("bare constant", f"{naive}/constant"),
+        ("service", f"{service}/api/v1/activations/{ACTIVATION}/evaluate"),
+    ):
+        asyncio.run(_load(url, body, connections=8, seconds=0.5))  # warm-up
+        results[label] = asyncio.run(_load(url, body, connections=32, seconds=seconds))
+        print(f"{label:>14}: {results[label]:8.0f} req/s")
+    print(f"{'ratio':>14}: {results['service'] / results['bare constant']:8.2f}x (target >= 0.9x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and shorter load")
+    arguments = parser.parse_args()
+    sizes = [1_000, 100_000] if arguments.quick else [1_000, 100_000, 1_000_000]
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "naive_app.py").write_text(NAIVE_APP)
+        with (
+            serve("service.main:app", ROOT) as service,
+            serve("naive_app:app", Path(scratch)) as naive,
+        ):
+            throughput(service, naive, sizes)
+            concurrency(service, naive, seconds=2 if arguments.quick else 5)
+
+
+if __name__ == "__main__":
+    main()
