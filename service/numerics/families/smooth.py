@@ -34,7 +34,7 @@ def _scale(x: Array, beta: float) -> Array:
 
 
 def gelu(x: Array, approximate: str = "none") -> Array:
-    """x Phi(x), or x sigma(v) with Phi's tanh approximation v = sqrt(8/pi) (x + 0.044715 x^3)."""
+    """x Phi(x); or x sigma(v), v = sqrt(8/pi) (x + 0.044715 x^3), the tanh approximation."""
     gate = (tanh_normal_cdf if approximate == "tanh" else normal_cdf)(x)
     gate *= x  # in place: a fresh array of a million points costs more than the product
     return gate
