@@ -142,9 +142,9 @@ def _to_dtype(
     """``array`` as ``dtype``, refusing non-finite elements (unless known ``finite``) and
     elements beyond the range of ``dtype``."""
     if not finite and array.dtype.kind == "f" and array.size:
-        finite = np.isfinite(array)
-        if not finite.all():
-            index = np.unravel_index(int(np.argmin(finite)), array.shape)
+        is_finite = np.isfinite(array)
+        if not is_finite.all():
+            index = np.unravel_index(int(np.argmin(is_finite)), array.shape)
             raise InvalidInput(
                 [*loc, *map(int, index)], f"is {array[index]}; only finite numbers are accepted"
             )
