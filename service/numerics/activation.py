@@ -15,7 +15,9 @@ from service.numerics.exceptions import InvalidParameter
 Array = npt.NDArray[np.floating[Any]]
 ParamValue = float | int | bool | str
 ElementwiseFn = Callable[..., Array]
+VjpFn = Callable[..., Array]
 ParamKind = Literal["float", "int", "bool", "choice"]
+Library = Literal["torch", "keras", "jax"]
 
 _TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 _FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -105,23 +107,49 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
-class Activation:
-    """One activation function: forward and derivative side by side, with what describes them.
+class Equivalent:
+    """The same function in another library: the exact call, and how it differs from ours."""
 
-    ``forward(x, **params)`` and ``derivative(x, **params)`` are vectorised over an array of
-    any shape and keep its dtype. ``kink`` states the value chosen for the derivative where
-    the function is not differentiable ("" for a smooth function).
+    library: Library
+    call: str
+    differs: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Activation:
+    """One activation function: forward and derivatives side by side, with what describes them.
+
+    An element-wise activation has ``forward(x, **params)``, ``derivative`` and
+    ``second_derivative`` of the same shape, vectorised over an array of any shape. An
+    axis-wise one (softmax, glu, ...) has ``forward(x, axis, **params)`` and, instead of
+    derivatives, ``vjp(x, grad_output, axis, **params)``: its Jacobian is not diagonal, so only
+    the vector-Jacobian product with an upstream gradient is a useful array. ``halves_axis``
+    marks functions whose output is half as long as x along that axis.
+
+    ``kink`` states the value chosen for a derivative where the function is not
+    differentiable ("" for a smooth function). ``equivalents`` are the same function in PyTorch,
+    Keras 3 and jax.nn; ``follows`` names whose defaults and conventions ours takes.
     """
 
     name: str
     forward: ElementwiseFn
-    derivative: ElementwiseFn
     formula: str
     derivative_formula: str
     reference: str
     family: str
+    follows: str
+    derivative: ElementwiseFn | None = None
+    second_derivative: ElementwiseFn | None = None
+    second_derivative_formula: str = ""
+    vjp: VjpFn | None = None
+    halves_axis: bool = False
     parameters: tuple[Parameter, ...] = ()
     kink: str = ""
+    equivalents: tuple[Equivalent, ...] = ()
+
+    @property
+    def axiswise(self) -> bool:
+        return self.vjp is not None
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
