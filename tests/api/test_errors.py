@@ -58,7 +58,7 @@ async def test_bad_choice_and_exclusive_bounds(client: httpx.AsyncClient) -> Non
     body = problem(
         await client.post(URL.format("gelu"), json={"x": 1, "params": {"approximate": "erf"}}), 422
     )
-    assert "one of ['none', 'tanh']" in str(body["detail"])
+    assert "one of ['none', 'tanh', 'sigmoid']" in str(body["detail"])
     body = problem(
         await client.post(URL.format("softplus"), json={"x": 1, "params": {"threshold": 0}}), 422
     )

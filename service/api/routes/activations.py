@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service import numerics
-from service.api.schemas import ActivationList, ActivationSummary, ParameterSpec
+from service.api.schemas import ActivationList, ActivationSummary
 
 router = APIRouter(prefix="/activations", tags=["activations"])
 
@@ -14,16 +14,7 @@ router = APIRouter(prefix="/activations", tags=["activations"])
 def list_activations() -> ActivationList:
     return ActivationList(
         activations=[
-            ActivationSummary(
-                name=entry.name,
-                aliases=list(numerics.aliases_of(entry.name)),
-                family=entry.family,
-                formula=entry.formula,
-                derivative_formula=entry.derivative_formula,
-                kink=entry.kink,
-                reference=entry.reference,
-                parameters=[ParameterSpec.of(p) for p in entry.parameters],
-            )
+            ActivationSummary.of(entry, list(numerics.aliases_of(entry.name)))
             for entry in numerics.ACTIVATIONS.values()
         ]
     )
