@@ -38,7 +38,11 @@ def softmax(x: Array, axis: int = -1) -> Array:
 
 def softmax_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     s = softmax(x, axis)
-    result: Array = s * (grad_output - np.sum(grad_output * s, axis=axis, keepdims=True))
+    # g - <g, s> = d - <d, s> with d = g - g_k, k the largest x: at k it is then the small sum
+    # -sum_j d_j s_j rather than g_k minus a rounded number close to it.
+    top = np.argmax(x, axis=axis, keepdims=True)
+    d = grad_output - np.take_along_axis(grad_output, top, axis=axis)
+    result: Array = s * (d - np.sum(d * s, axis=axis, keepdims=True))
     return result
 
 
@@ -63,11 +67,13 @@ def softmin_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
 
 
 def _sorted_prefix(x: Array, axis: int) -> tuple[Array, Array, Array]:
-    """z = x - max moved to the last axis, z sorted descending, and k = 1..n."""
+    """z = x - max moved to the last axis, z sorted descending (from -2 up), and k = 1..n."""
     z = np.moveaxis(x, axis, -1)
     z = z - np.max(z, axis=-1, keepdims=True)
     ranks = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
-    return z, -np.sort(-z, axis=-1), ranks
+    # tau >= -1 (the largest z is 0 and its share at most 1), so anything below -2 is outside
+    # the support either way: clipped there, the prefix sums of squares cannot overflow.
+    return z, -np.sort(-np.maximum(z, -2), axis=-1), ranks
 
 
 def _support_size(condition: npt.NDArray[np.bool_]) -> Array:
