@@ -23,6 +23,20 @@ _TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 _FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
 
+def select(
+    condition: npt.NDArray[np.bool_], if_true: Array | float, if_false: Array | float
+) -> Array:
+    """np.where(condition, if_true, if_false) for finite operands, by arithmetic.
+
+    c a + (1 - c) b with c in {0, 1} is exact, one of its terms being an exact zero (only the
+    sign of a zero result may differ). np.where branches on every element, which on random
+    signs costs more than these four vectorised passes together.
+    """
+    chosen = condition.astype(np.float64)
+    result: Array = chosen * if_true + (1 - chosen) * if_false
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
     """A named, bounded argument of an activation, with its default.
@@ -124,7 +138,9 @@ class Activation:
     axis-wise one (softmax, glu, ...) has ``forward(x, axis, **params)`` and, instead of
     derivatives, ``vjp(x, grad_output, axis, **params)``: its Jacobian is not diagonal, so only
     the vector-Jacobian product with an upstream gradient is a useful array. ``halves_axis``
-    marks functions whose output is half as long as x along that axis.
+    marks functions whose output is half as long as x along that axis. ``blockwise`` is false
+    for an element-wise function that must see the whole array at once (rrelu draws one slope
+    per element of it).
 
     ``kink`` states the value chosen for a derivative where the function is not
     differentiable ("" for a smooth function). ``equivalents`` are the same function in PyTorch,
@@ -143,6 +159,7 @@ class Activation:
     second_derivative_formula: str = ""
     vjp: VjpFn | None = None
     halves_axis: bool = False
+    blockwise: bool = True
     parameters: tuple[Parameter, ...] = ()
     kink: str = ""
     equivalents: tuple[Equivalent, ...] = ()

@@ -50,3 +50,15 @@ def test_second_derivative_is_scaled_by_grad_output() -> None:
     plain = _run("tanh", x, ["second_derivative"])["second_derivative"]  # type: ignore[index]
     scaled = _run("tanh", x, ["second_derivative"], grad_output=upstream)["second_derivative"]  # type: ignore[index]
     assert np.array_equal(scaled, plain * upstream)
+
+
+@pytest.mark.parametrize("name", ["gelu", "mish", "relu", "tanhshrink", "softplus"])
+def test_blocks_do_not_show(name: str) -> None:
+    # Element-wise entries are evaluated in blocks: however x is split, the numbers agree.
+    x = np.random.default_rng(9).normal(scale=5, size=(3, 50_001)).astype(np.float32)
+    outputs: list[numerics.Output] = ["value", "gradient", "second_derivative"]
+    whole = _run(name, x, outputs)
+    part = _run(name, x[:, 7:], outputs)
+    for output in outputs:
+        assert np.array_equal(whole[output][:, 7:], part[output])  # type: ignore[index]
+        assert whole[output].dtype == np.float32  # type: ignore[index]

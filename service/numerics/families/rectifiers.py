@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
 from service.numerics.families.linear import no_curvature
 
 __all__ = ["ENTRIES"]
@@ -53,11 +53,12 @@ def relu6_derivative(x: Array) -> Array:
 
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
     """x for x > 0, negative_slope * x otherwise."""
-    return np.where(x > 0, x, x * negative_slope)
+    # Exactly that: one of the two terms is an exact 0.
+    return np.maximum(x, 0) + negative_slope * np.minimum(x, 0)
 
 
 def leaky_relu_derivative(x: Array, negative_slope: float = 0.01) -> Array:
-    return np.where(x > 0, 1.0, negative_slope)
+    return select(x > 0, 1.0, negative_slope)
 
 
 def prelu(x: Array, weight: float = 0.25) -> Array:
@@ -92,7 +93,7 @@ def _rrelu_slope(x: Array, lower: float, upper: float, training: bool, seed: int
 
 def threshold(x: Array, threshold: float = 0.0, value: float = 0.0) -> Array:
     """x for x > threshold, value otherwise."""
-    return np.where(x > threshold, x, value)
+    return select(x > threshold, x, value)
 
 
 def threshold_derivative(x: Array, threshold: float = 0.0, value: float = 0.0) -> Array:
@@ -116,7 +117,7 @@ def elu(x: Array, alpha: float = 1.0) -> Array:
 
 
 def elu_derivative(x: Array, alpha: float = 1.0) -> Array:
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+    return select(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
 
 
 def elu_second_derivative(x: Array, alpha: float = 1.0) -> Array:
@@ -129,7 +130,7 @@ def selu(x: Array) -> Array:
 
 
 def selu_derivative(x: Array) -> Array:
-    return np.where(x > 0, _SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0)))
+    return select(x > 0, _SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0)))
 
 
 def selu_second_derivative(x: Array) -> Array:
@@ -301,6 +302,7 @@ PRELU = Activation(
 RRELU = Activation(
     name="rrelu",
     forward=rrelu,
+    blockwise=False,
     derivative=rrelu_derivative,
     second_derivative=no_curvature,
     formula=(

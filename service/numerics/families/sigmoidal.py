@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
 from service.numerics.families.linear import no_curvature
 
 __all__ = ["ENTRIES"]
@@ -18,7 +18,7 @@ def sigmoid(x: Array) -> Array:
     """1 / (1 + exp(-x)) = exp(x) / (1 + exp(x)); with e = exp(-|x|) neither form overflows."""
     # Not scipy's expit: it returns 0 below x = -709, where the true value is still a subnormal.
     e = np.exp(-np.abs(x))
-    result: Array = np.where(x >= 0, 1, e) / (1 + e)
+    result: Array = select(x >= 0, 1.0, e) / (1 + e)
     return result
 
 

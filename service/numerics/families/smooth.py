@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
 from service.numerics.families.gated import silu, silu_derivative, silu_second_derivative
 from service.numerics.families.sigmoidal import sigmoid, sigmoid_derivative
 from service.numerics.normal import (
@@ -21,17 +21,20 @@ __all__ = ["ENTRIES"]
 def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch does)."""
     scaled = _scale(x, beta)
-    return np.where(scaled > threshold, x, np.logaddexp(0, scaled) / beta)
+    # log(1 + e^u) = max(u, 0) + log1p(e^-|u|), as np.logaddexp computes it but several times
+    # faster; u is capped at the threshold, beyond which x itself is taken, to stay finite.
+    u = np.minimum(scaled, threshold)
+    return select(scaled > threshold, x, (np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))) / beta)
 
 
 def softplus_derivative(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     scaled = _scale(x, beta)
-    return np.where(scaled > threshold, x.dtype.type(1), sigmoid(scaled))
+    return select(scaled > threshold, 1.0, sigmoid(np.minimum(scaled, threshold)))
 
 
 def softplus_second_derivative(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     scaled = _scale(x, beta)
-    return (scaled <= threshold) * (beta * sigmoid_derivative(scaled))
+    return (scaled <= threshold) * (beta * sigmoid_derivative(np.minimum(scaled, threshold)))
 
 
 def _scale(x: Array, beta: float) -> Array:
