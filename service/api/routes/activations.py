@@ -18,7 +18,7 @@ from service.api.dependencies import (
     params_in_query,
 )
 from service.api.metadata import ActivationDetail
-from service.api.schemas import ActivationList, ActivationSummary, ParameterSpec
+from service.api.schemas import ActivationList, ActivationSummary
 from service.numerics.description import describe
 from service.numerics.texts import Language
 
@@ -36,16 +36,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 def list_activations() -> ActivationList:
     return ActivationList(
         activations=[
-            ActivationSummary(
-                name=entry.name,
-                aliases=list(numerics.aliases_of(entry.name)),
-                family=entry.family,
-                formula=entry.formula,
-                derivative_formula=entry.derivative_formula,
-                kink=entry.kink,
-                reference=entry.reference,
-                parameters=[ParameterSpec.of(p) for p in entry.parameters],
-            )
+            ActivationSummary.of(entry, list(numerics.aliases_of(entry.name)))
             for entry in numerics.ACTIVATIONS.values()
         ]
     )
