@@ -8,6 +8,7 @@ import pytest
 from mpmath import mpf
 
 from service import numerics
+from tests.numerics.mp_reference import FREQUENCIES
 
 RNG = np.random.default_rng(2026)
 
@@ -91,3 +92,24 @@ def test_rrelu_training_is_reproducible_per_seed() -> None:
     assert (slopes >= 1 / 8).all() and (slopes <= 1 / 3).all() and np.unique(slopes).size > 100
     assert np.array_equal(first["value"][negative], x[negative] * slopes)
     assert (first["gradient"][~negative] == 1).all()
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
+)
+def test_no_nan_out_to_the_largest_floats(name: str) -> None:
+    # x * 2 or x^2 overflows there; an unused branch must not turn 0 * inf into NaN.
+    entry = numerics.get(name)
+    x = np.array(
+        [-np.finfo(np.float64).max, -1e308, -1e300, 1e300, 1e308, np.finfo(np.float64).max]
+    )
+    if name in FREQUENCIES:  # the phase itself overflows beyond max / frequency: NaN by design
+        x = x[
+            np.abs(x)
+            <= np.finfo(np.float64).max / max(1.0, abs(entry.parameter(FREQUENCIES[name]).default))
+        ]
+    out = numerics.evaluate(
+        entry, x, params=entry.resolve({}), outputs=["value", "gradient", "second_derivative"]
+    )
+    for output, values in out.items():
+        assert not np.isnan(values).any(), f"{output} is NaN at {x[np.isnan(values)]}"

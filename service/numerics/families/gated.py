@@ -17,6 +17,7 @@ __all__ = ["ENTRIES", "silu", "silu_derivative", "silu_second_derivative"]
 # Past |u| = 1e4 the gate is 0 or 1 to the last bit and sigma'(u) is 0; clipping there keeps
 # u sigma'(u) and u tanh(u/2) finite when beta x overflows.
 _SATURATED = 1e4
+_HUGE = 1e300
 
 
 def _gate_argument(x: Array, beta: float) -> Array:
@@ -50,7 +51,8 @@ def hard_swish(x: Array) -> Array:
 
 
 def hard_swish_derivative(x: Array) -> Array:
-    return np.where(x > 3, 1.0, (x >= -3) * ((2 * x + 3) / 6))
+    # The maximum keeps 2x finite below -9e307, where 0 * -inf would be NaN.
+    return np.where(x > 3, 1.0, (x >= -3) * ((2 * np.maximum(x, -3) + 3) / 6))
 
 
 def hard_swish_second_derivative(x: Array) -> Array:
@@ -94,7 +96,8 @@ def mish_second_derivative(x: Array) -> Array:
     g, h, e, positive = _mish_gate(x)
     # sigma(-x) - 2 g sigma(x), over the common denominator 1 + e.
     gates = np.where(positive, e - 2 * g, 1 - 2 * g * e) / (1 + e)
-    return h * (2 + x * gates)
+    # Past x = 1e300, h is 0 and x * gates would overflow: 0 * -inf is NaN.
+    return h * (2 + np.minimum(x, _HUGE) * gates)
 
 
 SILU = Activation(

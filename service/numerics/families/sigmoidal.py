@@ -13,6 +13,8 @@ from service.numerics.families.linear import no_curvature
 
 __all__ = ["ENTRIES"]
 
+_HUGE = 1e300  # past it arctan'' underflows to 0, and 2x is still finite
+
 
 def sigmoid(x: Array) -> Array:
     """1 / (1 + exp(-x)) = exp(x) / (1 + exp(x)); with e = exp(-|x|) neither form overflows."""
@@ -121,9 +123,11 @@ def arctan_derivative(x: Array) -> Array:
 
 
 def arctan_second_derivative(x: Array) -> Array:
-    # Where 1 + x^2 overflows, 2/|x|^3 is below the smallest subnormal anyway.
-    denominator = 1 + x * x
-    return -2 * x / denominator / denominator
+    # Where 1 + x^2 overflows, 2/|x|^3 is below the smallest subnormal anyway; the clip keeps
+    # -2x finite there (inf / inf would be NaN).
+    near = np.clip(x, -_HUGE, _HUGE)
+    denominator = 1 + near * near
+    return -2 * near / denominator / denominator
 
 
 def binary_step(x: Array) -> Array:
