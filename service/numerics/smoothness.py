@@ -5,11 +5,11 @@ interval is cut, while a continuous change shrinks with it. Candidates are the g
 intervals whose change the neighbouring slopes cannot explain. Each is cut in two down to
 two adjacent floats, keeping the half that the straight line from the other side does not
 explain; what is left between them is the jump, or nothing. A jump in f'' (a kink of f') is
-located the same way on f' and confirmed by one-sided difference quotients: at a kink their
-gap keeps its size as the step shrinks, where f' is smooth it shrinks with the step. Where
-one ULP spans many periods of f (sin near 1e300), adjacent floats' values are unrelated: a
-jump counts only when f stays put on either side of it.
-Jumps of f'' below about 1e-5 of the size of f' go unseen.
+found as a jump of f'' itself when the entry has f''; without it, it is located the same way on
+f' and confirmed by one-sided difference quotients: at a kink their gap keeps its size as the
+step shrinks, where f' is smooth it shrinks with the step (jumps of f'' below about 1e-5 of the
+size of f' then go unseen). Where one ULP spans many periods of f (sin near 1e300), adjacent
+floats' values are unrelated: a jump counts only when the function stays put on either side.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ class Discontinuity:
     jump: float
 
 
-def discontinuities(f: Function, df: Function, x: Array) -> tuple[Discontinuity, ...]:
+def discontinuities(
+    f: Function, df: Function, x: Array, d2f: Function | None = None
+) -> tuple[Discontinuity, ...]:
     """The jumps of f, f' and f'' between the sorted grid points ``x``, each reported once.
 
     A jump of f'' where f or f' already jumps is left out: the lower order says more.
@@ -55,7 +57,7 @@ def discontinuities(f: Function, df: Function, x: Array) -> tuple[Discontinuity,
     for order, g in ((0, f), (1, df)):
         found += _jumps(g, x, order)
     lower = np.array([d.x for d in found])
-    for kink in _kinks(df, x):
+    for kink in _kinks(df, x) if d2f is None else _jumps(d2f, x, 2):
         if not np.any(np.abs(lower - kink.x) <= 1e-9 * max(1.0, abs(kink.x))):
             found.append(kink)
     return tuple(sorted(found, key=lambda d: (d.x, d.order)))
@@ -80,25 +82,31 @@ def boundary(
 
 
 def rounder(a: Array, b: Array) -> Array:
-    """Of two adjacent floats, the one with the shorter mantissa (0 rather than 5e-324, 20 not 20+ulp)."""
-    return np.where(_trailing_zeros(_rank(a)) >= _trailing_zeros(_rank(b)), a, b)
+    """Of two adjacent floats, the one a reader would write: the fewer significant digits (0
+    rather than 5e-324, -0.3 rather than -0.29999999999999993, 20 rather than 20 + 1 ULP), then
+    the shorter mantissa."""
+    digits_a, digits_b = _digits(a), _digits(b)
+    shorter_mantissa = _trailing_zeros(_rank(a)) >= _trailing_zeros(_rank(b))
+    return np.where((digits_a < digits_b) | ((digits_a == digits_b) & shorter_mantissa), a, b)
 
 
 def simplest(x: float, *, within: float = 1e-12) -> float:
-    """The float with the shortest mantissa within ``within`` (relative) of x: 0 for -4.5e-17.
+    """The float with the fewest significant digits within ``within`` (relative) of x: 0 for
+    -4.5e-17, 20 for 20.000000000000007.
 
     Edges found where a rounded function changes (e^x rounds to 1 for |x| < 5.5e-17) and kinks
-    located by slopes are known to about that much; the short float is the one meant.
+    located by slopes are known to about that much; the short number is the one meant.
     """
     if not math.isfinite(x):
         return x
     reach = within * max(1.0, abs(x))
-    lo, hi = (int(r) for r in _rank(np.array([x - reach, x + reach])))
-    if lo <= 0 <= hi:
+    if abs(x) <= reach:
         return 0.0
-    sign, lo, hi = (1, lo, hi) if lo > 0 else (-1, -hi, -lo)
-    shift = max((hi ^ lo).bit_length() - 1, 0)
-    return float(_unrank(np.array([sign * ((hi >> shift) << shift)], dtype=np.int64))[0])
+    for digits in range(1, 18):
+        candidate = float(f"{x:.{digits - 1}e}")
+        if abs(candidate - x) <= reach:
+            return candidate
+    return x
 
 
 def _candidates(x: Array, y: Array) -> tuple[npt.NDArray[np.intp], Array, Array]:
@@ -150,13 +158,16 @@ def _jumps(g: Function, x: Array, order: int) -> list[Discontinuity]:
     index, left, right = _candidates(x, y)
     if index.size == 0:
         return []
-    a, b = _locate(g, x[index], x[index + 3], left, right)
+    near, far = _locate(g, x[index], x[index + 3], left, right)
+    # One float further on each side: a value set between the sides (softsign''(0) = 0 between
+    # 2 and -2) belongs to neither, and the jump is the whole step across it.
+    a, b = _unrank(_rank(near) - 1), _unrank(_rank(far) + 1)
     ga, gb = g(a), g(b)
     slope = np.maximum(np.abs(left), np.abs(right))
     tolerance = 16 * _EPS * np.maximum(np.abs(ga), np.abs(gb)) + 4 * (b - a) * slope + _TINY
     jump = gb - ga
     real = (np.abs(jump) > tolerance) & _steady_sides(g, a, b, np.abs(jump) / 4)
-    at = rounder(a, b)
+    at = rounder(near, far)
     return _distinct(
         Discontinuity(float(xi), order, float(j))
         for xi, j in zip(at[real], jump[real], strict=True)
@@ -232,6 +243,12 @@ def _middle(a: Ranks, b: Ranks) -> Ranks:
     # (a + b) // 2 would overflow for ranks of opposite sign and large magnitude.
     middle: Ranks = a // 2 + b // 2 + ((a & 1) + (b & 1)) // 2
     return middle
+
+
+def _digits(x: Array) -> npt.NDArray[np.int64]:
+    """Significant digits of the shortest decimal that reads back as each float (0 for 0)."""
+    mantissas = (repr(float(v)).split("e")[0].replace("-", "").replace(".", "") for v in x.flat)
+    return np.array([len(m.strip("0")) for m in mantissas], dtype=np.int64).reshape(x.shape)
 
 
 def _trailing_zeros(rank: Ranks) -> npt.NDArray[np.int64]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from service import numerics
 from service.numerics.activation import Array
 from service.numerics.properties import _grid
 from service.numerics.smoothness import (
@@ -21,9 +22,15 @@ from service.numerics.smoothness import (
 Function = Callable[[Array], Array]
 
 
-def _found(f: Function, df: Function) -> tuple[Discontinuity, ...]:
+def _found(f: Function, df: Function, d2f: Function | None = None) -> tuple[Discontinuity, ...]:
     with np.errstate(all="ignore"):
-        return discontinuities(f, df, _grid())
+        return discontinuities(f, df, _grid(), d2f)
+
+
+def _entry_functions(name: str) -> tuple[Function, Function, Function]:
+    entry = numerics.get(name)
+    assert entry.derivative is not None and entry.second_derivative is not None
+    return entry.forward, entry.derivative, entry.second_derivative
 
 
 def test_a_step_is_a_jump_of_f() -> None:
@@ -59,6 +66,17 @@ def test_smooth_functions_have_none(f: Function, df: Function) -> None:
     assert _found(f, df) == ()
 
 
+def test_a_jump_of_f_second_is_measured_across_a_value_set_between_its_sides() -> None:
+    # softsign'' is -2 sign(x) / (1 + |x|)^3, and 0 at 0: the jump is from 2 to -2.
+    found = _found(*_entry_functions("softsign"))
+    assert [(d.x, d.order, d.jump) for d in found] == [(0.0, 2, -4.0)]
+
+
+def test_where_one_ulp_spans_many_periods_nothing_is_found() -> None:
+    # snake's f'' is 2 cos(2x): past 1e16 neighbouring floats' values are unrelated.
+    assert _found(*_entry_functions("snake")) == ()
+
+
 def test_tiny_jumps_are_found_where_they_are() -> None:
     # 2e-9 on a function of size 20, as PyTorch's softplus switch leaves at its default.
     found = _found(lambda x: np.where(x > 7.25, x, x + 2e-9), np.ones_like)
@@ -72,10 +90,11 @@ def test_boundary_reaches_adjacent_floats() -> None:
     assert lo[0] < np.pi <= hi[0]
 
 
-def test_rounder_and_simplest_prefer_short_mantissas() -> None:
+def test_rounder_and_simplest_prefer_short_numbers() -> None:
     tiny = np.array([5e-324])
     assert rounder(np.zeros(1), tiny)[0] == 0.0
     assert rounder(np.array([np.nextafter(20.0, 0)]), np.array([20.0]))[0] == 20.0
+    assert rounder(np.array([-0.3]), np.array([np.nextafter(-0.3, 0)]))[0] == -0.3
     assert simplest(-4.5e-17) == 0.0
     assert simplest(20.000000000000007) == 20.0
     assert simplest(-0.7517915246935645, within=0) == -0.7517915246935645
