@@ -63,7 +63,9 @@ _ERROR_RESPONSES = {
     406: "A .npy response was asked for several outputs.",
     413: "Request body over `max_body_bytes`.",
     415: "Content-Type other than application/json, application/x-npy, application/x-npz.",
-    422: "Invalid parameter or input; `errors` gives each location.",
+    422: "Invalid parameter or input, or properties or a plot asked of an activation without"
+    " a scalar f(x) (`not-measurable`: axis-wise, or drawing random numbers); `errors` gives"
+    " each location.",
 }
 
 

@@ -9,17 +9,18 @@ import math
 from pydantic import BaseModel, Field
 
 from service import numerics
-from service.api.schemas import ParameterSpec, ParamValue
+from service.api.schemas import ActivationKind, EquivalentSpec, ParameterSpec, ParamValue
 from service.numerics.description import Description, continuity_label
 from service.numerics.facts import CostClass, InitScheme
 from service.numerics.interval import Interval
 from service.numerics.properties import Attained, Monotonicity
-from service.numerics.texts import Language
+from service.numerics.texts import Language, unmeasurable_note
 
 __all__ = [
     "ActivationDetail",
     "Comparison",
     "ComparisonRow",
+    "DeclaredOut",
     "PropertiesOut",
     "comparison_csv",
 ]
@@ -54,13 +55,12 @@ class AttainedOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, attained: Attained) -> AttainedOut:
+    def maybe(cls, attained: Attained | None) -> AttainedOut | None:
+        """None for None, and for an infinite supremum (|f'| of relu_squared)."""
+        if attained is None or not math.isfinite(attained.value):
+            return None
         at = None if attained.at is None else IntervalOut.of(attained.at)
         return cls(value=attained.value, at=at)
-
-    @classmethod
-    def maybe(cls, attained: Attained | None) -> AttainedOut | None:
-        return None if attained is None else cls.of(attained)
 
 
 class DiscontinuityOut(BaseModel):
@@ -95,7 +95,9 @@ class PropertiesOut(BaseModel):
     saturates_above: float | None = Field(
         description="x above which |f'| < 1% of its maximum, if f' tends to 0 at +∞."
     )
-    max_abs_derivative: AttainedOut
+    max_abs_derivative: AttainedOut | None = Field(
+        description="sup |f'| and where; null when |f'| is unbounded."
+    )
     global_minimum: AttainedOut | None
     global_maximum: AttainedOut | None
     self_normalising: bool = Field(
@@ -105,16 +107,17 @@ class PropertiesOut(BaseModel):
     cost: CostClass | None = Field(description="Costliest primitive per element (declared).")
 
     @classmethod
-    def of(cls, description: Description) -> PropertiesOut:
+    def maybe(cls, description: Description) -> PropertiesOut | None:
         p = description.properties
-        continuity = description.continuity
+        if p is None:
+            return None
         return cls(
             range=IntervalOut.of(p.range),
             bounded_below=p.bounded_below,
             bounded_above=p.bounded_above,
             monotonic=p.monotonic,
             derivative_monotonic=p.slope_monotonic,
-            continuity=None if continuity is None else continuity_label(continuity),
+            continuity=continuity_label(description.continuity),
             discontinuities=[
                 DiscontinuityOut(x=d.x, order=d.order, jump=d.jump) for d in p.discontinuities
             ],
@@ -126,7 +129,7 @@ class PropertiesOut(BaseModel):
             zero_centred=p.zero_centred,
             saturates_below=p.saturates_below,
             saturates_above=p.saturates_above,
-            max_abs_derivative=AttainedOut.of(p.max_abs_slope),
+            max_abs_derivative=AttainedOut.maybe(p.max_abs_slope),
             global_minimum=AttainedOut.maybe(p.global_minimum),
             global_maximum=AttainedOut.maybe(p.global_maximum),
             self_normalising=p.self_normalising,
@@ -135,8 +138,33 @@ class PropertiesOut(BaseModel):
         )
 
 
+class DeclaredOut(BaseModel):
+    """Declared in the entry for these parameters, and verified by the tests."""
+
+    continuity: str = Field(
+        description="C^-1 for jumps, C^0, C^1, ..., C^∞; of the map of vectors x -> f(x) for an"
+        " axis-wise activation."
+    )
+    range: IntervalOut = Field(
+        description="The values f takes, in exact arithmetic; for an axis-wise activation those"
+        " of each output component (vectors of two or more elements)."
+    )
+    cost: CostClass = Field(description="Costliest primitive per element.")
+
+    @classmethod
+    def of(cls, description: Description) -> DeclaredOut:
+        return cls(
+            continuity=continuity_label(description.continuity),
+            range=IntervalOut.of(description.range),
+            cost=description.cost,
+        )
+
+
 class InitialisationOut(BaseModel):
-    scheme: InitScheme = Field(description="Recommended scheme, named as in the simulator.")
+    scheme: InitScheme | None = Field(
+        description="Recommended scheme, named as in the simulator; null where none is"
+        " established (the note says what is done instead)."
+    )
     gain: float | None = Field(
         description="torch.nn.init.calculate_gain for this activation and parameters; null"
         " where PyTorch defines none."
@@ -157,15 +185,36 @@ class ActivationDetail(BaseModel):
     name: str
     aliases: list[str]
     family: str
+    kind: ActivationKind = Field(
+        description="axiswise functions (softmax, glu, ...) work along an axis: they have no"
+        " measured properties, only declared ones."
+    )
+    halves_axis: bool = Field(description="Whether the value is half as long as x along axis.")
     language: Language = Field(description="Language of the text fields.")
     description: str | None
     formula: str = Field(description="f(x) in LaTeX.")
-    derivative_formula: str = Field(description="f'(x) in LaTeX.")
-    kink: str
+    derivative_formula: str = Field(
+        description="f'(x), or the vector-Jacobian product of an axis-wise function, in LaTeX."
+    )
+    second_derivative_formula: str | None = Field(
+        description="f''(x) in LaTeX; null for an axis-wise function."
+    )
+    kink: str = Field(
+        description="Values chosen for f' and f'' where f is not differentiable; empty if smooth."
+    )
     parameters: list[ParameterSpec]
     params: dict[str, ParamValue] = Field(description="The parameters the properties are for.")
-    properties: PropertiesOut
-    initialisation: InitialisationOut | None
+    follows: str = Field(description="Whose defaults and conventions this entry follows.")
+    equivalents: list[EquivalentSpec] = Field(
+        description="The same function in PyTorch, Keras 3 and jax.nn, and where they differ."
+    )
+    properties: PropertiesOut | None = Field(
+        description="Measured from f for these parameters; null for an activation without a"
+        " scalar f(x) (axis-wise, or drawing random numbers): properties_note says why."
+    )
+    properties_note: str | None = Field(description="Why properties is null, if it is.")
+    declared: DeclaredOut
+    initialisation: InitialisationOut
     pros: list[str]
     cons: list[str]
     identities: list[str] = Field(description="Identities in LaTeX, each verified by the tests.")
@@ -175,36 +224,43 @@ class ActivationDetail(BaseModel):
     @classmethod
     def of(cls, description: Description, language: Language) -> ActivationDetail:
         entry, facts, text = description.activation, description.facts, description.text
-        initialisation = None
-        if facts:
-            initialisation = InitialisationOut(
-                scheme=facts.initialisation.scheme,
-                gain=description.gain,
-                gain_call=facts.initialisation.gain_call or None,
-                note=text.initialisation if text else None,
-            )
+        reason = description.unmeasurable
         return cls(
             name=entry.name,
             aliases=list(numerics.aliases_of(entry.name)),
             family=entry.family,
+            kind="axiswise" if entry.axiswise else "elementwise",
+            halves_axis=entry.halves_axis,
             language=language,
             description=text.description if text else None,
             formula=entry.formula,
             derivative_formula=entry.derivative_formula,
+            second_derivative_formula=entry.second_derivative_formula or None,
             kink=entry.kink,
             parameters=[ParameterSpec.of(p) for p in entry.parameters],
             params=dict(description.params),
-            properties=PropertiesOut.of(description),
-            initialisation=initialisation,
+            follows=entry.follows,
+            equivalents=[EquivalentSpec.of(e) for e in entry.equivalents],
+            properties=PropertiesOut.maybe(description),
+            properties_note=None
+            if reason is None
+            else unmeasurable_note(reason, entry.name, language),
+            declared=DeclaredOut.of(description),
+            initialisation=InitialisationOut(
+                scheme=facts.initialisation.scheme,
+                gain=description.gain,
+                gain_call=facts.initialisation.gain_call or None,
+                note=text.initialisation if text else None,
+            ),
             pros=list(text.pros) if text else [],
             cons=list(text.cons) if text else [],
-            identities=[i.formula for i in facts.identities] if facts else [],
+            identities=[i.formula for i in facts.identities],
             reference=entry.reference,
             references=[
                 ReferenceOut(
                     authors=r.authors, title=r.title, venue=r.venue, year=r.year, url=r.url
                 )
-                for r in (facts.references if facts else ())
+                for r in facts.references
             ],
         )
 
@@ -218,12 +274,14 @@ class ComparisonRow(BaseModel):
 
     @classmethod
     def of(cls, description: Description) -> ComparisonRow:
-        facts = description.facts
+        """The row of a measured description (see describe's ``measured``)."""
+        properties = PropertiesOut.maybe(description)
+        assert properties is not None, "compared activations are measured"
         return cls(
             name=description.activation.name,
             family=description.activation.family,
-            properties=PropertiesOut.of(description),
-            initialisation=facts.initialisation.scheme if facts else None,
+            properties=properties,
+            initialisation=description.facts.initialisation.scheme,
             gain=description.gain,
         )
 

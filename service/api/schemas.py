@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 from service.numerics import Activation, Parameter
+from service.numerics.activation import Equivalent
 
 __all__ = [
+    "ActivationKind",
     "ActivationList",
     "ActivationSummary",
     "BinaryOptions",
@@ -24,6 +26,7 @@ __all__ = [
     "Problem",
 ]
 
+ActivationKind = Literal["elementwise", "axiswise"]
 DtypeName = Literal["float32", "float64"]
 OutputName = Literal["value", "gradient", "second_derivative"]
 ParamValue = float | int | bool | str
@@ -133,12 +136,16 @@ class EquivalentSpec(BaseModel):
     call: str = Field(description="The exact equivalent call, with our defaults spelled out.")
     differs: str = Field(description="Where its defaults or conventions differ from ours.")
 
+    @classmethod
+    def of(cls, equivalent: Equivalent) -> EquivalentSpec:
+        return cls(library=equivalent.library, call=equivalent.call, differs=equivalent.differs)
+
 
 class ActivationSummary(BaseModel):
     name: str
     aliases: list[str]
     family: str
-    kind: Literal["elementwise", "axiswise"] = Field(
+    kind: ActivationKind = Field(
         description="axiswise functions (softmax, glu, ...) take an axis; their gradient is a"
         " vector-Jacobian product and they have no second_derivative output."
     )
@@ -172,10 +179,7 @@ class ActivationSummary(BaseModel):
             kink=entry.kink,
             reference=entry.reference,
             follows=entry.follows,
-            equivalents=[
-                EquivalentSpec(library=e.library, call=e.call, differs=e.differs)
-                for e in entry.equivalents
-            ],
+            equivalents=[EquivalentSpec.of(e) for e in entry.equivalents],
             parameters=[ParameterSpec.of(p) for p in entry.parameters],
         )
 

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from service.numerics.activation import Activation, ParamValue
-from service.numerics.facts import CostClass, Facts, declared, facts_of
-from service.numerics.properties import Properties, measure
+from service.numerics.exceptions import NotMeasurable, Unmeasurable
+from service.numerics.facts import CostClass, Facts, declared
+from service.numerics.interval import Interval
+from service.numerics.properties import Properties, measure, unmeasurable
 from service.numerics.texts import Language, Text, text_of
 
 __all__ = ["Description", "continuity_label", "describe"]
@@ -17,33 +19,45 @@ __all__ = ["Description", "continuity_label", "describe"]
 class Description:
     """The entry, what is measured of it and what is declared and said about it.
 
-    Declared facts are resolved for ``params``; they and ``text`` are None for an entry that
-    has none yet.
+    Declared facts are resolved for ``params``. ``properties`` is None where the entry has no
+    scalar f(x) to measure, and ``unmeasurable`` then says why.
     """
 
     activation: Activation
     params: Mapping[str, ParamValue]
-    properties: Properties
-    facts: Facts | None
-    continuity: float | None
-    cost: CostClass | None
+    properties: Properties | None
+    unmeasurable: Unmeasurable | None
+    facts: Facts
+    continuity: float
+    range: Interval
+    cost: CostClass
     gain: float | None
     text: Text | None
 
 
 def describe(
-    activation: Activation, params: Mapping[str, ParamValue], language: Language
+    activation: Activation,
+    params: Mapping[str, ParamValue],
+    language: Language,
+    *,
+    measured: bool = False,
 ) -> Description:
-    """Describe ``activation`` for resolved ``params``; the measurement is cached per parameter set."""
-    facts = facts_of(activation.name)
-    gain = facts.initialisation.gain if facts else None
+    """Describe ``activation`` for resolved ``params``; the measurement is cached per parameter
+    set. With ``measured``, an entry without a scalar f(x) raises NotMeasurable."""
+    facts = activation.facts
+    reason = unmeasurable(activation, params)
+    if reason is not None and measured:
+        raise NotMeasurable(activation.name, reason)
+    gain = facts.initialisation.gain
     return Description(
         activation=activation,
         params=params,
-        properties=measure(activation, params),
+        properties=None if reason else measure(activation, params),
+        unmeasurable=reason,
         facts=facts,
-        continuity=declared(facts.continuity, params) if facts else None,
-        cost=declared(facts.cost, params) if facts else None,
+        continuity=declared(facts.continuity, params),
+        range=declared(facts.range, params),
+        cost=declared(facts.cost, params),
         gain=None if gain is None else declared(gain, params),
         text=text_of(activation.name, language),
     )

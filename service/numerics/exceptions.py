@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
-__all__ = ["ActivationError", "InvalidInput", "InvalidParameter", "UnknownActivation"]
+__all__ = [
+    "ActivationError",
+    "InvalidInput",
+    "InvalidParameter",
+    "NotMeasurable",
+    "UnknownActivation",
+    "Unmeasurable",
+]
+
+Unmeasurable = Literal["axis-wise", "random"]
+"""Why an activation has no scalar f(x) to measure or plot: it works along an axis, or it
+draws random numbers with the parameters given."""
+
+_WHY: dict[Unmeasurable, str] = {
+    "axis-wise": "is axis-wise: each output depends on the whole vector along the axis, so it"
+    " has no scalar f(x) whose properties could be measured or plotted",
+    "random": "draws random numbers with these parameters, so it is no one function of x whose"
+    " properties could be measured or plotted",
+}
 
 
 class ActivationError(Exception):
@@ -36,3 +55,14 @@ class InvalidInput(ActivationError, ValueError):
         super().__init__(f"{where}: {reason}")
         self.loc = tuple(loc)
         self.reason = reason
+
+
+class NotMeasurable(ActivationError, ValueError):
+    """Properties or a plot asked of an activation that has no scalar f(x); ``loc`` is what to
+    change: the name (an axis-wise entry) or the parameters (one that draws random numbers)."""
+
+    def __init__(self, name: str, reason: Unmeasurable) -> None:
+        super().__init__(f"{name} {_WHY[reason]}")
+        self.name = name
+        self.reason = reason
+        self.loc: tuple[str, ...] = ("name",) if reason == "axis-wise" else ("params",)

@@ -27,6 +27,8 @@ import numpy as np
 import numpy.typing as npt
 
 from service.numerics.activation import Activation, Array, ParamValue
+from service.numerics.exceptions import NotMeasurable, Unmeasurable
+from service.numerics.facts import declared
 from service.numerics.interval import Interval
 from service.numerics.normal import normal_pdf
 from service.numerics.smoothness import (
@@ -37,7 +39,7 @@ from service.numerics.smoothness import (
     simplest,
 )
 
-__all__ = ["Attained", "Interval", "Monotonicity", "Properties", "measure"]
+__all__ = ["Attained", "Interval", "Monotonicity", "Properties", "measure", "unmeasurable"]
 
 Monotonicity = Literal["increasing", "non-decreasing", "decreasing", "non-increasing", "constant"]
 Function = Callable[[Array], Array]
@@ -53,7 +55,7 @@ _EPS: Final = float(np.finfo(np.float64).eps)
 @dataclass(frozen=True, slots=True)
 class Attained:
     """A value and where it is taken: a point (a closed interval of width 0), an interval, or
-    None for a supremum that is only approached as x goes to infinity."""
+    None for a supremum that is only approached (as x goes to infinity, or beside a jump)."""
 
     value: float
     at: Interval | None
@@ -112,16 +114,28 @@ class Properties:
         return self.range.high < _INF
 
 
+def unmeasurable(activation: Activation, params: Mapping[str, ParamValue]) -> Unmeasurable | None:
+    """Why ``activation`` has no scalar f(x) to measure with these parameters, if it has none."""
+    if activation.axiswise:
+        return "axis-wise"
+    if declared(activation.facts.random, params):
+        return "random"
+    return None
+
+
 def measure(activation: Activation, params: Mapping[str, ParamValue]) -> Properties:
-    """The properties of ``activation`` for resolved ``params``, computed once per parameter set."""
+    """The properties of ``activation`` for resolved ``params``, computed once per parameter set;
+    NotMeasurable if it has no scalar f(x) (an axis-wise entry, or one drawing random numbers)."""
+    reason = unmeasurable(activation, params)
+    if reason is not None:
+        raise NotMeasurable(activation.name, reason)
     # Entries are frozen and hashable, and equal only when name and functions are the same.
     return _measure(activation, tuple(sorted(params.items())))
 
 
 @lru_cache(maxsize=256)
 def _measure(activation: Activation, params: tuple[tuple[str, ParamValue], ...]) -> Properties:
-    if activation.derivative is None:
-        raise TypeError(f"{activation.name} is not element-wise: it has no derivative to measure")
+    assert activation.derivative is not None, "an element-wise entry has f'"
     f: Function = partial(activation.forward, **dict(params))
     df: Function = partial(activation.derivative, **dict(params))
     d2f: Function | None = None
@@ -146,9 +160,14 @@ _MOST_HALVINGS: Final = 20
 class _Measurement:
     def __init__(self, f: Function, df: Function, d2f: Function | None) -> None:
         self.f, self.df, self.d2f = f, df, d2f
-        self.x = _grid()
+        self.jumps = discontinuities(f, df, _grid(), d2f)
+        # Beside a jump f approaches the other side's value without taking it: a limit, as
+        # those at infinity are. The floats on either side of each jump join the grid.
+        steps = np.array([d.x for d in self.jumps if d.order == 0])
+        self.side_limits = _side_limits(f, steps)
+        around = np.concatenate((steps, np.nextafter(steps, -_INF), np.nextafter(steps, _INF)))
+        self.x = np.union1d(_grid(), around)
         self.y, self.dy = f(self.x), df(self.x)
-        self.jumps = discontinuities(f, df, self.x, d2f)
         self.limits = (_limit(f(-_TAIL)), _limit(f(_TAIL)))
         self.slope_limits = (_limit(df(-_TAIL)), _limit(df(_TAIL)))
         self.dead_zones = _flat_runs(df, self.x, np.asarray(self.dy == 0))
@@ -187,11 +206,14 @@ class _Measurement:
             discontinuities=self.jumps,
         )
 
+    def _approached(self, sign: int) -> list[float]:
+        """sign * the values f approaches without taking them: at infinity and beside jumps."""
+        return [sign * v for v in (*self.limits, *self.side_limits) if v is not None]
+
     def _bound(self, sign: int) -> float:
         """sup(sign * f) * sign over the grid and the limits: the end of the range, attained or not."""
         finite = sign * self.y[np.isfinite(self.y)]
-        limits = [sign * v for v in self.limits if v is not None]
-        return _clean(sign * max([*limits, float(np.max(finite))]))
+        return _clean(sign * max([*self._approached(sign), float(np.max(finite))]))
 
     def _level_sets(self) -> tuple[Interval, ...]:
         """The dead zones cut at every jump of f inside them, so that f is constant on each
@@ -216,7 +238,7 @@ class _Measurement:
             lambda t: sign * self.df(t),
             self.x,
             sign * self.y,
-            limits=[sign * v for v in self.limits if v is not None],
+            limits=self._approached(sign),
             plateaus=self.level_sets,
         )
         if attained is None or attained.at is None:
@@ -234,15 +256,17 @@ class _Measurement:
             return np.sign(self.df(t)) * self.d2f(t)
 
         top = float(np.nanmax(size))
+        limits = [abs(v) for v in self.slope_limits if v is not None]
         attained = _attained(
             g,
             partial(_central_difference, g) if self.d2f is None else slope,
             self.x,
             size,
-            limits=[abs(v) for v in self.slope_limits if v is not None],
+            limits=limits,
             plateaus=_flat_runs(g, self.x, size == top, min_width=1e-6),
         )
-        return attained or Attained(top, None)
+        # Unbounded |f'| may still be finite on every float (0.8 x at x = 1.8e308).
+        return attained or Attained(_INF if _INF in limits else top, None)
 
     def _saturation(self, side: int, top: float) -> float | None:
         """Where |f'| falls under 1% of ``top`` for good, on a side where f' tends to 0."""
@@ -295,7 +319,7 @@ def _attained(
     plateaus: tuple[Interval, ...],
 ) -> Attained | None:
     """The supremum of g and where it is attained: None when g is unbounded above, ``at`` None
-    when the supremum is only approached at infinity.
+    when the supremum is only approached (at infinity, or beside a jump).
 
     It is attained on a plateau whose level it is (relu's minimum on a dead zone), or at a
     finite point when it lies above every limit at infinity; there the grid's best points are
@@ -361,6 +385,14 @@ def _refine(g: Function, slope: Function, x: Array, y: Array, i: int) -> tuple[f
         if value >= best - 4 * _EPS * abs(best):
             point, best = refined, value
     return point, best
+
+
+def _side_limits(f: Function, steps: Array) -> list[float]:
+    """At each jump of f, the value of the side that the point itself does not take, known to
+    about an ULP's change of f: the short number within 1e-12 is the one meant."""
+    at, below, above = f(steps), f(np.nextafter(steps, -_INF)), f(np.nextafter(steps, _INF))
+    sides = np.concatenate((below[below != at], above[above != at]))
+    return [simplest(float(v)) for v in sides if math.isfinite(v)]
 
 
 def _central_difference(g: Function, t: Array) -> Array:

@@ -165,7 +165,7 @@ async def test_compare_refuses_bad_lists(make_client: ClientFactory, names: str,
 
 async def test_compare_suggests_names(client: httpx.AsyncClient) -> None:
     body = problem(await client.get(COMPARE, params={"names": "relu,sigmiod"}), 404)
-    assert body["suggestions"] == ["sigmoid"]
+    assert body["suggestions"][0] == "sigmoid"  # type: ignore[index]
 
 
 def _svg_groups(svg: bytes) -> set[str]:
@@ -227,7 +227,7 @@ async def test_bad_plot_ranges_are_named(
 
 async def test_plot_parameters_are_validated(client: httpx.AsyncClient) -> None:
     response = await client.get(DETAIL.format("gelu") + "/plot.png", params={"approximate": "erf"})
-    assert "one of ['none', 'tanh']" in str(problem(response, 422)["detail"])
+    assert "one of ['none', 'tanh', 'sigmoid']" in str(problem(response, 422)["detail"])
 
 
 def test_the_schema_declares_the_operations_and_limits() -> None:
@@ -252,4 +252,72 @@ def test_the_schema_declares_the_operations_and_limits() -> None:
 async def test_every_activation_is_described(client: httpx.AsyncClient, name: str) -> None:
     body = (await client.get(DETAIL.format(name), params={"lang": "zh"})).json()
     assert body["name"] == name and body["description"] and body["pros"] and body["cons"]
-    assert body["properties"]["continuity"] and body["properties"]["cost"]
+    assert body["declared"]["continuity"] and body["declared"]["cost"]
+    assert body["initialisation"]["note"] and body["identities"]
+    if numerics.get(name).axiswise:
+        assert body["kind"] == "axiswise" and body["properties"] is None
+        assert name in body["properties_note"] and body["second_derivative_formula"] is None
+    else:
+        assert body["kind"] == "elementwise" and body["properties_note"] is None
+        properties = body["properties"]
+        assert properties["continuity"] == body["declared"]["continuity"]
+        assert properties["cost"] == body["declared"]["cost"]
+        assert body["second_derivative_formula"].startswith("f''(x)")
+
+
+async def test_the_entry_s_own_fields_are_described(client: httpx.AsyncClient) -> None:
+    body = (await client.get(DETAIL.format("gelu"))).json()
+    torch = next(e for e in body["equivalents"] if e["library"] == "torch")
+    assert torch["call"] == "torch.nn.functional.gelu(x, approximate='none')"
+    keras = next(e for e in body["equivalents"] if e["library"] == "keras")
+    assert "approximate=True" in keras["differs"]
+    assert body["follows"].startswith("PyTorch") and body["halves_axis"] is False
+    assert r"\varphi(x)" in body["second_derivative_formula"]
+
+
+async def test_axis_wise_activations_state_what_holds_of_them(client: httpx.AsyncClient) -> None:
+    body = (await client.get(DETAIL.format("softmax"))).json()
+    assert body["kind"] == "axiswise" and body["properties"] is None
+    assert "axis" in body["properties_note"]
+    assert body["declared"] == {
+        "continuity": "C^∞",
+        "range": {
+            "low": 0.0,
+            "high": 1.0,
+            "low_closed": False,
+            "high_closed": False,
+            "notation": "(0, 1)",
+        },
+        "cost": "exp",
+    }
+    assert any("sum" in identity for identity in body["identities"])
+    glu = (await client.get(DETAIL.format("glu"), params={"lang": "zh"})).json()
+    assert glu["halves_axis"] is True and "沿" in glu["properties_note"]
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        (COMPARE, {"names": "relu,softmax"}),
+        (DETAIL.format("entmax") + "/plot.svg", {}),
+        (DETAIL.format("swiglu") + "/plot.png", {}),
+    ],
+)
+async def test_axis_wise_activations_are_neither_compared_nor_plotted(
+    client: httpx.AsyncClient, url: str, query: dict[str, str]
+) -> None:
+    body = problem(await client.get(url, params=query), 422)
+    assert str(body["type"]).endswith("not-measurable") and body["reason"] == "axis-wise"
+    assert "axis-wise" in str(body["detail"])
+
+
+async def test_a_random_activation_is_described_but_not_measured(client: httpx.AsyncClient) -> None:
+    body = (await client.get(DETAIL.format("rrelu"), params={"training": "true"})).json()
+    assert body["properties"] is None and "random" in body["properties_note"]
+    assert body["declared"]["continuity"] == "C^0"
+    evaluated = (await client.get(DETAIL.format("rrelu"))).json()
+    assert evaluated["properties"]["monotonic"] == "increasing"
+    plot = problem(
+        await client.get(DETAIL.format("rrelu") + "/plot.svg", params={"training": "true"}), 422
+    )
+    assert plot["reason"] == "random" and plot["errors"][0]["loc"] == ["params"]  # type: ignore[index]

@@ -14,17 +14,26 @@ import pytest
 
 from service import numerics
 from service.numerics.activation import Activation
-from service.numerics.facts import FACTS, declared
+from service.numerics.facts import Facts, Initialisation, declared
 from service.numerics.families.rectifiers import elu, elu_derivative
 from service.numerics.families.sigmoidal import sigmoid, sigmoid_derivative
+from service.numerics.interval import Interval
 from service.numerics.properties import Properties, measure
 from service.numerics.smoothness import detected_class
 from tests.numerics.mp_reference import FREQUENCIES, KINKS, REFERENCES, VARIANTS
 
 EPS = float(np.finfo(np.float64).eps)
+# Parameters where a declared fact takes another branch: a jump becomes a kink, a kink goes,
+# a range end opens, closes or moves, a function degenerates to a constant.
 EXTRA: dict[str, list[dict[str, Any]]] = {
     "elu": [{"alpha": -1.0}, {"alpha": 0.0}],
     "leaky_relu": [{"negative_slope": 1.0}, {"negative_slope": 0.0}],
+    "relu": [{"max_value": 0.0}],
+    "threshold": [{"threshold": 1.0, "value": 3.0}, {"threshold": 2.0, "value": 2.0}],
+    "hardtanh": [{"min_val": 1.0, "max_val": 1.0}],
+    "xielu": [{"alpha_p": 0.4, "alpha_n": 0.8, "eps": 0.0}, {"beta": -0.5}],
+    "softshrink": [{"lambd": 0.0}],
+    "sin": [{"w0": 0.0}],
 }
 # Axis-wise entries have no scalar f(x) to measure; test_axiswise.py checks what holds of them.
 ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
@@ -64,7 +73,7 @@ def _f(
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_declared_continuity_is_what_the_detector_finds(name: str, params: dict[str, Any]) -> None:
     _, resolved, properties = _measured(name, params)
-    stated = declared(FACTS[name].continuity, resolved)
+    stated = declared(numerics.get(name).facts.continuity, resolved)
     # The detector sees jumps of f, f' and f'' only: "2" stands for C^2 or smoother.
     assert detected_class(properties.discontinuities) == min(stated, 2)
 
@@ -72,7 +81,7 @@ def test_declared_continuity_is_what_the_detector_finds(name: str, params: dict[
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_declared_range_is_the_measured_range(name: str, params: dict[str, Any]) -> None:
     _, resolved, properties = _measured(name, params)
-    stated, got = declared(FACTS[name].range, resolved), properties.range
+    stated, got = declared(numerics.get(name).facts.range, resolved), properties.range
     assert (got.low_closed, got.high_closed) == (stated.low_closed, stated.high_closed)
     assert got.low == pytest.approx(stated.low, rel=1e-12, abs=1e-300)
     assert got.high == pytest.approx(stated.high, rel=1e-12, abs=1e-300)
@@ -80,15 +89,24 @@ def test_declared_range_is_the_measured_range(name: str, params: dict[str, Any])
 
 @pytest.mark.parametrize(
     "identity",
-    [i for facts in FACTS.values() for i in facts.identities],
+    [i for entry in numerics.ACTIVATIONS.values() for i in entry.facts.identities],
     ids=lambda i: i.formula,
 )
 def test_identities_hold(identity: Any) -> None:
     assert identity.worst_error() <= 8 * EPS
 
 
-def test_every_entry_has_facts() -> None:
-    assert set(FACTS) == set(numerics.ACTIVATIONS)
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_torch_gains_are_what_torch_computes(name: str, params: dict[str, Any]) -> None:
+    torch = pytest.importorskip("torch")
+    entry = numerics.get(name)
+    resolved, initialisation = entry.resolve(params), entry.facts.initialisation
+    if initialisation.gain is None:
+        assert not initialisation.gain_call
+        return
+    # The call names the entry's parameters, e.g. calculate_gain('leaky_relu', negative_slope).
+    want = eval(initialisation.gain_call, {"torch": torch, **resolved})
+    assert declared(initialisation.gain, resolved) == pytest.approx(want, rel=1e-15)
 
 
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
@@ -116,7 +134,9 @@ def test_range_monotonicity_and_dead_zones_agree_with_the_function(
     assert p.bounded_above == bool(np.isfinite(p.range.high))
 
     steps = np.diff(y[np.isfinite(y)])
-    if p.monotonic in ("increasing", "non-decreasing"):
+    if p.monotonic == "constant":
+        assert np.all(steps == 0)
+    elif p.monotonic in ("increasing", "non-decreasing"):
         assert np.all(steps >= 0)
     elif p.monotonic in ("decreasing", "non-increasing"):
         assert np.all(steps <= 0)
@@ -267,6 +287,9 @@ def _entry(name: str, forward: Any, derivative: Any) -> Activation:
         reference="",
         family="test",
         follows="",
+        facts=Facts(
+            continuity=0, range=Interval.point(0.0), cost="exp", initialisation=Initialisation(None)
+        ),
     )
 
 

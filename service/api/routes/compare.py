@@ -31,7 +31,8 @@ Names = Annotated[
     str,
     Query(
         description="2 to `compare_max_names` activation names or aliases, comma-separated"
-        " (or the parameter repeated). Each is compared with its default parameters.",
+        " (or the parameter repeated). Each is compared with its default parameters; an"
+        " axis-wise activation, which has no scalar f(x) to measure, gets 422 not-measurable.",
         max_length=4096,
         examples=["sigmoid,tanh,relu,leaky_relu"],
     ),
@@ -78,7 +79,7 @@ def _comparison(names: tuple[str, ...], fmt: Literal["csv", "json"]) -> bytes:
     rows = []
     for name in names:
         activation = numerics.get(name)
-        description = describe(activation, activation.resolve({}), DEFAULT_LANGUAGE)
+        description = describe(activation, activation.resolve({}), DEFAULT_LANGUAGE, measured=True)
         rows.append(ComparisonRow.of(description))
     comparison = Comparison(activations=rows)
     if fmt == "csv":

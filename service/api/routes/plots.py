@@ -48,7 +48,10 @@ def plot_svg(
     x_min: XMin = -6.0,
     x_max: XMax = 6.0,
 ) -> Response:
-    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked."""
+    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked.
+
+    An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
+    """
     return _plot(request, activation, settings, x_min, x_max, "svg")
 
 
@@ -67,7 +70,10 @@ def plot_png(
     x_min: XMin = -6.0,
     x_max: XMax = 6.0,
 ) -> Response:
-    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked."""
+    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked.
+
+    An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
+    """
     return _plot(request, activation, settings, x_min, x_max, "png")
 
 

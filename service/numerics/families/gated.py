@@ -6,11 +6,17 @@ nothing is formed as 1 - (something that rounds to 1).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter
-from service.numerics.families.sigmoidal import sigmoid, sigmoid_derivative
+from service.numerics.facts import REAL_LINE, SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.families.rectifiers import relu6
+from service.numerics.families.sigmoidal import hard_sigmoid, sigmoid, sigmoid_derivative
+from service.numerics.interval import Interval
+from service.numerics.references import HENDRYCKS_GIMPEL, HOWARD_MOBILENETV3
 
 __all__ = ["ENTRIES", "silu", "silu_derivative", "silu_second_derivative"]
 
@@ -100,6 +106,16 @@ def mish_second_derivative(x: Array) -> Array:
     return h * (2 + np.minimum(x, _HUGE) * gates)
 
 
+# silu's minimum -W(1/e) (Lambert's W), taken at x = -1 - W(1/e); mish's, by mpmath at 40 digits.
+_SILU_MINIMUM = -0.2784645427610738
+_MISH_MINIMUM = -0.30884341301725043
+
+
+def _silu_range(beta: float) -> Interval:
+    # x sigma(beta x) = u sigma(u) / beta with u = beta x; for beta = 0 it is x / 2.
+    return Interval(_SILU_MINIMUM / beta, math.inf, True, False) if beta > 0 else REAL_LINE
+
+
 SILU = Activation(
     name="silu",
     forward=silu,
@@ -126,6 +142,42 @@ SILU = Activation(
         Equivalent("torch", "torch.nn.functional.silu(x)", "no beta"),
         Equivalent("keras", "keras.activations.silu(x)", "no beta; also keras.activations.swish"),
         Equivalent("jax", "jax.nn.silu(x)", "no beta; also jax.nn.swish"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_silu_range,
+        cost="exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{silu}(x) = \frac{x}{2}\left(1 + \tanh\frac{x}{2}\right)",
+                silu,
+                lambda x: x / 2 * (1 + np.tanh(x / 2)),
+            ),
+            Identity(
+                r"\operatorname{silu}'(x) = \sigma(x)\,(1 + x\,\sigma(-x))",
+                silu_derivative,
+                lambda x: sigmoid(x) * (1 + x * sigmoid(-x)),
+            ),
+        ),
+        references=(
+            HENDRYCKS_GIMPEL,
+            Reference(
+                "Elfwing, Uchibe & Doya",
+                "Sigmoid-Weighted Linear Units for Neural Network Function Approximation in"
+                " Reinforcement Learning",
+                "Neural Networks 107",
+                2018,
+                "https://arxiv.org/abs/1702.03118",
+            ),
+            Reference(
+                "Ramachandran, Zoph & Le",
+                "Searching for Activation Functions",
+                "arXiv:1710.05941",
+                2017,
+                "https://arxiv.org/abs/1710.05941",
+            ),
+        ),
     ),
 )
 
@@ -158,6 +210,25 @@ HARD_SWISH = Activation(
             "also hard_swish; autodiff of relu6 gives f'(-3) = 0 and f'(3) = 1",
         ),
     ),
+    facts=Facts(
+        continuity=0,
+        range=Interval(-0.375, math.inf, True, False),
+        cost="polynomial",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"f(x) = x\,\operatorname{hard\_sigmoid}(x)",
+                hard_swish,
+                lambda x: x * hard_sigmoid(x),
+            ),
+            Identity(
+                r"f(x) = x\,\operatorname{relu6}(x + 3) / 6",
+                hard_swish,
+                lambda x: x * (relu6(x + 3) / 6),
+            ),
+        ),
+        references=(HOWARD_MOBILENETV3,),
+    ),
 )
 
 MISH = Activation(
@@ -177,6 +248,28 @@ MISH = Activation(
         Equivalent("torch", "torch.nn.functional.mish(x)"),
         Equivalent("keras", "keras.activations.mish(x)"),
         Equivalent("jax", "jax.nn.mish(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(_MISH_MINIMUM, math.inf, True, False),
+        cost="exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"f(x) = x \tanh(\log(1 + e^{x}))",
+                mish,
+                lambda x: x * np.tanh(np.logaddexp(0.0, x)),
+            ),
+        ),
+        references=(
+            Reference(
+                "Misra",
+                "Mish: A Self Regularized Non-Monotonic Activation Function",
+                "BMVC",
+                2020,
+                "https://arxiv.org/abs/1908.08681",
+            ),
+        ),
     ),
 )
 

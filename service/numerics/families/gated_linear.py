@@ -7,11 +7,14 @@ product, is as long as x: (grad g(b), grad a g'(b)), the halves joined again.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtr
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.facts import REAL_LINE, SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.families.gated import silu, silu_derivative
 from service.numerics.families.sigmoidal import sigmoid, sigmoid_derivative
 from service.numerics.families.smooth import gelu, gelu_derivative
+from service.numerics.references import SHAZEER
 
 __all__ = ["AXIS", "ENTRIES"]
 
@@ -66,6 +69,7 @@ def geglu_vjp(x: Array, grad_output: Array, axis: int = -1, approximate: str = "
 
 
 _SPLIT = r"(a, b) = \text{halves of } x \text{ along the axis}"
+_WIDTH = 8  # identities are checked on rows of this many elements, halves of 4
 
 GLU = Activation(
     name="glu",
@@ -82,6 +86,29 @@ GLU = Activation(
         Equivalent("torch", "torch.nn.functional.glu(x, dim=-1)"),
         Equivalent("keras", "keras.activations.glu(x, axis=-1)"),
         Equivalent("jax", "jax.nn.glu(x, axis=-1)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=REAL_LINE,
+        cost="exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{glu}([a, b]) = a\,\frac{1 + \tanh(b/2)}{2}",
+                glu,
+                lambda x: _halves(x, -1)[0] * (1 + np.tanh(_halves(x, -1)[1] / 2)) / 2,
+                width=_WIDTH,
+            ),
+        ),
+        references=(
+            Reference(
+                "Dauphin, Fan, Auli & Grangier",
+                "Language Modeling with Gated Convolutional Networks",
+                "ICML",
+                2017,
+                "https://arxiv.org/abs/1612.08083",
+            ),
+        ),
     ),
 )
 
@@ -107,6 +134,23 @@ SWIGLU = Activation(
         Equivalent(
             "jax", "a, b = jax.numpy.split(x, 2, axis=-1); a * jax.nn.silu(b)", "a composition"
         ),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=REAL_LINE,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"\operatorname{swiglu}([a, b]) = \operatorname{glu}([a \odot b, b])",
+                swiglu,
+                lambda x: glu(
+                    np.concatenate((np.prod(_halves(x, -1), axis=0), _halves(x, -1)[1]), -1)
+                ),
+                width=_WIDTH,
+            ),
+        ),
+        references=(SHAZEER,),
     ),
 )
 
@@ -142,6 +186,21 @@ GEGLU = Activation(
             "a, b = jax.numpy.split(x, 2, axis=-1); a * jax.nn.gelu(b, approximate=False)",
             "a composition",
         ),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=REAL_LINE,
+        cost=lambda axis, approximate: "erf" if approximate == "none" else "exp",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"\operatorname{geglu}([a, b]) = a \odot b\,\Phi(b)",
+                geglu,
+                lambda x: np.prod(_halves(x, -1), axis=0) * ndtr(_halves(x, -1)[1]),
+                width=_WIDTH,
+            ),
+        ),
+        references=(SHAZEER,),
     ),
 )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.facts import REAL_LINE, SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.interval import Interval
 
 __all__ = ["ENTRIES"]
 
@@ -86,6 +88,27 @@ SNAKE = Activation(
     reference="Liu Ziyin, Hartwig & Ueda, Neural Networks Fail to Learn Periodic Functions and How to Fix It, NeurIPS 2020.",
     family="periodic",
     follows="the paper (PyTorch, Keras and JAX have no such function)",
+    facts=Facts(
+        continuity=SMOOTH,
+        range=REAL_LINE,
+        cost="trig",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x) = x + \frac{1 - \cos 2ax}{2a}", snake, lambda x: x + (1 - np.cos(2 * x)) / 2
+            ),
+            Identity(r"f'(x) = 1 + \sin 2ax", snake_derivative, lambda x: 1 + np.sin(2 * x)),
+        ),
+        references=(
+            Reference(
+                "Liu Ziyin, Hartwig & Ueda",
+                "Neural Networks Fail to Learn Periodic Functions and How to Fix It",
+                "NeurIPS",
+                2020,
+                "https://arxiv.org/abs/2006.08195",
+            ),
+        ),
+    ),
 )
 
 SIN = Activation(
@@ -113,6 +136,29 @@ SIN = Activation(
         Equivalent("keras", "keras.ops.sin(w0 * x)", "an op, not an activation"),
         Equivalent("jax", "jax.numpy.sin(w0 * x)", "a numpy function, not an activation"),
     ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=lambda w0: Interval(-1.0, 1.0, True, True) if w0 != 0 else Interval.point(0.0),
+        cost="trig",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x)^2 + (f'(x)/\omega_0)^2 = 1",
+                lambda x: np.square(sin(x)) + np.square(sin_derivative(x)),
+                np.ones_like,
+            ),
+            Identity(r"f(-x) = -f(x)", lambda x: sin(-x), lambda x: -sin(x)),
+        ),
+        references=(
+            Reference(
+                "Sitzmann, Martel, Bergman, Lindell & Wetzstein",
+                "Implicit Neural Representations with Periodic Activation Functions",
+                "NeurIPS",
+                2020,
+                "https://arxiv.org/abs/2006.09661",
+            ),
+        ),
+    ),
 )
 
 GAUSSIAN = Activation(
@@ -126,6 +172,30 @@ GAUSSIAN = Activation(
     reference="Ramasinghe & Lucey, Beyond Periodicity: Towards a Unifying Framework for Activations in Coordinate-MLPs, ECCV 2022.",
     family="periodic",
     follows="the paper, with unit width (no library has it as an activation)",
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(0.0, 1.0, False, True),
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(r"f'(x) = -2x\,f(x)", gaussian_derivative, lambda x: -2 * x * gaussian(x)),
+            Identity(
+                r"f(x)^2 = f(\sqrt{2}\,x)",
+                lambda x: np.square(gaussian(x)),
+                lambda x: gaussian(np.sqrt(2) * x),
+            ),
+        ),
+        references=(
+            Reference(
+                "Ramasinghe & Lucey",
+                "Beyond Periodicity: Towards a Unifying Framework for Activations in"
+                " Coordinate-MLPs",
+                "ECCV",
+                2022,
+                "https://arxiv.org/abs/2111.15135",
+            ),
+        ),
+    ),
 )
 
 ENTRIES: tuple[Activation, ...] = (SIN, SNAKE, GAUSSIAN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from service.numerics.activation import Activation, Array, Equivalent
+from service.numerics.facts import REAL_LINE, SMOOTH, Facts, Identity, Initialisation, Reference
 
 __all__ = ["ENTRIES", "no_curvature"]
 
@@ -38,6 +39,31 @@ IDENTITY = Activation(
         Equivalent("torch", "torch.nn.Identity()(x)"),
         Equivalent("keras", "keras.activations.linear(x)"),
         Equivalent("jax", "jax.nn.identity(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=REAL_LINE,
+        cost="piecewise-linear",
+        initialisation=Initialisation(
+            "xavier_normal", 1.0, "torch.nn.init.calculate_gain('linear')"
+        ),
+        identities=(
+            Identity(
+                r"x = \operatorname{relu}(x) - \operatorname{relu}(-x)",
+                identity,
+                lambda x: np.maximum(x, 0) - np.maximum(-x, 0),
+            ),
+        ),
+        references=(
+            Reference(
+                "Saxe, McClelland & Ganguli",
+                "Exact solutions to the nonlinear dynamics of learning in deep linear neural"
+                " networks",
+                "ICLR",
+                2014,
+                "https://arxiv.org/abs/1312.6120",
+            ),
+        ),
     ),
 )
 

@@ -10,11 +10,19 @@ The gradients are vector-Jacobian products with g = grad_output, in closed form.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
+from scipy.special import logsumexp
 
 from service.numerics.activation import Activation, Array, Equivalent
+from service.numerics.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.families.gated_linear import AXIS
+from service.numerics.families.sigmoidal import sigmoid, sparse_sigmoid
+from service.numerics.interval import Interval
+from service.numerics.references import BLONDEL_MARTINS_NICULAE
 
 __all__ = ["ENTRIES"]
 
@@ -141,6 +149,30 @@ def entmax15_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.moveaxis(weighted - share * root, -1, axis)
 
 
+_PROBABILITY = Interval(0.0, 1.0, False, False)
+_WIDTH = 8  # identities are checked on rows of this many elements
+
+
+def _sums_to_one(function: Callable[[Array], Array]) -> Identity:
+    return Identity(
+        r"\sum_i f(x)_i = 1",
+        lambda x: np.sum(function(x), axis=-1, keepdims=True),
+        lambda x: np.ones((x.shape[0], 1)),
+        width=_WIDTH,
+    )
+
+
+def _first_of_pair(function: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    """x -> f([x, 0])_0: the function on pairs whose second element is 0."""
+    return lambda x: function(np.concatenate((x, np.zeros_like(x)), axis=-1))[..., :1]
+
+
+def _entmax15_of_pair(x: Array) -> Array:
+    """1.5-entmax([x, 0])_0 for |x| <= 2, from (u - tau)^2 + (u - x/2 - tau)^2 = 1."""
+    half = x / 2
+    return np.square((half + np.sqrt(2 - half * half)) / 2)
+
+
 SOFTMAX = Activation(
     name="softmax",
     forward=softmax,
@@ -155,6 +187,28 @@ SOFTMAX = Activation(
         Equivalent("torch", "torch.nn.functional.softmax(x, dim=-1)"),
         Equivalent("keras", "keras.activations.softmax(x, axis=-1)"),
         Equivalent("jax", "jax.nn.softmax(x, axis=-1)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_PROBABILITY,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            _sums_to_one(softmax),
+            Identity(
+                r"\operatorname{softmax}([x, 0])_0 = \sigma(x)", _first_of_pair(softmax), sigmoid
+            ),
+        ),
+        references=(
+            Reference(
+                "Bridle",
+                "Probabilistic Interpretation of Feedforward Classification Network Outputs,"
+                " with Relationships to Statistical Pattern Recognition",
+                "Neurocomputing, NATO ASI Series F 68, Springer",
+                1990,
+                "https://doi.org/10.1007/978-3-642-76153-9_28",
+            ),
+        ),
     ),
 )
 
@@ -173,6 +227,26 @@ LOG_SOFTMAX = Activation(
         Equivalent("keras", "keras.activations.log_softmax(x, axis=-1)"),
         Equivalent("jax", "jax.nn.log_softmax(x, axis=-1)"),
     ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(-math.inf, 0.0, False, False),
+        cost="log",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x)_i = x_i - \log\sum_j e^{x_j}",
+                log_softmax,
+                lambda x: x - logsumexp(x, axis=-1, keepdims=True),
+                width=_WIDTH,
+            ),
+            Identity(
+                r"e^{f(x)} = \operatorname{softmax}(x)",
+                lambda x: np.exp(log_softmax(x)),
+                softmax,
+                width=_WIDTH,
+            ),
+        ),
+    ),
 )
 
 SOFTMIN = Activation(
@@ -186,6 +260,21 @@ SOFTMIN = Activation(
     family="normalizing",
     follows="PyTorch, with axis -1 by default (PyTorch's dim has none)",
     equivalents=(Equivalent("torch", "torch.nn.functional.softmin(x, dim=-1)"),),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_PROBABILITY,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            _sums_to_one(softmin),
+            Identity(
+                r"f(x)_i = \frac{e^{-x_i}}{\sum_j e^{-x_j}}",
+                softmin,
+                lambda x: np.exp(-x) / np.sum(np.exp(-x), axis=-1, keepdims=True),
+                width=_WIDTH,
+            ),
+        ),
+    ),
 )
 
 SPARSEMAX = Activation(
@@ -203,6 +292,31 @@ SPARSEMAX = Activation(
     family="normalizing",
     follows="Keras (PyTorch has no such function)",
     equivalents=(Equivalent("keras", "keras.activations.sparsemax(x, axis=-1)"),),
+    facts=Facts(
+        continuity=0,
+        range=Interval(0.0, 1.0, True, True),
+        cost="sort",
+        initialisation=Initialisation(None),
+        identities=(
+            _sums_to_one(sparsemax),
+            Identity(
+                r"\operatorname{sparsemax}([x, 0])_0 = \operatorname{sparse\_sigmoid}(x)",
+                _first_of_pair(sparsemax),
+                sparse_sigmoid,
+            ),
+        ),
+        references=(
+            Reference(
+                "Martins & Astudillo",
+                "From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label"
+                " Classification",
+                "ICML",
+                2016,
+                "https://arxiv.org/abs/1602.02068",
+            ),
+            BLONDEL_MARTINS_NICULAE,
+        ),
+    ),
 )
 
 ENTMAX15 = Activation(
@@ -219,6 +333,31 @@ ENTMAX15 = Activation(
     reference="Peters, Niculae & Martins, Sparse Sequence-to-Sequence Models, ACL 2019.",
     family="normalizing",
     follows="the paper and its entmax package (PyTorch, Keras and JAX have no such function)",
+    facts=Facts(
+        continuity=1,
+        range=Interval(0.0, 1.0, True, True),
+        cost="sort",
+        initialisation=Initialisation(None),
+        identities=(
+            _sums_to_one(entmax15),
+            Identity(
+                r"f([x, 0])_0 = \left(\frac{x/2 + \sqrt{2 - x^2/4}}{2}\right)^2\quad(|x| \le 2)",
+                _first_of_pair(entmax15),
+                _entmax15_of_pair,
+                domain=(-2.0, 2.0),
+            ),
+        ),
+        references=(
+            Reference(
+                "Peters, Niculae & Martins",
+                "Sparse Sequence-to-Sequence Models",
+                "ACL",
+                2019,
+                "https://arxiv.org/abs/1905.05702",
+            ),
+            BLONDEL_MARTINS_NICULAE,
+        ),
+    ),
 )
 
 ENTRIES: tuple[Activation, ...] = (SOFTMAX, LOG_SOFTMAX, SOFTMIN, SPARSEMAX, ENTMAX15)

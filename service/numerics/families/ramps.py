@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.facts import (
+    NON_NEGATIVE,
+    SMOOTH,
+    Facts,
+    Identity,
+    Initialisation,
+    Reference,
+    hull,
+)
+from service.numerics.families.rectifiers import elu, relu
+from service.numerics.families.sigmoidal import sparse_sigmoid
+from service.numerics.interval import Interval
+from service.numerics.references import BLONDEL_MARTINS_NICULAE
 
 __all__ = ["ENTRIES"]
 
@@ -80,6 +95,39 @@ def xielu_second_derivative(
     return np.where(x > 0, 2 * alpha_p, negative)
 
 
+_POSITIVE = Interval(0.0, math.inf, False, False)
+
+
+def _xielu_range(alpha_p: float, alpha_n: float, beta: float, eps: float) -> Interval:
+    # alpha_p x^2 + beta x (x > 0) and alpha_n (e^x - 1 - x) + beta x (x <= eps) are convex,
+    # joined by a line on (eps, 0]: the extremes are at their critical points, at eps and 0,
+    # or limits (0 at 0+, and at +-inf, where f ~ -alpha_n + (beta - alpha_n) x).
+    def f(t: float) -> float:
+        return float(xielu(np.array([t]), alpha_p, alpha_n, beta, eps)[0])
+
+    attained = [f(0.0), f(eps)]
+    if 0 < beta < alpha_n and math.log1p(-beta / alpha_n) <= eps:
+        attained.append(f(math.log1p(-beta / alpha_n)))
+    if alpha_p > 0 and beta < 0:
+        attained.append(f(-beta / (2 * alpha_p)))
+    if alpha_p == 0 and beta == 0:
+        attained.append(0.0)
+    above = math.inf if alpha_p > 0 or beta > 0 else -math.inf if beta < 0 else 0.0
+    slope = beta - alpha_n
+    below = -alpha_n if slope == 0 else -math.copysign(math.inf, slope)
+    return hull(attained, [0.0, above, below])
+
+
+def _xielu_continuity(alpha_p: float, alpha_n: float, beta: float, eps: float) -> float:
+    if alpha_n * math.expm1(eps) != 0:
+        return -1  # f(0) = alpha_n expm1(eps), where the positive side starts from 0
+    # f' is beta on both sides of 0; f'' is alpha_n (or 0) on the left and 2 alpha_p on the
+    # right, f''' alpha_n on the left and 0 on the right.
+    if alpha_n != 2 * alpha_p:
+        return 1
+    return 2 if alpha_n != 0 else SMOOTH
+
+
 SQUAREPLUS = Activation(
     name="squareplus",
     forward=squareplus,
@@ -104,6 +152,29 @@ SQUAREPLUS = Activation(
     equivalents=(
         Equivalent("keras", "keras.activations.squareplus(x, b=4)"),
         Equivalent("jax", "jax.nn.squareplus(x, b=4)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_POSITIVE,
+        cost="sqrt",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"f(x)\,f(-x) = b/4",
+                lambda x: squareplus(x) * squareplus(-x),
+                lambda x: np.full_like(x, 1.0),
+            ),
+            Identity(r"f(x) - f(-x) = x", lambda x: squareplus(x) - squareplus(-x), lambda x: x),
+        ),
+        references=(
+            Reference(
+                "Barron",
+                "Squareplus: A Softplus-Like Algebraic Rectifier",
+                "arXiv:2112.11687",
+                2021,
+                "https://arxiv.org/abs/2112.11687",
+            ),
+        ),
     ),
 )
 
@@ -130,6 +201,19 @@ SPARSE_PLUS = Activation(
         Equivalent("keras", "keras.activations.sparse_plus(x)"),
         Equivalent("jax", "jax.nn.sparse_plus(x)"),
     ),
+    facts=Facts(
+        continuity=1,
+        range=NON_NEGATIVE,
+        cost="polynomial",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"f'(x) = \operatorname{sparse\_sigmoid}(x)", sparse_plus_derivative, sparse_sigmoid
+            ),
+            Identity(r"f(x) - f(-x) = x", lambda x: sparse_plus(x) - sparse_plus(-x), lambda x: x),
+        ),
+        references=(BLONDEL_MARTINS_NICULAE,),
+    ),
 )
 
 EXPONENTIAL = Activation(
@@ -147,6 +231,24 @@ EXPONENTIAL = Activation(
         Equivalent("torch", "torch.exp(x)", "a tensor function, not an activation"),
         Equivalent("keras", "keras.activations.exponential(x)"),
         Equivalent("jax", "jax.numpy.exp(x)", "a numpy function, not an activation"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_POSITIVE,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"e^{x} e^{-x} = 1",
+                lambda x: exponential(x) * exponential(-x),
+                lambda x: np.ones_like(x),
+            ),
+            Identity(
+                r"e^{2x} = (e^{x})^2",
+                lambda x: exponential(2 * x),
+                lambda x: np.square(exponential(x)),
+            ),
+        ),
     ),
 )
 
@@ -188,6 +290,35 @@ XIELU = Activation(
     reference="Huang & Schlag, Deriving Activation Functions Using Integration, arXiv:2411.13010, 2024; the Apertus models (Swiss AI, 2025).",
     family="smooth",
     follows="the Apertus models' defaults (transformers' XIELUActivation; PyTorch, Keras and JAX have no such function)",
+    facts=Facts(
+        continuity=_xielu_continuity,
+        range=_xielu_range,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f'(x) = 2\alpha_p \operatorname{relu}(x) + \beta\quad(x > 0)",
+                xielu_derivative,
+                lambda x: 2 * 0.8 * relu(x) + 0.5,
+                domain=(1e-300, 30.0),
+            ),
+            Identity(
+                r"f'(x) = \alpha_n \operatorname{elu}(x) + \beta\quad(x \le \epsilon)",
+                xielu_derivative,
+                lambda x: 0.8 * elu(x) + 0.5,
+                domain=(-30.0, -1e-6),
+            ),
+        ),
+        references=(
+            Reference(
+                "Huang & Schlag",
+                "Deriving Activation Functions Using Integration",
+                "arXiv:2411.13010",
+                2024,
+                "https://arxiv.org/abs/2411.13010",
+            ),
+        ),
+    ),
 )
 
 ENTRIES: tuple[Activation, ...] = (SQUAREPLUS, SPARSE_PLUS, EXPONENTIAL, XIELU)

@@ -8,12 +8,25 @@ rather than np.where where that is exact: a data-dependent select is several tim
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
+from service.numerics.facts import (
+    NON_NEGATIVE,
+    REAL_LINE,
+    SMOOTH,
+    Facts,
+    Identity,
+    Initialisation,
+    Reference,
+    hull,
+)
 from service.numerics.families.linear import no_curvature
+from service.numerics.interval import Interval
+from service.numerics.references import GLOROT_BORDES_BENGIO, HE
 
 __all__ = ["ENTRIES"]
 
@@ -164,6 +177,53 @@ def relu_squared_second_derivative(x: Array) -> Array:
 
 
 _TORCH = "PyTorch"
+_INF = math.inf
+
+
+def _relu_range(negative_slope: float, max_value: float, threshold: float) -> Interval:
+    # a (x - t) on x <= t takes 0 at t and runs to -+inf with slope a; min(x, m) on x > t
+    # approaches t and reaches m (the largest float standing for no m), or is m throughout.
+    attained, approached = [0.0], [-math.copysign(_INF, negative_slope)] if negative_slope else []
+    if max_value <= threshold:
+        attained.append(max_value)
+    elif max_value < _LARGEST:
+        attained.append(max_value)
+        approached.append(threshold)
+    else:
+        approached += [threshold, _INF]
+    return hull(attained, approached)
+
+
+def _relu_continuity(negative_slope: float, max_value: float, threshold: float) -> float:
+    if min(threshold, max_value) != 0:
+        return -1  # from a (x - t) -> 0 to min(t, m) at t
+    right_slope = 1.0 if threshold < max_value else 0.0
+    kinked = negative_slope != right_slope or threshold < max_value < _LARGEST
+    return 0 if kinked else SMOOTH
+
+
+def _leaky_range(negative_slope: float) -> Interval:
+    return REAL_LINE if negative_slope > 0 else NON_NEGATIVE
+
+
+def _leaky_gain(negative_slope: float) -> float:
+    """PyTorch's calculate_gain('leaky_relu', a) = sqrt(2 / (1 + a^2)) (He et al.'s, for PReLU)."""
+    return math.sqrt(2 / (1 + negative_slope**2))
+
+
+def _elu_range(alpha: float) -> Interval:
+    # For alpha < 0 the negative side rises towards -alpha: the minimum is f(0) = 0.
+    return hull([0.0], [-alpha, _INF])
+
+
+def _hardtanh_range(min_val: float, max_val: float) -> Interval:
+    # numpy's clip gives max_val throughout when min_val > max_val.
+    return Interval(min_val, max_val, True, True) if min_val < max_val else Interval.point(max_val)
+
+
+def _rrelu_slope_mean(lower: float, upper: float) -> float:
+    return (lower + upper) / 2
+
 
 RELU = Activation(
     name="relu",
@@ -214,6 +274,35 @@ RELU = Activation(
         ),
         Equivalent("jax", "jax.nn.relu(x)", "no parameters: only the defaults"),
     ),
+    facts=Facts(
+        continuity=_relu_continuity,
+        range=_relu_range,
+        cost="piecewise-linear",
+        initialisation=Initialisation(
+            "he_normal", math.sqrt(2), "torch.nn.init.calculate_gain('relu')"
+        ),
+        identities=(
+            Identity(
+                r"\operatorname{relu}(x) = \frac{x + |x|}{2}", relu, lambda x: (x + np.abs(x)) / 2
+            ),
+            Identity(
+                r"\operatorname{relu}(x) - \operatorname{relu}(-x) = x",
+                lambda x: relu(x) - relu(-x),
+                lambda x: x,
+            ),
+        ),
+        references=(
+            Reference(
+                "Nair & Hinton",
+                "Rectified Linear Units Improve Restricted Boltzmann Machines",
+                "ICML",
+                2010,
+                "https://www.cs.toronto.edu/~hinton/absps/reluICML.pdf",
+            ),
+            GLOROT_BORDES_BENGIO,
+            HE,
+        ),
+    ),
 )
 
 RELU6 = Activation(
@@ -232,6 +321,40 @@ RELU6 = Activation(
         Equivalent("torch", "torch.nn.functional.relu6(x)"),
         Equivalent("keras", "keras.activations.relu6(x)"),
         Equivalent("jax", "jax.nn.relu6(x)"),
+    ),
+    facts=Facts(
+        continuity=0,
+        range=Interval(0.0, 6.0, True, True),
+        cost="piecewise-linear",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{relu6}(x) = \operatorname{relu}(x) - \operatorname{relu}(x - 6)",
+                relu6,
+                lambda x: relu(x) - relu(x - 6),
+            ),
+            Identity(
+                r"\operatorname{relu6}(x) = \operatorname{relu}(x;\ m = 6)",
+                relu6,
+                lambda x: relu(x, max_value=6.0),
+            ),
+        ),
+        references=(
+            Reference(
+                "Krizhevsky",
+                "Convolutional Deep Belief Networks on CIFAR-10",
+                "technical report, University of Toronto",
+                2010,
+                "https://www.cs.toronto.edu/~kriz/conv-cifar10-aug2010.pdf",
+            ),
+            Reference(
+                "Howard et al.",
+                "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications",
+                "arXiv:1704.04861",
+                2017,
+                "https://arxiv.org/abs/1704.04861",
+            ),
+        ),
     ),
 )
 
@@ -266,6 +389,36 @@ LEAKY_RELU = Activation(
         ),
         Equivalent("jax", "jax.nn.leaky_relu(x, negative_slope=0.01)"),
     ),
+    facts=Facts(
+        continuity=lambda negative_slope: SMOOTH if negative_slope == 1 else 0,
+        range=_leaky_range,
+        cost="piecewise-linear",
+        initialisation=Initialisation(
+            "he_normal", _leaky_gain, "torch.nn.init.calculate_gain('leaky_relu', negative_slope)"
+        ),
+        identities=(
+            Identity(
+                r"f(x) = \max(x, a x)\quad(0 \le a \le 1)",
+                leaky_relu,
+                lambda x: np.maximum(x, 0.01 * x),
+            ),
+            Identity(
+                r"f(x) = \operatorname{relu}(x) - a\operatorname{relu}(-x)",
+                leaky_relu,
+                lambda x: relu(x) - 0.01 * relu(-x),
+            ),
+        ),
+        references=(
+            Reference(
+                "Maas, Hannun & Ng",
+                "Rectifier Nonlinearities Improve Neural Network Acoustic Models",
+                "ICML Workshop on Deep Learning for Audio, Speech and Language Processing",
+                2013,
+                "https://ai.stanford.edu/~amaas/papers/relu_hybrid_icml2013_final.pdf",
+            ),
+            HE,
+        ),
+    ),
 )
 
 PRELU = Activation(
@@ -296,6 +449,24 @@ PRELU = Activation(
             "keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25))(x)",
             "a layer with a learned slope per channel, initialised to 0 by default",
         ),
+    ),
+    facts=Facts(
+        continuity=lambda weight: SMOOTH if weight == 1 else 0,
+        range=lambda weight: _leaky_range(weight),
+        cost="piecewise-linear",
+        initialisation=Initialisation(
+            "he_normal",
+            lambda weight: _leaky_gain(weight),
+            "torch.nn.init.calculate_gain('leaky_relu', weight)",
+        ),
+        identities=(
+            Identity(
+                r"f(x) = \operatorname{relu}(x) - w\operatorname{relu}(-x)",
+                prelu,
+                lambda x: relu(x) - 0.25 * relu(-x),
+            ),
+        ),
+        references=(HE,),
     ),
 )
 
@@ -340,6 +511,36 @@ RRELU = Activation(
             "in training PyTorch draws from its global generator; here from the explicit seed",
         ),
     ),
+    facts=Facts(
+        continuity=lambda lower, upper, training, seed: (
+            SMOOTH if _rrelu_slope_mean(lower, upper) == 1 else 0
+        ),
+        range=lambda lower, upper, training, seed: _leaky_range(_rrelu_slope_mean(lower, upper)),
+        cost="piecewise-linear",
+        random=lambda lower, upper, training, seed: training,
+        initialisation=Initialisation(
+            "he_normal",
+            lambda lower, upper, training, seed: _leaky_gain(_rrelu_slope_mean(lower, upper)),
+            "torch.nn.init.calculate_gain('leaky_relu', (lower + upper) / 2)",
+        ),
+        identities=(
+            Identity(
+                r"f(x) = \operatorname{leaky\_relu}\!\left(x;\ \tfrac{l + u}{2}\right)"
+                r"\ \text{(eval)}",
+                rrelu,
+                lambda x: leaky_relu(x, (1 / 8 + 1 / 3) / 2),
+            ),
+        ),
+        references=(
+            Reference(
+                "Xu, Wang, Chen & Li",
+                "Empirical Evaluation of Rectified Activations in Convolutional Network",
+                "arXiv:1505.00853",
+                2015,
+                "https://arxiv.org/abs/1505.00853",
+            ),
+        ),
+    ),
 )
 
 THRESHOLD = Activation(
@@ -374,6 +575,18 @@ THRESHOLD = Activation(
         Equivalent("torch", "torch.nn.functional.threshold(x, threshold=0.0, value=0.0)"),
         Equivalent("keras", "keras.activations.threshold(x, threshold=0.0, default_value=0.0)"),
     ),
+    facts=Facts(
+        # f jumps from v to t at t unless v = t; its slope always goes from 0 to 1 there.
+        continuity=lambda threshold, value: 0 if value == threshold else -1,
+        range=lambda threshold, value: hull([value], [threshold, _INF]),
+        cost="piecewise-linear",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{threshold}(x; 0, 0) = \operatorname{relu}(x)", threshold, relu
+            ),
+        ),
+    ),
 )
 
 HARDTANH = Activation(
@@ -396,6 +609,28 @@ HARDTANH = Activation(
         Equivalent("torch", "torch.nn.functional.hardtanh(x, min_val=-1.0, max_val=1.0)"),
         Equivalent("keras", "keras.activations.hard_tanh(x)", "bounds fixed at -1, 1; f'(+-1) = 1"),
         Equivalent("jax", "jax.nn.hard_tanh(x)", "bounds fixed at -1, 1; f'(+-1) = 1"),
+    ),
+    facts=Facts(
+        continuity=lambda min_val, max_val: 0 if min_val < max_val else SMOOTH,
+        range=_hardtanh_range,
+        cost="piecewise-linear",
+        initialisation=Initialisation("xavier_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{hardtanh}(x) = \operatorname{relu}(x + 1) - \operatorname{relu}(x - 1) - 1",
+                hardtanh,
+                lambda x: relu(x + 1) - relu(x - 1) - 1,
+            ),
+        ),
+        references=(
+            Reference(
+                "Collobert",
+                "Large Scale Machine Learning",
+                "PhD thesis, Université Paris VI",
+                2004,
+                "https://ronan.collobert.com/pub/matos/2004_phdthesis_lip6.pdf",
+            ),
+        ),
     ),
 )
 
@@ -427,6 +662,34 @@ ELU = Activation(
         Equivalent("keras", "keras.activations.elu(x, alpha=1.0)"),
         Equivalent("jax", "jax.nn.elu(x, alpha=1.0)"),
     ),
+    facts=Facts(
+        continuity=lambda alpha: 1 if alpha == 1 else 0,
+        range=_elu_range,
+        cost="exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"f'(x) = f(x) + \alpha\quad(x \le 0)",
+                elu_derivative,
+                lambda x: elu(x) + 1.0,
+                domain=(-30.0, 0.0),
+            ),
+            Identity(
+                r"f(x) = \max(0, x) + \min(0, \alpha(e^{x} - 1))\quad(\alpha \ge 0)",
+                elu,
+                lambda x: np.maximum(0, x) + np.minimum(0, np.expm1(x)),
+            ),
+        ),
+        references=(
+            Reference(
+                "Clevert, Unterthiner & Hochreiter",
+                "Fast and Accurate Deep Network Learning by Exponential Linear Units (ELUs)",
+                "ICLR",
+                2016,
+                "https://arxiv.org/abs/1511.07289",
+            ),
+        ),
+    ),
 )
 
 SELU = Activation(
@@ -452,6 +715,30 @@ SELU = Activation(
         Equivalent("torch", "torch.nn.functional.selu(x)"),
         Equivalent("keras", "keras.activations.selu(x)"),
         Equivalent("jax", "jax.nn.selu(x)"),
+    ),
+    facts=Facts(
+        continuity=0,
+        range=Interval(-_SELU_SCALE_ALPHA, _INF, False, False),
+        cost="exp",
+        initialisation=Initialisation(
+            "lecun_normal", 3 / 4, "torch.nn.init.calculate_gain('selu')"
+        ),
+        identities=(
+            Identity(
+                r"\operatorname{selu}(x) = \lambda\,\operatorname{elu}(x;\ \alpha)",
+                selu,
+                lambda x: _SELU_SCALE * elu(x, _SELU_ALPHA),
+            ),
+        ),
+        references=(
+            Reference(
+                "Klambauer, Unterthiner, Mayr & Hochreiter",
+                "Self-Normalizing Neural Networks",
+                "NeurIPS",
+                2017,
+                "https://arxiv.org/abs/1706.02515",
+            ),
+        ),
     ),
 )
 
@@ -483,6 +770,34 @@ CELU = Activation(
         Equivalent("keras", "keras.activations.celu(x, alpha=1.0)"),
         Equivalent("jax", "jax.nn.celu(x, alpha=1.0)"),
     ),
+    facts=Facts(
+        continuity=1,
+        range=lambda alpha: Interval(-alpha, _INF, False, False),
+        cost="exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{celu}(x; \alpha) = \alpha\,\operatorname{elu}(x / \alpha;\ 1)",
+                lambda x: celu(x, 2.0),
+                lambda x: 2.0 * elu(x / 2.0),
+            ),
+            Identity(
+                r"f'(x) = 1 + f(x)/\alpha\quad(x \le 0)",
+                celu_derivative,
+                lambda x: 1 + celu(x),
+                domain=(-30.0, 0.0),
+            ),
+        ),
+        references=(
+            Reference(
+                "Barron",
+                "Continuously Differentiable Exponential Linear Units",
+                "arXiv:1704.07483",
+                2017,
+                "https://arxiv.org/abs/1704.07483",
+            ),
+        ),
+    ),
 )
 
 RELU_SQUARED = Activation(
@@ -500,6 +815,27 @@ RELU_SQUARED = Activation(
     equivalents=(
         Equivalent("torch", "torch.square(torch.nn.functional.relu(x))", "a composition"),
         Equivalent("jax", "jax.numpy.square(jax.nn.relu(x))", "a composition"),
+    ),
+    facts=Facts(
+        continuity=1,
+        range=NON_NEGATIVE,
+        cost="polynomial",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(r"f(x) = \operatorname{relu}(x)^2", relu_squared, lambda x: relu(x) * relu(x)),
+            Identity(
+                r"f'(x) = 2\operatorname{relu}(x)", relu_squared_derivative, lambda x: 2 * relu(x)
+            ),
+        ),
+        references=(
+            Reference(
+                "So, Mańke, Liu, Dai, Shazeer & Le",
+                "Primer: Searching for Efficient Transformers for Language Modeling",
+                "NeurIPS",
+                2021,
+                "https://arxiv.org/abs/2109.08668",
+            ),
+        ),
     ),
 )
 

@@ -8,7 +8,9 @@ from fractions import Fraction
 import numpy as np
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter
+from service.numerics.facts import REAL_LINE, SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.families.linear import no_curvature
+from service.numerics.families.rectifiers import relu
 from service.numerics.families.sigmoidal import tanh_derivative
 
 __all__ = ["ENTRIES"]
@@ -77,6 +79,18 @@ TANHSHRINK = Activation(
         Equivalent("torch", "torch.nn.functional.tanhshrink(x)"),
         Equivalent("keras", "keras.activations.tanh_shrink(x)"),
     ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=REAL_LINE,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(r"f(x) = x - \tanh x", tanhshrink, lambda x: x - np.tanh(x)),
+            Identity(
+                r"f'(x) = 1 - \tanh' x", tanhshrink_derivative, lambda x: 1 - tanh_derivative(x)
+            ),
+        ),
+    ),
 )
 
 SOFTSHRINK = Activation(
@@ -101,6 +115,33 @@ SOFTSHRINK = Activation(
         Equivalent("torch", "torch.nn.functional.softshrink(x, lambd=0.5)"),
         Equivalent("keras", "keras.activations.soft_shrink(x, threshold=0.5)"),
     ),
+    facts=Facts(
+        continuity=lambda lambd: 0 if lambd > 0 else SMOOTH,
+        range=REAL_LINE,
+        cost="piecewise-linear",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x) = \operatorname{sign}(x)\operatorname{relu}(|x| - \lambda)",
+                softshrink,
+                lambda x: np.sign(x) * relu(np.abs(x) - 0.5),
+            ),
+            Identity(
+                r"f(x) = \operatorname{relu}(x - \lambda) - \operatorname{relu}(-x - \lambda)",
+                softshrink,
+                lambda x: relu(x - 0.5) - relu(-x - 0.5),
+            ),
+        ),
+        references=(
+            Reference(
+                "Donoho",
+                "De-noising by soft-thresholding",
+                "IEEE Transactions on Information Theory 41",
+                1995,
+                "https://doi.org/10.1109/18.382009",
+            ),
+        ),
+    ),
 )
 
 HARDSHRINK = Activation(
@@ -121,6 +162,28 @@ HARDSHRINK = Activation(
     equivalents=(
         Equivalent("torch", "torch.nn.functional.hardshrink(x, lambd=0.5)"),
         Equivalent("keras", "keras.activations.hard_shrink(x, threshold=0.5)"),
+    ),
+    facts=Facts(
+        continuity=lambda lambd: -1 if lambd > 0 else SMOOTH,
+        range=REAL_LINE,
+        cost="piecewise-linear",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x) = s(x) + \lambda \operatorname{sign}(s(x)),\ s = \operatorname{softshrink}",
+                hardshrink,
+                lambda x: softshrink(x) + 0.5 * np.sign(softshrink(x)),
+            ),
+        ),
+        references=(
+            Reference(
+                "Donoho & Johnstone",
+                "Ideal spatial adaptation by wavelet shrinkage",
+                "Biometrika 81",
+                1994,
+                "https://doi.org/10.1093/biomet/81.3.425",
+            ),
+        ),
     ),
 )
 

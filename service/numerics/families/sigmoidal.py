@@ -6,10 +6,16 @@ power itself would overflow where the true value is a small but representable nu
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
+from service.numerics.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.families.linear import no_curvature
+from service.numerics.families.rectifiers import hardtanh, relu, relu6
+from service.numerics.interval import Interval
+from service.numerics.references import BLONDEL_MARTINS_NICULAE, GLOROT_BENGIO, HOWARD_MOBILENETV3
 
 __all__ = ["ENTRIES"]
 
@@ -136,6 +142,8 @@ def binary_step(x: Array) -> Array:
 
 
 _TORCH = "PyTorch"
+_UNIT = Interval(0.0, 1.0, True, True)
+_OPEN_UNIT = Interval(0.0, 1.0, False, False)
 
 SIGMOID = Activation(
     name="sigmoid",
@@ -152,6 +160,37 @@ SIGMOID = Activation(
         Equivalent("torch", "torch.nn.functional.sigmoid(x)"),
         Equivalent("keras", "keras.activations.sigmoid(x)"),
         Equivalent("jax", "jax.nn.sigmoid(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_OPEN_UNIT,
+        cost="exp",
+        initialisation=Initialisation(
+            "xavier_normal", 1.0, "torch.nn.init.calculate_gain('sigmoid')"
+        ),
+        identities=(
+            Identity(
+                r"\sigma(-x) = 1 - \sigma(x)", lambda x: sigmoid(-x), lambda x: 1 - sigmoid(x)
+            ),
+            Identity(
+                r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
+                sigmoid_derivative,
+                lambda x: sigmoid(x) * (1 - sigmoid(x)),
+            ),
+            Identity(
+                r"\sigma(x) = \frac{1 + \tanh(x/2)}{2}", sigmoid, lambda x: (1 + np.tanh(x / 2)) / 2
+            ),
+        ),
+        references=(
+            Reference(
+                "Rumelhart, Hinton & Williams",
+                "Learning representations by back-propagating errors",
+                "Nature 323",
+                1986,
+                "https://doi.org/10.1038/323533a0",
+            ),
+            GLOROT_BENGIO,
+        ),
     ),
 )
 
@@ -191,6 +230,35 @@ HARD_SIGMOID = Activation(
         ),
         Equivalent("jax", "jax.nn.hard_sigmoid(x)"),
     ),
+    facts=Facts(
+        continuity=0,
+        range=_UNIT,
+        cost="piecewise-linear",
+        initialisation=Initialisation("xavier_normal"),
+        identities=(
+            Identity(
+                r"f(x) = \operatorname{relu6}(x + 3) / 6\ \text{(torch)}",
+                hard_sigmoid,
+                lambda x: relu6(x + 3) / 6,
+            ),
+            Identity(
+                r"f(x) = \frac{\operatorname{hardtanh}(x/3) + 1}{2}\ \text{(torch)}",
+                hard_sigmoid,
+                lambda x: (hardtanh(x / 3) + 1) / 2,
+            ),
+        ),
+        references=(
+            Reference(
+                "Courbariaux, Bengio & David",
+                "BinaryConnect: Training Deep Neural Networks with binary weights during"
+                " propagations",
+                "NeurIPS",
+                2015,
+                "https://arxiv.org/abs/1511.00363",
+            ),
+            HOWARD_MOBILENETV3,
+        ),
+    ),
 )
 
 TANH = Activation(
@@ -208,6 +276,29 @@ TANH = Activation(
         Equivalent("torch", "torch.nn.functional.tanh(x)"),
         Equivalent("keras", "keras.activations.tanh(x)"),
         Equivalent("jax", "jax.nn.tanh(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(-1.0, 1.0, False, False),
+        cost="exp",
+        initialisation=Initialisation(
+            "xavier_normal", 5 / 3, "torch.nn.init.calculate_gain('tanh')"
+        ),
+        identities=(
+            Identity(r"\tanh x = 2\sigma(2x) - 1", tanh, lambda x: 2 * sigmoid(2 * x) - 1),
+            Identity(r"\tanh' x = 1 - \tanh^2 x", tanh_derivative, lambda x: 1 - np.tanh(x) ** 2),
+            Identity(r"\tanh(-x) = -\tanh x", lambda x: tanh(-x), lambda x: -tanh(x)),
+        ),
+        references=(
+            Reference(
+                "LeCun, Bottou, Orr & Müller",
+                "Efficient BackProp",
+                "Neural Networks: Tricks of the Trade, Springer",
+                1998,
+                "https://doi.org/10.1007/3-540-49430-8_2",
+            ),
+            GLOROT_BENGIO,
+        ),
     ),
 )
 
@@ -228,6 +319,21 @@ SOFTSIGN = Activation(
         Equivalent("keras", "keras.activations.softsign(x)"),
         Equivalent("jax", "jax.nn.soft_sign(x)"),
     ),
+    facts=Facts(
+        continuity=1,
+        range=Interval(-1.0, 1.0, False, False),
+        cost="division",
+        initialisation=Initialisation("xavier_normal"),
+        identities=(
+            Identity(
+                r"f'(x) = (1 - |f(x)|)^2",
+                softsign_derivative,
+                lambda x: np.square(1 - np.abs(softsign(x))),
+            ),
+            Identity(r"f(-x) = -f(x)", lambda x: softsign(-x), lambda x: -softsign(x)),
+        ),
+        references=(GLOROT_BENGIO,),
+    ),
 )
 
 LOG_SIGMOID = Activation(
@@ -245,6 +351,24 @@ LOG_SIGMOID = Activation(
         Equivalent("torch", "torch.nn.functional.logsigmoid(x)"),
         Equivalent("keras", "keras.activations.log_sigmoid(x)"),
         Equivalent("jax", "jax.nn.log_sigmoid(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(-math.inf, 0.0, False, False),
+        cost="log",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"\log\sigma(x) = -\operatorname{softplus}(-x)",
+                log_sigmoid,
+                lambda x: -np.logaddexp(0.0, -x),
+            ),
+            Identity(
+                r"\log\sigma(x) - \log\sigma(-x) = x",
+                lambda x: log_sigmoid(x) - log_sigmoid(-x),
+                lambda x: x,
+            ),
+        ),
     ),
 )
 
@@ -268,6 +392,20 @@ SPARSE_SIGMOID = Activation(
             "autodiff of its clip may give another value of f' at +-1",
         ),
     ),
+    facts=Facts(
+        continuity=0,
+        range=_UNIT,
+        cost="piecewise-linear",
+        initialisation=Initialisation("xavier_normal"),
+        identities=(
+            Identity(
+                r"f(x) = \frac{\operatorname{hardtanh}(x) + 1}{2}",
+                sparse_sigmoid,
+                lambda x: (hardtanh(x) + 1) / 2,
+            ),
+        ),
+        references=(BLONDEL_MARTINS_NICULAE,),
+    ),
 )
 
 ARCTAN = Activation(
@@ -285,6 +423,33 @@ ARCTAN = Activation(
         Equivalent("torch", "torch.atan(x)", "a tensor function, not an activation"),
         Equivalent("keras", "keras.ops.arctan(x)", "an op, not an activation"),
         Equivalent("jax", "jax.numpy.arctan(x)", "a numpy function, not an activation"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(-math.pi / 2, math.pi / 2, False, False),
+        cost="trig",
+        initialisation=Initialisation("xavier_normal"),
+        identities=(
+            Identity(
+                r"\arctan' x = \frac{1}{1 + x^2}", arctan_derivative, lambda x: 1 / (1 + x * x)
+            ),
+            Identity(
+                r"\arctan x + \arctan\frac{1}{x} = \frac{\pi}{2}\quad(x > 0)",
+                lambda x: arctan(x) + arctan(1 / x),
+                lambda x: np.full_like(x, math.pi / 2),
+                domain=(1e-3, 30.0),
+            ),
+        ),
+        references=(
+            Reference(
+                "Nwankpa, Ijomah, Gachagan & Marshall",
+                "Activation Functions: Comparison of Trends in Practice and Research for Deep"
+                " Learning",
+                "arXiv:1811.03378",
+                2018,
+                "https://arxiv.org/abs/1811.03378",
+            ),
+        ),
     ),
 )
 
@@ -305,6 +470,24 @@ BINARY_STEP = Activation(
             "torch", "torch.heaviside(x, torch.tensor(1.0))", "a tensor function, not an activation"
         ),
         Equivalent("jax", "jax.numpy.heaviside(x, 1.0)", "a numpy function, not an activation"),
+    ),
+    facts=Facts(
+        continuity=-1,
+        range=_UNIT,
+        cost="piecewise-linear",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(r"\operatorname{relu}(x) = x\,H(x)", relu, lambda x: x * binary_step(x)),
+        ),
+        references=(
+            Reference(
+                "McCulloch & Pitts",
+                "A logical calculus of the ideas immanent in nervous activity",
+                "Bulletin of Mathematical Biophysics 5",
+                1943,
+                "https://doi.org/10.1007/BF02478259",
+            ),
+        ),
     ),
 )
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy.special import erf
 
 from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
+from service.numerics.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.families.gated import silu, silu_derivative, silu_second_derivative
 from service.numerics.families.sigmoidal import sigmoid, sigmoid_derivative
+from service.numerics.interval import Interval
 from service.numerics.normal import (
     normal_cdf,
     normal_cdf_plus_x_pdf,
@@ -14,6 +19,7 @@ from service.numerics.normal import (
     tanh_normal_cdf,
     tanh_normal_cdf_plus_x_pdf,
 )
+from service.numerics.references import GLOROT_BORDES_BENGIO, HENDRYCKS_GIMPEL
 
 __all__ = ["ENTRIES"]
 
@@ -89,6 +95,21 @@ def gelu_second_derivative(x: Array, approximate: str = "none") -> Array:
     return result
 
 
+def _softplus_continuity(beta: float, threshold: float) -> float:
+    # The switch to x at beta x > threshold leaves a step of log1p(e^-threshold)/beta, which
+    # is 0 in float64 only once e^-threshold underflows.
+    return -1 if math.log1p(math.exp(-threshold)) / beta > 0 else SMOOTH
+
+
+# The minima of x Phi(x), of its tanh form and of x sigma(1.702 x), to 17 digits (mpmath at
+# 40 digits); the last is -W(1/e) / 1.702, Lambert's W giving silu's.
+_GELU_MINIMUM = {
+    "none": -0.16997120747990366,
+    "tanh": -0.17004075057125406,
+    "sigmoid": -0.16361018963635357,
+}
+
+
 SOFTPLUS = Activation(
     name="softplus",
     forward=softplus,
@@ -139,6 +160,42 @@ SOFTPLUS = Activation(
             "no beta and no threshold: the exact log(1 + e^x) everywhere (threshold=1e300 here)",
         ),
     ),
+    facts=Facts(
+        continuity=_softplus_continuity,
+        range=Interval(0.0, math.inf, False, False),
+        cost="log",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{softplus}'(x) = \sigma(x)\quad(x \le t)",
+                softplus_derivative,
+                sigmoid,
+                domain=(-30.0, 20.0),
+            ),
+            Identity(
+                r"\operatorname{softplus}(x) - \operatorname{softplus}(-x) = x\quad(|x| \le t)",
+                lambda x: softplus(x) - softplus(-x),
+                lambda x: x,
+                domain=(-20.0, 20.0),
+            ),
+            Identity(
+                r"\operatorname{softplus}(x) = -\log\sigma(-x)\quad(x \le t)",
+                softplus,
+                lambda x: -np.log(sigmoid(-x)),
+                domain=(-30.0, 20.0),
+            ),
+        ),
+        references=(
+            Reference(
+                "Dugas, Bengio, Bélisle, Nadeau & Garcia",
+                "Incorporating Second-Order Functional Knowledge for Better Option Pricing",
+                "NeurIPS",
+                2000,
+                "https://papers.nips.cc/paper/1920-incorporating-second-order-functional-knowledge-for-better-option-pricing",
+            ),
+            GLOROT_BORDES_BENGIO,
+        ),
+    ),
 )
 
 GELU = Activation(
@@ -183,6 +240,26 @@ GELU = Activation(
             "jax.nn.gelu(x, approximate=False)",
             "JAX defaults to approximate=True (the tanh form)",
         ),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=lambda approximate: Interval(_GELU_MINIMUM[approximate], math.inf, True, False),
+        cost=lambda approximate: "erf" if approximate == "none" else "exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}\frac{x}{\sqrt 2}\right)",
+                gelu,
+                lambda x: x / 2 * (1 + erf(x / math.sqrt(2))),
+            ),
+            Identity(r"f(x) - f(-x) = x", lambda x: gelu(x) - gelu(-x), lambda x: x),
+            Identity(
+                r"f(x; \text{sigmoid}) = \operatorname{silu}(x;\ \beta = 1.702)",
+                lambda x: gelu(x, "sigmoid"),
+                lambda x: x * sigmoid(1.702 * x),
+            ),
+        ),
+        references=(HENDRYCKS_GIMPEL,),
     ),
 )
 

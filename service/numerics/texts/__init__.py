@@ -10,17 +10,34 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final, Literal
 
+from service.numerics.exceptions import Unmeasurable
 from service.numerics.texts import en, zh
 from service.numerics.texts.text import Text
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "TEXTS", "Language", "Text", "text_of"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "TEXTS",
+    "Language",
+    "Text",
+    "text_of",
+    "unmeasurable_note",
+]
 
 Language = Literal["en", "zh"]
 LANGUAGES: Final[tuple[Language, ...]] = ("en", "zh")
 DEFAULT_LANGUAGE: Final[Language] = "en"
 
 TEXTS: Mapping[Language, Mapping[str, Text]] = MappingProxyType({"en": en.TEXTS, "zh": zh.TEXTS})
+_NOTES: Mapping[Language, Mapping[Unmeasurable, str]] = MappingProxyType(
+    {"en": en.UNMEASURABLE, "zh": zh.UNMEASURABLE}
+)
 
 
 def text_of(name: str, language: Language) -> Text | None:
     return TEXTS[language].get(name)
+
+
+def unmeasurable_note(reason: Unmeasurable, name: str, language: Language) -> str:
+    """Why ``name`` has no measured properties, in ``language``."""
+    return _NOTES[language][reason].format(name=name)

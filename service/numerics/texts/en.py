@@ -5,9 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from service.numerics.exceptions import Unmeasurable
 from service.numerics.texts.text import Text
 
-__all__ = ["TEXTS"]
+__all__ = ["TEXTS", "UNMEASURABLE"]
+
+UNMEASURABLE: Mapping[Unmeasurable, str] = MappingProxyType(
+    {
+        "axis-wise": (
+            "{name} works along an axis: each output depends on the whole vector, so it has no"
+            " scalar f(x) whose range over x, slopes, moments for normal inputs, saturation or"
+            " extrema could be measured. What holds of it is under `declared`: the range of each"
+            " output, its continuity as a map of vectors, its cost."
+        ),
+        "random": (
+            "With these parameters {name} draws a random number per element, so it is no one"
+            " function of x whose properties could be measured; what is declared is that of its"
+            " deterministic form."
+        ),
+    }
+)
 
 TEXTS: Mapping[str, Text] = MappingProxyType(
     {

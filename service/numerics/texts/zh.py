@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from service.numerics.exceptions import Unmeasurable
 from service.numerics.texts.text import Text
 
-__all__ = ["TEXTS"]
+__all__ = ["TEXTS", "UNMEASURABLE"]
+
+UNMEASURABLE: Mapping[Unmeasurable, str] = MappingProxyType(
+    {
+        "axis-wise": (
+            "{name} 沿某个轴计算：每个输出都依赖于整个向量，因此它不是标量函数 f(x)，"
+            "无法测量它在 x 上的值域、斜率、正态输入下的矩、饱和区或极值。"
+            "它成立的性质列在 `declared` 中：每个输出分量的值域、作为向量映射的连续性，以及计算开销。"
+        ),
+        "random": (
+            "在这组参数下，{name} 为每个元素抽取一个随机数，因此它不是关于 x 的单一函数，"
+            "无法测量其性质；`declared` 中列出的是它确定性形式的性质。"
+        ),
+    }
+)
 
 TEXTS: Mapping[str, Text] = MappingProxyType(
     {
