@@ -12,10 +12,30 @@ from service.numerics.properties import measure
 from service.numerics.texts import LANGUAGES, TEXTS, text_of
 
 NAMES = sorted(numerics.ACTIVATIONS)
+_NUMBER = r"([−-]?\d+(?:\.\d+)?)"
 # "mean ≈ 0.81" and "均值约为 0.81": a quoted mean of the outputs for standard normal inputs.
 QUOTED_MEAN = {
-    "en": re.compile(r"mean (?:\S+ )?≈ (-?\d+\.\d+)"),
-    "zh": re.compile(r"均值(?:约为 |为 \S+ ≈ )(-?\d+\.\d+)"),
+    "en": re.compile(r"mean (?:\S+ )?≈ " + _NUMBER),
+    "zh": re.compile(r"均值(?:约为 |为 \S+ ≈ )" + _NUMBER),
+}
+# Their variance, and the global minimum of f.
+QUOTED_VARIANCE = {
+    "en": re.compile(r"variance ≈ " + _NUMBER),
+    "zh": re.compile("方差约为 " + _NUMBER),
+}
+QUOTED_MINIMUM = {
+    "en": re.compile(r"minimum ≈ " + _NUMBER),
+    "zh": re.compile("最小值约为 " + _NUMBER),
+}
+# Where |f'| stays under 1% of its maximum: "for x < −6.1", "beyond |x| ≈ 3", "x > 4.6 时".
+QUOTED_SATURATION = {
+    "en": re.compile(
+        r"below 1% of its maximum (?:only )?(?:for x ([<>]) |beyond \|x\| [≈=] )" + _NUMBER
+    ),
+    "zh": re.compile(
+        r"(?:x ([<>]) " + _NUMBER + r" (?:时|处)|\|x\| (?:大约)?超过约? " + _NUMBER + r" 后)"
+        r"[^。]*不到最大值的 1%"
+    ),
 }
 
 
@@ -39,14 +59,40 @@ def test_every_entry_is_described_in_every_language(name: str) -> None:
 def test_quoted_means_are_the_measured_ones(name: str, language: str) -> None:
     text = TEXTS[language][name]  # type: ignore[index]
     entry = numerics.get(name)
-    quotes = QUOTED_MEAN[language].findall(" ".join((*text.pros, *text.cons)))
+    words = " ".join((text.description, *text.pros, *text.cons))
+    quotes = {
+        what: pattern[language].findall(words)
+        for what, pattern in (
+            ("mean", QUOTED_MEAN),
+            ("variance", QUOTED_VARIANCE),
+            ("minimum", QUOTED_MINIMUM),
+        )
+    }
     if entry.axiswise:
-        assert not quotes, "an axis-wise entry has no mean for normal inputs to quote"
+        assert not any(quotes.values()), "an axis-wise entry has no scalar f(x) to quote"
         return
-    mean = measure(entry, entry.resolve({})).gaussian_mean
-    for quoted in quotes:
-        decimals = len(quoted.split(".")[1])
-        assert round(mean, decimals) == float(quoted), f"{name} ({language}) quotes {quoted}"
+    p = measure(entry, entry.resolve({}))
+    minimum = p.global_minimum.value if p.global_minimum else None
+    measured = {"mean": p.gaussian_mean, "variance": p.gaussian_variance, "minimum": minimum}
+    for side, *numbers in QUOTED_SATURATION[language].findall(words):
+        number = next(n for n in numbers if n)
+        edges = {"<": [p.saturates_below], ">": [p.saturates_above]}.get(
+            side, [p.saturates_below and -p.saturates_below, p.saturates_above]
+        )
+        decimals = len(number.split(".")[1]) if "." in number else 0
+        for edge in edges:
+            assert edge is not None, f"{name} ({language}) quotes a saturation it has not"
+            assert round(edge, decimals) == float(number.replace("−", "-")), (
+                f"{name} ({language}) quotes saturation at {number}"
+            )
+    for what, quoted in quotes.items():
+        for number in quoted:
+            value = measured[what]
+            assert value is not None, f"{name} ({language}) quotes a {what} it has not"
+            decimals = len(number.split(".")[1])
+            assert round(value, decimals) == float(number.replace("−", "-")), (
+                f"{name} ({language}) quotes {what} {number}"
+            )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
