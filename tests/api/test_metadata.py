@@ -12,6 +12,7 @@ import pytest
 
 from service import numerics
 from service.api.routes import plots
+from service.numerics.properties import measure
 from service.openapi import schema_bytes
 from tests.api.conftest import ClientFactory
 from tests.api.test_errors import problem
@@ -321,3 +322,30 @@ async def test_a_random_activation_is_described_but_not_measured(client: httpx.A
         await client.get(DETAIL.format("rrelu") + "/plot.svg", params={"training": "true"}), 422
     )
     assert plot["reason"] == "random" and plot["errors"][0]["loc"] == ["params"]  # type: ignore[index]
+
+
+ELEMENTWISE = sorted(name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise)
+
+
+@pytest.mark.parametrize("start", range(0, len(ELEMENTWISE), 12))
+async def test_every_element_wise_activation_is_compared(
+    client: httpx.AsyncClient, start: int
+) -> None:
+    names = ELEMENTWISE[start : start + 12] if start + 2 <= len(ELEMENTWISE) else ELEMENTWISE[-2:]
+    response = await client.get(
+        COMPARE, params={"names": ",".join(names)}, headers={"accept": "text/csv"}
+    )
+    assert [row["name"] for row in csv.DictReader(io.StringIO(response.text))] == names
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+async def test_every_element_wise_activation_is_plotted_with_its_kinks(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    entry = numerics.get(name)
+    found = measure(entry, entry.resolve({})).discontinuities
+    groups = _svg_groups((await client.get(DETAIL.format(name) + "/plot.svg")).content)
+    assert {"f", "derivative"} <= groups
+    shown = [d for d in found if -6 <= d.x <= 6]
+    assert ("jumps" in groups) == any(d.order == 0 for d in shown)
+    assert ("kinks" in groups) == any(d.order == 1 for d in shown)
