@@ -11,6 +11,7 @@ import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from tokenize import TokenError
 from typing import IO, Any, Final
 
 import numpy as np
@@ -172,7 +173,8 @@ def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimi
             raise InvalidInput(
                 loc, f".npy format version {version} is not supported; use 1.0 or 2.0"
             )
-    except ValueError as error:
+    # A header that does not parse is tokenized again by numpy, which can fail there too.
+    except (ValueError, SyntaxError, TokenError) as error:
         raise InvalidInput(loc, f"is not a valid .npy array: {error}") from None
     if dtype.hasobject:
         raise InvalidInput(loc, "holds Python objects (a pickle); only numeric arrays are accepted")

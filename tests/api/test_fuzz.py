@@ -8,7 +8,7 @@ import json
 
 import httpx
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from service.config import Settings
@@ -87,6 +87,8 @@ def test_random_json_documents(name: str, document: object) -> None:
         ]
     ),
 )
+# A header whose dict is cut short and padded with NULs: numpy's tokenizer then fails.
+@example(name="relu", prefix=118, noise=b"\x00" * 9 + b"(", query="")
 def test_damaged_npy_bodies(name: str, prefix: int, noise: bytes, query: str) -> None:
     buffer = io.BytesIO()
     np.save(buffer, np.arange(12, dtype=np.float32).reshape(3, 4))
