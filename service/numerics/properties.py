@@ -75,8 +75,8 @@ class Properties:
       ``zero_centred`` when |E f(z)| is at most 1% of the RMS sqrt(E f(z)^2).
     - ``saturates_below``/``_above``: the x beyond which |f'| stays under 1% of its maximum,
       on a side where f' tends to 0 (None on a side where it does not).
-    - ``max_abs_slope``: sup |f'| and where it is attained. ``global_minimum``/``_maximum``:
-      None unless some finite x attains them.
+    - ``max_abs_slope``: sup |f'| (infinite when |f'| is unbounded) and where it is attained.
+      ``global_minimum``/``_maximum``: None unless some finite x attains them.
     - ``self_normalising``: under LeCun-normalised weights (sum w = 0, sum w^2 = 1; Klambauer
       et al. 2017) a layer whose inputs have mean mu and variance nu gets pre-activations
       N(0, nu), so its outputs have (mean, variance) = g(mu, nu) = (E f(sqrt(nu) z),
