@@ -11,7 +11,6 @@ import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from tokenize import TokenError
 from typing import IO, Any, Final
 
 import numpy as np
@@ -161,21 +160,27 @@ def _to_dtype(
     return array.astype(dtype, copy=False)
 
 
+# numpy's header reader evaluates a Python literal and zipfile inflates streams: on damaged
+# bytes they fail with ValueError, SyntaxError, tokenize.TokenError, EOFError, zlib.error,
+# BadZipFile, NotImplementedError... Every one of them means a damaged body, so each read of
+# untrusted bytes below catches Exception and answers 422 naming the part that failed.
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
 def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimits) -> Array:
     """Read one .npy stream: header checked before any data is allocated, no pickles."""
     try:
         version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise InvalidInput(
-                loc, f".npy format version {version} is not supported; use 1.0 or 2.0"
-            )
-    # A header that does not parse is tokenized again by numpy, which can fail there too.
-    except (ValueError, SyntaxError, TokenError) as error:
+        read_header = _HEADER_READERS.get(version)
+        if read_header is not None:
+            shape, fortran_order, dtype = read_header(stream)
+    except Exception as error:  # a damaged body, whatever the parser raised
         raise InvalidInput(loc, f"is not a valid .npy array: {error}") from None
+    if read_header is None:
+        raise InvalidInput(loc, f".npy format version {version} is not supported; use 1.0 or 2.0")
     if dtype.hasobject:
         raise InvalidInput(loc, "holds Python objects (a pickle); only numeric arrays are accepted")
     if dtype.kind not in "iuf" or dtype.fields is not None:
@@ -184,7 +189,10 @@ def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimi
         )
     limits.check_shape(shape, loc)
     expected = math.prod(shape) * dtype.itemsize
-    data = stream.read(expected + 1)
+    try:
+        data = stream.read(expected + 1)
+    except Exception as error:  # a damaged .npz member fails its CRC or inflation here
+        raise InvalidInput(loc, f"could not be read: {error}") from None
     if len(data) != expected:
         problem = "is truncated" if len(data) < expected else "has bytes after the array data"
         raise InvalidInput(loc, f"{problem}: the header announces {expected} bytes of data")
@@ -209,7 +217,7 @@ def arrays_from_npz(
     """Named arrays from an uncompressed or deflated .npz archive; members other than ``names`` are refused."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(body))
-    except zipfile.BadZipFile as error:
+    except Exception as error:
         raise InvalidInput(["body"], f"is not a valid .npz archive: {error}") from None
     arrays: dict[str, Array] = {}
     with archive:
@@ -217,7 +225,11 @@ def arrays_from_npz(
             name = info.filename.removesuffix(".npy")
             if name not in names:
                 raise InvalidInput([name], f"is not an expected member; send {', '.join(names)}")
-            with archive.open(info) as member:
+            try:
+                member = archive.open(info)
+            except Exception as error:  # encrypted, unknown compression, bad local header
+                raise InvalidInput([name], f"could not be opened: {error}") from None
+            with member:
                 arrays[name] = _npy_array(member, loc=[name], limits=limits)
     if not arrays:
         raise InvalidInput(["body"], f"the .npz archive is empty; send {', '.join(names)}")

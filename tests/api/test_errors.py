@@ -168,6 +168,9 @@ async def test_body_limit_answers_413(make_client: object) -> None:
         (npy(np.array([None, 1]), allow_pickle=True), "pickle"),
         (npy(np.array([1.0, np.nan])), "only finite numbers"),
         (npy(np.array([np.inf])), "only finite numbers"),
+        # A header cut short and padded with NULs: numpy's literal parser raises TokenError.
+        (npy(np.zeros((3, 4), np.float32))[:118] + b"\0" * 9 + b"(", "not a valid .npy"),
+        (npy(np.zeros(2))[:12] + b"\x14" * 60, "not a valid .npy"),
     ],
 )
 async def test_bad_npy_bodies(client: httpx.AsyncClient, content: bytes, words: str) -> None:
