@@ -16,6 +16,7 @@ Array = npt.NDArray[np.floating[Any]]
 ParamValue = float | int | bool | str
 ElementwiseFn = Callable[..., Array]
 ParamKind = Literal["float", "int", "bool", "choice"]
+GainFn = Callable[..., float]
 
 _TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 _FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -104,6 +105,23 @@ class Parameter:
             raise InvalidParameter(self.name, f"must be {relation} {high}, got {value!r}")
 
 
+def fixed_gain(value: float) -> GainFn:
+    """A gain that does not depend on the activation's parameters."""
+    return lambda **_: value
+
+
+@dataclass(frozen=True, slots=True)
+class GaussianMoments:
+    """Closed forms of E[f(sqrt(q) z)^2] and E[f'(sqrt(q) z)^2], z ~ N(0, 1), for q >= 0.
+
+    These two integrals are what mean-field theory asks of an activation; where they have a
+    closed form it replaces quadrature. Both take an array ``q`` and the activation's parameters.
+    """
+
+    value: ElementwiseFn
+    slope: ElementwiseFn
+
+
 @dataclass(frozen=True, slots=True)
 class Activation:
     """One activation function: forward and derivative side by side, with what describes them.
@@ -111,6 +129,11 @@ class Activation:
     ``forward(x, **params)`` and ``derivative(x, **params)`` are vectorised over an array of
     any shape and keep its dtype. ``kink`` states the value chosen for the derivative where
     the function is not differentiable ("" for a smooth function).
+
+    ``elementwise`` is False for an activation that mixes the elements along an axis (softmax);
+    only element-wise ones can be put in a layer of independent units. ``gain`` is PyTorch's
+    ``nn.init.calculate_gain`` for the activation as a function of its parameters, None where
+    PyTorch defines none; ``gaussian_moments`` holds closed forms for mean-field theory.
     """
 
     name: str
@@ -122,6 +145,9 @@ class Activation:
     family: str
     parameters: tuple[Parameter, ...] = ()
     kink: str = ""
+    elementwise: bool = True
+    gain: GainFn | None = None
+    gaussian_moments: GaussianMoments | None = None
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array
+from service.numerics.activation import Activation, Array, fixed_gain
 
 __all__ = ["ENTRIES"]
 
@@ -42,6 +42,7 @@ SIGMOID = Activation(
     derivative_formula=r"f'(x) = \sigma(x)\,\sigma(-x)",
     reference="Rumelhart, Hinton & Williams, Learning representations by back-propagating errors, Nature 1986.",
     family="sigmoidal",
+    gain=fixed_gain(1.0),
 )
 
 TANH = Activation(
@@ -52,6 +53,7 @@ TANH = Activation(
     derivative_formula=r"f'(x) = \operatorname{sech}^2 x = 4\,\sigma(2x)\,\sigma(-2x)",
     reference="LeCun, Bottou, Orr & Müller, Efficient BackProp, 1998.",
     family="sigmoidal",
+    gain=fixed_gain(5 / 3),
 )
 
 ENTRIES: tuple[Activation, ...] = (SIGMOID, TANH)
