@@ -9,6 +9,7 @@ from service.numerics.exceptions import (
     ActivationError,
     InvalidInput,
     InvalidParameter,
+    LimitExceeded,
     UnknownActivation,
 )
 from service.numerics.registry import ACTIVATIONS, ALIASES, aliases_of, get
@@ -23,6 +24,7 @@ __all__ = [
     "Array",
     "InvalidInput",
     "InvalidParameter",
+    "LimitExceeded",
     "Output",
     "ParamValue",
     "Parameter",

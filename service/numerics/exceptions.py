@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["ActivationError", "InvalidInput", "InvalidParameter", "UnknownActivation"]
+__all__ = [
+    "ActivationError",
+    "InvalidInput",
+    "InvalidParameter",
+    "LimitExceeded",
+    "UnknownActivation",
+]
 
 
 class ActivationError(Exception):
@@ -36,3 +42,15 @@ class InvalidInput(ActivationError, ValueError):
         super().__init__(f"{where}: {reason}")
         self.loc = tuple(loc)
         self.reason = reason
+
+
+class LimitExceeded(InvalidInput):
+    """A request whose cost is over one of the limits; ``limit`` names the setting."""
+
+    def __init__(
+        self, loc: Sequence[str | int], *, limit: str, maximum: int, value: int, what: str
+    ) -> None:
+        super().__init__(loc, f"{what} = {value:,} is over the limit {limit} = {maximum:,}")
+        self.limit = limit
+        self.maximum = maximum
+        self.value = value

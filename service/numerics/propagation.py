@@ -1,0 +1,178 @@
+"""Forward and backward passes through a deep random network, with what each layer does to them.
+
+Layer l computes h^l = a^{l-1} W^l + b^l and a^l = phi(h^l), for a batch stored as rows:
+a^0 is the input (as many features as the first layer has units), a^L the output. The
+backward pass carries the per-example gradient delta^l = dl/dh^l of the per-example loss l,
+and dL/dW^l = (a^{l-1})^T delta^l / batch of the batch's mean loss L. Both passes are BLAS
+matrix products in the network's dtype; the statistics are accumulated in float64.
+
+Per-layer statistics (over the batch and the layer's units unless said otherwise):
+
+- preact_mean, preact_std, preact_second_moment: of h (the last is what theory calls q^l);
+  act_mean, act_std: of a = phi(h);
+- saturated_fraction: share of h with |phi'(h)| < 1% of the largest |phi'| the activation
+  takes anywhere (measured on a dense grid from 1e-8 to 1e8 in |x|, once per parameter set);
+  for rectifiers this counts the flat side;
+- inactive_fraction: share of h with phi'(h) = 0 exactly (the unit passes no gradient for
+  that example); dead_fraction: share of units whose delta is zero for every example;
+- grad_preact_rms: root mean square of delta^l; grad_weight_rms: of dL/dW^l;
+  grad_weight_to_weight_norm: ||dL/dW^l||_F / ||W^l||_F;
+- sign_coherence: for each unit, the share of its nonzero incoming weight gradients that share
+  the majority sign, averaged over units with any (1 when every input is positive, the
+  zig-zag of non-zero-centred activations; about 1/2 + 0.4/sqrt(fan_in) for signs at random).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+
+from service.numerics.activation import Activation, Array, ParamValue
+
+__all__ = [
+    "SATURATION_FRACTION",
+    "LayerStats",
+    "Network",
+    "backward",
+    "forward",
+    "max_slope",
+]
+
+SATURATION_FRACTION: Final = 0.01
+"""A unit is saturated where |phi'(h)| is below this share of the largest |phi'|."""
+
+_SLOPE_GRID: Final = np.concatenate(
+    [np.linspace(-10, 10, 20001), -np.logspace(-8, 8, 4001), np.logspace(-8, 8, 4001)]
+)
+
+
+@lru_cache(maxsize=256)
+def _max_slope(activation: Activation, params: tuple[tuple[str, ParamValue], ...]) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        slopes = np.abs(activation.derivative(_SLOPE_GRID, **dict(params)))
+    return float(np.max(slopes[np.isfinite(slopes)], initial=0.0))
+
+
+def max_slope(activation: Activation, params: Mapping[str, ParamValue]) -> float:
+    """The largest |phi'(x)| over a dense grid of x: 0 and +-[1e-8, 1e8], linear within +-10."""
+    return _max_slope(activation, tuple(sorted(params.items())))
+
+
+@dataclass(slots=True)
+class Network:
+    """Weights (fan_in, fan_out) and biases per layer, and the activation between layers."""
+
+    activation: Activation
+    params: Mapping[str, ParamValue]
+    weights: list[Array]
+    biases: list[Array]
+
+
+@dataclass(slots=True)
+class LayerStats:
+    """One layer's statistics (see the module's docstring for their definitions)."""
+
+    preact_mean: float = 0.0
+    preact_std: float = 0.0
+    preact_second_moment: float = 0.0
+    act_mean: float = 0.0
+    act_std: float = 0.0
+    saturated_fraction: float = 0.0
+    inactive_fraction: float = 0.0
+    dead_fraction: float = 0.0
+    grad_preact_rms: float = 0.0
+    grad_weight_rms: float = 0.0
+    grad_weight_to_weight_norm: float = 0.0
+    sign_coherence: float = field(default=float("nan"))
+
+
+def _moments(x: Array) -> tuple[float, float, float]:
+    """Mean, standard deviation and second moment, accumulated in float64."""
+    mean = float(x.mean(dtype=np.float64))
+    second = float(np.square(x, dtype=np.float64).mean())
+    return mean, float(np.sqrt(max(second - mean * mean, 0.0))), second
+
+
+def forward(
+    network: Network, x: Array, stats: list[LayerStats] | None = None
+) -> tuple[list[Array], list[Array]]:
+    """Each layer's input a^{l-1} (a^L last) and slope phi'(h^l); fills ``stats`` if given."""
+    activation, params = network.activation, network.params
+    threshold = SATURATION_FRACTION * max_slope(activation, params) if stats else 0.0
+    inputs, slopes = [x], []
+    for layer, (weights, bias) in enumerate(zip(network.weights, network.biases, strict=True)):
+        preact = inputs[-1] @ weights
+        preact += bias
+        slope = activation.derivative(preact, **params)
+        out = activation.forward(preact, **params)
+        if stats is not None:
+            record = stats[layer]
+            record.preact_mean, record.preact_std, record.preact_second_moment = _moments(preact)
+            record.act_mean, record.act_std, _ = _moments(out)
+            record.saturated_fraction = (
+                int(np.count_nonzero(np.abs(slope) < threshold)) / slope.size
+            )
+            record.inactive_fraction = 1 - int(np.count_nonzero(slope)) / slope.size
+        slopes.append(slope)
+        inputs.append(out)
+    return inputs, slopes
+
+
+def backward(
+    network: Network,
+    inputs: list[Array],
+    slopes: list[Array],
+    grad_output: Array,
+    *,
+    stats: list[LayerStats] | None = None,
+    learning_rate: float | None = None,
+) -> None:
+    """Back-propagates dl/da^L through the layers; fills ``stats``; with a learning rate, SGD.
+
+    Works in place: each slope becomes that layer's delta (the slopes are not needed after),
+    and with a learning rate each layer's W and b take their step once the layer below has
+    been given its gradient.
+    """
+    batch = inputs[0].shape[0]
+    delta = np.multiply(slopes[-1], grad_output, out=slopes[-1])
+    for layer in range(len(network.weights) - 1, -1, -1):
+        weights = network.weights[layer]
+        grad_weights = inputs[layer].T @ delta
+        grad_weights *= 1 / batch
+        if stats is not None:
+            _backward_stats(stats[layer], delta, grad_weights, weights)
+        below = None
+        if layer > 0:
+            below = np.multiply(slopes[layer - 1], delta @ weights.T, out=slopes[layer - 1])
+        if learning_rate is not None:
+            network.biases[layer] -= delta.mean(axis=0) * learning_rate
+            grad_weights *= learning_rate
+            weights -= grad_weights
+        if below is not None:
+            delta = below
+
+
+def _backward_stats(record: LayerStats, delta: Array, grad_weights: Array, weights: Array) -> None:
+    _, _, second = _moments(delta)
+    record.grad_preact_rms = float(np.sqrt(second))
+    record.dead_fraction = 1 - int(np.count_nonzero(delta.any(axis=0))) / delta.shape[1]
+    _, _, grad_second = _moments(grad_weights)
+    record.grad_weight_rms = float(np.sqrt(grad_second))
+    weight_norm = float(np.sqrt(np.square(weights, dtype=np.float64).sum()))
+    grad_norm = record.grad_weight_rms * math.sqrt(grad_weights.size)
+    record.grad_weight_to_weight_norm = grad_norm / weight_norm if weight_norm else math.inf
+    # Per unit (column): the share of its nonzero incoming gradients with the majority sign.
+    positive = np.count_nonzero(grad_weights > 0, axis=0)
+    negative = np.count_nonzero(grad_weights < 0, axis=0)
+    signed = positive + negative
+    live = signed > 0
+    record.sign_coherence = (
+        float(np.mean(np.maximum(positive, negative)[live] / signed[live]))
+        if live.any()
+        else float("nan")
+    )
