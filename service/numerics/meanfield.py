@@ -28,6 +28,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from service.numerics.activation import Activation, Array, ParamValue
+from service.numerics.exceptions import InvalidInput, LimitExceeded
 from service.numerics.quadrature import COARSE, expectation, gaussian_points
 
 __all__ = [
@@ -38,7 +39,10 @@ __all__ = [
     "analyse",
     "critical_line",
     "fixed_point",
+    "gradient_recursion",
+    "length_recursion",
     "moments",
+    "require_elementwise",
 ]
 
 Phase = Literal["ordered", "critical", "chaotic"]
@@ -70,6 +74,14 @@ class CriticalPoint:
     sigma_b2: float
     sigma_w2: float | None
     q_star: float | None
+
+
+def require_elementwise(activation: Activation) -> None:
+    """Mean-field theory, like the simulator, is about layers of independent units."""
+    if not activation.elementwise:
+        raise InvalidInput(
+            ("activation",), f"{activation.name} is not element-wise; a layer needs one that is"
+        )
 
 
 def moments(activation: Activation, params: Params, q: Array) -> tuple[Array, Array]:
@@ -227,7 +239,12 @@ def _correlation_slope(
 
 
 def critical_line(
-    activation: Activation, params: Params, sigma_b2: Sequence[float], *, q_start: float = 1.0
+    activation: Activation,
+    params: Params,
+    sigma_b2: Sequence[float],
+    *,
+    q_start: float = 1.0,
+    max_points: int | None = None,
 ) -> list[CriticalPoint]:
     """For each sigma_b^2, the sigma_w^2 at which chi_1 = 1 (the edge of chaos), by brentq.
 
@@ -237,6 +254,15 @@ def critical_line(
     point, and sigma_w2 is None. Where the line touches chi_1 = 1 tangentially (tanh at
     sigma_b^2 = 0) the root is good to about sqrt(machine epsilon).
     """
+    require_elementwise(activation)
+    if max_points is not None and len(sigma_b2) > max_points:
+        raise LimitExceeded(
+            ("sigma_b2",),
+            limit="max_critical_points",
+            maximum=max_points,
+            value=len(sigma_b2),
+            what="points",
+        )
     points = []
     for bias in sigma_b2:
 

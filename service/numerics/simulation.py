@@ -21,7 +21,8 @@ T ~ N(0, 1 / (n_0 E[x^2])) (targets of unit variance), with a fresh batch at eve
 
 The verdict compares the gradient at the first layer with the last one, r = rms(dl/dh^1) /
 rms(dl/dh^L): "vanishing" when r < 0.1, "exploding" when r > 10 or a gradient overflowed,
-"stable" in between; no gradient at all (every unit of the last layer dead) is "vanishing".
+"stable" in between; a forward signal that overflowed is "exploding" too, and no gradient
+at all (every unit of the last layer dead) is "vanishing".
 """
 
 from __future__ import annotations
@@ -171,10 +172,7 @@ def layer_widths(depth: int, width: int | Sequence[int], limits: Limits) -> tupl
 def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
     """Runs the experiment; the same experiment (seed included) gives the same numbers."""
     activation, params = experiment.activation, experiment.params
-    if not activation.elementwise:
-        raise InvalidInput(
-            ("activation",), f"{activation.name} is not element-wise; a layer needs one that is"
-        )
+    meanfield.require_elementwise(activation)
     _check_limits(experiment, limits)
     widths = (experiment.widths[0], *experiment.widths)
     init = resolve(experiment.init, activation, params, widths)
@@ -329,7 +327,8 @@ def _report(
         for k, width in enumerate(experiment.widths)
     ]
     hidden_w2, hidden_b2 = _representative(sigma_w2), _representative(sigma_b2)
-    ratio, verdict = _verdict(stats[0].grad_preact_rms, stats[-1].grad_preact_rms)
+    overflowed = not all(math.isfinite(s.preact_second_moment) for s in stats)
+    ratio, verdict = _verdict(stats[0].grad_preact_rms, stats[-1].grad_preact_rms, overflowed)
     summary = Summary(
         gradient_ratio=ratio,
         theory_gradient_ratio=math.sqrt(grads[0] / grads[-1]) if grads[-1] > 0 else math.nan,
@@ -386,9 +385,11 @@ def _representative(values: Sequence[float]) -> float:
     return hidden[0] if min(hidden) == max(hidden) else float(np.mean(hidden))
 
 
-def _verdict(first: float, last: float) -> tuple[float, Verdict]:
-    if not (math.isfinite(first) and math.isfinite(last)):
-        return math.nan, "exploding"
+def _verdict(first: float, last: float, overflowed: bool) -> tuple[float, Verdict]:
+    # An overflowed forward pass has nan pre-activations, whose slopes read as 0: the gradient
+    # then looks vanished although the network exploded.
+    if overflowed or not (math.isfinite(first) and math.isfinite(last)):
+        return first / last if last else math.nan, "exploding"
     if last == 0:
         return math.nan, "vanishing"
     ratio = first / last

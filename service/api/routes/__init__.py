@@ -1,5 +1,5 @@
 """One router per resource."""
 
-from service.api.routes import activations, evaluation, health
+from service.api.routes import activations, evaluation, health, simulations
 
-__all__ = ["activations", "evaluation", "health"]
+__all__ = ["activations", "evaluation", "health", "simulations"]
