@@ -180,6 +180,10 @@ class LayerResult(_Result):
     )
     theory_preact_second_moment: float = Field(description="q^l predicted by the length map.")
     theory_grad_preact_rms: float = Field(description="Predicted RMS of dl/dh at infinite width.")
+    theory_chi: float = Field(
+        description="sigma_w^2 E[phi'(sqrt(q^l) z)^2]: this layer's factor in the growth of"
+        " E[(dl/dh)^2] towards the input (times the width ratio when widths differ)."
+    )
 
 
 class SummaryResult(_Result):

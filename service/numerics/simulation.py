@@ -113,6 +113,7 @@ class LayerReport:
     measured: LayerStats
     theory_preact_second_moment: float
     theory_grad_preact_rms: float
+    theory_chi: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,8 +323,20 @@ def _report(
         widths=experiment.widths,
         last=_output_gradient_moment(experiment, q[-1]),
     )
+    # chi^l = sigma_w^2(l) E[phi'(sqrt(q^l) z)^2]: layer l's factor in the growth of gradient
+    # second moments and of the Jacobian's squared singular values.
+    chi = np.asarray(sigma_w2) * meanfield.moments(activation, params, np.minimum(q, 1e30))[1]
     layers = [
-        LayerReport(k + 1, width, sigma_w2[k], sigma_b2[k], stats[k], q[k], math.sqrt(grads[k]))
+        LayerReport(
+            k + 1,
+            width,
+            sigma_w2[k],
+            sigma_b2[k],
+            stats[k],
+            q[k],
+            math.sqrt(grads[k]),
+            float(chi[k]),
+        )
         for k, width in enumerate(experiment.widths)
     ]
     hidden_w2, hidden_b2 = _representative(sigma_w2), _representative(sigma_b2)
@@ -344,9 +357,8 @@ def _report(
     )
     jacobian = None
     if singular_values is not None:
-        slopes = meanfield.moments(activation, params, np.minimum(np.asarray(q), 1e30))[1]
         n_in, n_out = experiment.widths[0], experiment.widths[-1]
-        predicted = n_out / min(n_in, n_out) * float(np.prod(np.asarray(sigma_w2) * slopes))
+        predicted = n_out / min(n_in, n_out) * float(np.prod(chi))
         jacobian = JacobianReport(
             singular_values.tolist(), float(np.mean(np.square(singular_values))), predicted
         )

@@ -282,3 +282,11 @@ def test_axis_wise_activations_are_refused() -> None:
 
 def test_stats_record_defaults_are_unmeasured() -> None:
     assert math.isnan(LayerStats().sign_coherence)
+
+
+def test_each_layer_reports_its_chi() -> None:
+    relu = simulate(experiment("relu", init=Init(scheme="he_normal")), LIMITS)
+    assert [r.theory_chi for r in relu.layers] == pytest.approx([1.0] * 4)
+    tanh = simulate(experiment("tanh", init=Init(sigma_w=1.0)), LIMITS)
+    chis = [r.theory_chi for r in tanh.layers]
+    assert chis == sorted(chis) and chis[-1] < 1  # q shrinks towards 0, where chi -> 1
