@@ -136,30 +136,33 @@ def backward(
 
     Works in place: each slope becomes that layer's delta (the slopes are not needed after),
     and with a learning rate each layer's W and b take their step once the layer below has
-    been given its gradient.
+    been given its gradient. The deltas carry dL/dh = (dl/dh) / batch, so that
+    (a^{l-1})^T delta is dL/dW^l without a further pass over the weights.
     """
     batch = inputs[0].shape[0]
     delta = np.multiply(slopes[-1], grad_output, out=slopes[-1])
+    delta *= 1 / batch
     for layer in range(len(network.weights) - 1, -1, -1):
         weights = network.weights[layer]
         grad_weights = inputs[layer].T @ delta
-        grad_weights *= 1 / batch
         if stats is not None:
-            _backward_stats(stats[layer], delta, grad_weights, weights)
+            _backward_stats(stats[layer], delta, grad_weights, weights, batch)
         below = None
         if layer > 0:
             below = np.multiply(slopes[layer - 1], delta @ weights.T, out=slopes[layer - 1])
         if learning_rate is not None:
-            network.biases[layer] -= delta.mean(axis=0) * learning_rate
+            network.biases[layer] -= delta.sum(axis=0) * learning_rate
             grad_weights *= learning_rate
             weights -= grad_weights
         if below is not None:
             delta = below
 
 
-def _backward_stats(record: LayerStats, delta: Array, grad_weights: Array, weights: Array) -> None:
+def _backward_stats(
+    record: LayerStats, delta: Array, grad_weights: Array, weights: Array, batch: int
+) -> None:
     _, _, second = _moments(delta)
-    record.grad_preact_rms = float(np.sqrt(second))
+    record.grad_preact_rms = math.sqrt(second) * batch
     record.dead_fraction = 1 - int(np.count_nonzero(delta.any(axis=0))) / delta.shape[1]
     _, _, grad_second = _moments(grad_weights)
     record.grad_weight_rms = float(np.sqrt(grad_second))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from service import numerics
+from service.numerics import meanfield
 from service.numerics.initialisation import Init, Mode, draw, resolve
 from service.numerics.propagation import LayerStats, Network, backward, forward, max_slope
 from service.numerics.simulation import Experiment, Limits, Training, layer_widths, simulate
@@ -290,3 +291,17 @@ def test_each_layer_reports_its_chi() -> None:
     tanh = simulate(experiment("tanh", init=Init(sigma_w=1.0)), LIMITS)
     chis = [r.theory_chi for r in tanh.layers]
     assert chis == sorted(chis) and chis[-1] < 1  # q shrinks towards 0, where chi -> 1
+
+
+@pytest.mark.parametrize("entry", list(numerics.ACTIVATIONS.values()), ids=lambda e: e.name)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_every_activation_simulates_in_its_dtype(entry: numerics.Activation, dtype: str) -> None:
+    result = simulate(
+        Experiment(entry, entry.resolve({}), (16,) * 3, 8, seed=0, dtype=dtype, jacobian=True),  # type: ignore[arg-type]
+        LIMITS,
+    )
+    assert all(math.isfinite(r.measured.grad_preact_rms) for r in result.layers)
+    assert all(math.isfinite(r.theory_grad_preact_rms) for r in result.layers)
+    assert result.theory.phase in {"ordered", "critical", "chaotic"}
+    line = meanfield.critical_line(entry, entry.resolve({}), [0.0, 0.5])
+    assert all(p.sigma_w2 is None or 0 < p.sigma_w2 < 1e6 for p in line)
