@@ -27,7 +27,7 @@ from typing import Final, Literal
 import numpy as np
 from scipy.optimize import brentq
 
-from service.numerics.activation import Activation, Array, ParamValue
+from service.numerics.activation import Activation, Array, ElementwiseFn, ParamValue
 from service.numerics.exceptions import InvalidInput, LimitExceeded
 from service.numerics.quadrature import COARSE, expectation, gaussian_points
 
@@ -212,8 +212,8 @@ def _correlation_slope(
 ) -> float:
     """sigma_w^2 E[phi'(u1) phi'(u2)] at the stable correlation c* < 1 of the chaotic phase."""
 
-    def pair(f_name: Literal["forward", "derivative"], c: float) -> float:
-        f = getattr(activation, f_name)
+    def pair(f: ElementwiseFn, c: float) -> float:
+        """E[f(u1) f(u2)] for u1, u2 of second moment q and correlation c."""
         u1, w1 = gaussian_points(0.0, math.sqrt(q))
         # u2 = sqrt(q) (c z1 + sqrt(1 - c^2) z2): given z1 it is Gaussian again.
         inner = expectation(
@@ -223,7 +223,7 @@ def _correlation_slope(
             return float(np.sum(w1 * f(u1, **params) * inner))
 
     def excess(c: float) -> float:
-        return (sigma_w2 * pair("forward", c) + sigma_b2) / q - c
+        return (sigma_w2 * pair(activation.forward, c) + sigma_b2) / q - c
 
     candidates = [0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99, 0.999]
     values = [excess(c) for c in candidates]
@@ -235,7 +235,7 @@ def _correlation_slope(
         if low > 0 > high:
             c_star = float(brentq(excess, c_low, c_high, xtol=1e-12))
             break
-    return sigma_w2 * pair("derivative", c_star)
+    return sigma_w2 * pair(activation.derivative, c_star)
 
 
 def critical_line(

@@ -16,7 +16,7 @@ activation whose slope is not even (the relu family), W^T (phi'(h) * 1) then has
 the layer's input and the gradients grow faster than theory says: about 1.06x per layer in
 rms for relu with He init, 3.5x over 20 layers where theory predicts 1. For tanh and
 sigmoid (even slopes) the three agree within a few percent.
-Training always uses "mse" to the targets t = x T of a fixed random linear teacher
+Training (service.numerics.training) fits the targets t = x T of a random linear teacher
 T ~ N(0, 1 / (n_0 E[x^2])) (targets of unit variance), with a fresh batch at every step.
 
 The verdict compares the gradient at the first layer with the last one, r = rms(dl/dh^1) /
@@ -42,6 +42,7 @@ from service.numerics.exceptions import InvalidInput, LimitExceeded
 from service.numerics.initialisation import Init, ResolvedInit, draw, resolve
 from service.numerics.propagation import LayerStats, Network, backward, forward, max_slope
 from service.numerics.quadrature import expectation
+from service.numerics.training import Training, TrainingStep, train
 
 __all__ = [
     "EXPLODING_ABOVE",
@@ -78,14 +79,6 @@ class Limits:
     max_multiply_adds: int = 2**34
     max_jacobian_width: int = 512
     max_training_steps: int = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Training:
-    """SGD on the synthetic regression task: ``steps`` updates of W and b with this rate."""
-
-    steps: int
-    learning_rate: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,20 +131,6 @@ class JacobianReport:
 
 
 @dataclass(frozen=True, slots=True)
-class TrainingStep:
-    """The network after ``step`` updates, on that step's batch: one value per layer."""
-
-    step: int
-    loss: float
-    dead_fraction: list[float]
-    inactive_fraction: list[float]
-    saturated_fraction: list[float]
-    preact_std: list[float]
-    grad_preact_rms: list[float]
-    grad_weight_to_weight_norm: list[float]
-
-
-@dataclass(frozen=True, slots=True)
 class GradientFlow:
     layers: list[LayerReport]
     summary: Summary
@@ -196,7 +175,17 @@ def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
         )
         grad_output = _output_gradient(experiment.loss, inputs[-1], seed)
         backward(network, inputs, slopes, grad_output, stats=stats)
-        training = _train(experiment, network, rng, dtype) if experiment.training else None
+        training = None
+        if experiment.training is not None:
+            n_in, n_out = widths[0], widths[-1]
+            teacher = rng.standard_normal((n_in, n_out), dtype=dtype)
+            teacher *= 1 / math.sqrt(n_in * _input_second_moment(experiment))
+            training = train(
+                network,
+                experiment.training,
+                batches=lambda: _draw_input(experiment, rng, dtype),
+                teacher=teacher,
+            )
     return _report(experiment, init, stats, singular_values, training)
 
 
@@ -260,42 +249,6 @@ def _jacobian_singular_values(network: Network, slopes: list[Array]) -> Array:
         jacobian *= slope[0, :, None]
     values: Array = np.linalg.svd(jacobian, compute_uv=False)
     return values
-
-
-def _train(
-    experiment: Experiment, network: Network, rng: np.random.Generator, dtype: type[np.floating]
-) -> list[TrainingStep]:
-    assert experiment.training is not None
-    n_in, n_out = experiment.widths[0], experiment.widths[-1]
-    teacher = rng.standard_normal((n_in, n_out), dtype=dtype)
-    teacher *= 1 / math.sqrt(n_in * _input_second_moment(experiment))
-    steps = []
-    for step in range(experiment.training.steps + 1):
-        x = _draw_input(experiment, rng, dtype)
-        stats = [LayerStats() for _ in experiment.widths]
-        inputs, slopes = forward(network, x, stats)
-        error = inputs[-1] - x @ teacher
-        loss = 0.5 * float(np.square(error, dtype=np.float64).sum()) / experiment.batch
-        rate = experiment.training.learning_rate if step < experiment.training.steps else None
-        backward(network, inputs, slopes, error, stats=stats, learning_rate=rate)
-        steps.append(
-            TrainingStep(
-                step,
-                loss,
-                *(
-                    [getattr(s, name) for s in stats]
-                    for name in (
-                        "dead_fraction",
-                        "inactive_fraction",
-                        "saturated_fraction",
-                        "preact_std",
-                        "grad_preact_rms",
-                        "grad_weight_to_weight_norm",
-                    )
-                ),
-            )
-        )
-    return steps
 
 
 def _report(
