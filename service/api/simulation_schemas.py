@@ -121,7 +121,8 @@ class GradientFlowRequest(_Closed):
         ge=0,
         le=2**63 - 1,
         description="Seeds the one generator that draws the input, the network and the targets:"
-        " the same request gives the same response (byte for byte in float64).",
+        " the same request gives the same response (byte for byte in float64) from the same"
+        " deployment; another BLAS build or thread count may round sums differently.",
     )
     dtype: DtypeName = Field("float32", description="Precision of the network and its passes.")
     loss: LossName = Field(

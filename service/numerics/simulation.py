@@ -150,7 +150,11 @@ def layer_widths(depth: int, width: int | Sequence[int], limits: Limits) -> tupl
 
 
 def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
-    """Runs the experiment; the same experiment (seed included) gives the same numbers."""
+    """Runs the experiment; the same experiment (seed included) gives the same numbers.
+
+    Bit for bit with the same BLAS and thread count (concurrent calls included): OpenBLAS
+    blocks its products differently for one thread and for several.
+    """
     activation, params = experiment.activation, experiment.params
     meanfield.require_elementwise(activation)
     _check_limits(experiment, limits)
