@@ -36,6 +36,22 @@ def test_parameters_match_the_function_signatures(entry: numerics.Activation) ->
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_gain_and_gaussian_moments_take_the_declared_parameters(entry: numerics.Activation) -> None:
+    declared = {p.name: p.default for p in entry.parameters}
+    functions = [entry.gain] if entry.gain else []
+    if entry.gaussian_moments:
+        functions += [entry.gaussian_moments.value, entry.gaussian_moments.slope]
+    for function in functions:
+        parameters = inspect.signature(function).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in parameters):
+            continue  # a fixed gain ignores the parameters
+        named = {p.name: p.default for p in parameters if p.default is not p.empty}
+        assert named == declared, f"{function.__name__} disagrees with the declared parameters"
+    if entry.gain:
+        assert entry.gain(**entry.resolve({})) > 0
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_defaults_are_within_their_bounds(entry: numerics.Activation) -> None:
     assert entry.resolve({}) == {p.name: p.default for p in entry.parameters}
     for parameter in entry.parameters:
