@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH \
     ACTIVATION_SERVICE_HOST=0.0.0.0 \
-    ACTIVATION_SERVICE_PORT=8000
+    ACTIVATION_SERVICE_PORT=8000 \
+    MPLCONFIGDIR=/opt/matplotlib
 
 # Dependencies first, from pyproject.toml alone, so that a code change reuses this layer.
 WORKDIR /app
@@ -21,8 +22,11 @@ RUN python3 -m venv /opt/venv \
 
 COPY README.md ./
 COPY service ./service
+# matplotlib's font cache is built here, not on the first plot request.
 RUN pip install --no-deps . \
- && useradd --system --uid 10001 --no-create-home service
+ && useradd --system --uid 10001 --no-create-home service \
+ && python3 -c "import matplotlib.font_manager" \
+ && chown -R service "$MPLCONFIGDIR"
 
 USER service
 EXPOSE 8000

@@ -67,6 +67,19 @@ class Settings(BaseSettings):
         64, ge=1, description="Most sigma_b^2 values in one critical-line request."
     )
 
+    compare_max_names: int = Field(
+        12, ge=2, le=64, description="Most activations one GET /compare may list."
+    )
+    plot_max_abs_x: float = Field(
+        1e6, gt=0, description="Largest |x_min| and |x_max| a plot may ask for."
+    )
+    cache_max_age: int = Field(
+        3600,
+        ge=0,
+        description="Cache-Control max-age, in seconds, of metadata, comparisons and plots; they"
+        " carry strong ETags, so a client can revalidate for free after that.",
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__
 from service.api.body_limit import BodySizeLimit
-from service.api.routes import activations, evaluation, health, simulations
+from service.api.routes import activations, compare, evaluation, health, plots, simulations
 from service.api.schemas import EvaluateRequest, Problem
 from service.api.simulation_schemas import declare_limits
 from service.config import Settings, get_settings
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(activations.router, prefix=API_PREFIX)
     app.include_router(evaluation.router, prefix=API_PREFIX)
+    app.include_router(plots.router, prefix=API_PREFIX)
+    app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
     # Routes are matched in order and the docs' routes come first: put the API before them.
     app.router.routes.sort(key=lambda route: not getattr(route, "path", "").startswith(API_PREFIX))
@@ -87,6 +89,9 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                 "max_body_bytes",
                 "inline_body_bytes",
                 "worker_threads",
+                "compare_max_names",
+                "plot_max_abs_x",
+                "cache_max_age",
                 "max_depth",
                 "max_width",
                 "max_batch",

@@ -1,4 +1,5 @@
-"""What routes ask for: the settings, the activation named in the path, the CPU limiter.
+"""What routes ask for: the settings, the activation named in the path, the CPU limiter, the
+language of the answer and the activation's parameters from the query string.
 
 They are ``async`` although they never wait: FastAPI runs plain ``def`` dependencies in its
 threadpool, a hop that costs more than the lookups themselves.
@@ -6,15 +7,36 @@ threadpool, a hop that costs more than the lookups themselves.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Collection
+from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from service import numerics
 from service.config import Settings
+from service.numerics.texts import DEFAULT_LANGUAGE, LANGUAGES, Language
 
-__all__ = ["ActivationDep", "ActivationName", "CpuLimiterDep", "SettingsDep"]
+__all__ = [
+    "PARAMS_IN_QUERY",
+    "ActivationDep",
+    "ActivationName",
+    "CpuLimiterDep",
+    "LanguageDep",
+    "SettingsDep",
+    "params_in_query",
+]
+
+PARAMS_IN_QUERY: dict[str, Any] = {
+    "name": "params",
+    "in": "query",
+    "style": "form",
+    "explode": True,
+    "required": False,
+    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+    "description": "The activation's parameters as name=value pairs, e.g. ?alpha=2; those left"
+    " out take their defaults.",
+}
 
 
 async def get_settings(request: Request) -> Settings:
@@ -47,6 +69,42 @@ async def get_cpu_limiter(
     return limiter
 
 
+async def get_language(
+    request: Request,
+    lang: Annotated[
+        Language | None,
+        Query(description="Language of the text fields; without it, Accept-Language decides."),
+    ] = None,
+) -> Language:
+    return lang or negotiate_language(request.headers.get("accept-language", ""))
+
+
+def negotiate_language(accept_language: str) -> Language:
+    """The supported language the Accept-Language header prefers ("zh-CN;q=0.9" counts as zh)."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")):
+        tag, _, parameters = item.partition(";")
+        quality = 1.0
+        for parameter in parameters.split(";"):
+            key, _, value = parameter.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, position, tag.strip().split("-")[0].lower()))
+    for negative_quality, _, primary in sorted(ranked):
+        if negative_quality < 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
+
+
+def params_in_query(request: Request, *, reserved: Collection[str]) -> dict[str, str]:
+    """The query string less the route's own options: what is left names parameters."""
+    return {k: v for k, v in request.query_params.items() if k not in reserved}
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LanguageDep = Annotated[Language, Depends(get_language)]
 ActivationDep = Annotated[numerics.Activation, Depends(get_activation)]
 CpuLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_cpu_limiter)]

@@ -7,13 +7,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from service.numerics import Parameter
+from service.numerics import Activation, Parameter
 
 __all__ = [
     "ActivationList",
     "ActivationSummary",
     "BinaryOptions",
     "DtypeName",
+    "EquivalentSpec",
     "EvaluateOptions",
     "EvaluateRequest",
     "EvaluateResponse",
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 DtypeName = Literal["float32", "float64"]
-OutputName = Literal["value", "gradient"]
+OutputName = Literal["value", "gradient", "second_derivative"]
 ParamValue = float | int | bool | str
 
 NestedNumbers = TypeAliasType("NestedNumbers", "float | list[NestedNumbers]")
@@ -44,16 +45,17 @@ class EvaluateOptions(BaseModel):
     dtype: DtypeName = Field(
         "float64", description="Precision of the computation and of the result."
     )
-    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=2)] = Field(
+    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=3)] = Field(
         default_factory=lambda: list[OutputName](["value"]),
-        description="What to return: the value f(x), the gradient, or both.",
+        description="What to return: the value f(x), the gradient and, for element-wise"
+        " activations, the second derivative.",
     )
 
 
 class BinaryOptions(BaseModel):
     """The query-string options of a .npy or .npz evaluation."""
 
-    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=2)] = Field(
+    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=3)] = Field(
         default_factory=lambda: list[OutputName](["value"])
     )
     dtype: DtypeName | None = None
@@ -66,7 +68,10 @@ class EvaluateRequest(EvaluateOptions):
     )
     grad_output: NestedNumbers | None = Field(
         None,
-        description="Upstream gradient, same shape as x: gradient = grad_output * f'(x). Default: ones.",
+        description="Upstream gradient, shaped like the value. Element-wise activations:"
+        " gradient = grad_output * f'(x) and second_derivative = grad_output * f''(x), f'(x) and"
+        " f''(x) themselves without it. Axis-wise ones (softmax, glu, ...): required for the"
+        " gradient, which is the vector-Jacobian product.",
     )
 
     model_config = ConfigDict(
@@ -89,7 +94,12 @@ class EvaluateResponse(BaseModel):
         None,
         description='f(x), nested like x. Non-finite results are "Infinity", "-Infinity" or "NaN".',
     )
-    gradient: NestedNumbers | None = Field(None, description="grad_output * f'(x), nested like x.")
+    gradient: NestedNumbers | None = Field(
+        None, description="grad_output * f'(x), or the vector-Jacobian product; nested like x."
+    )
+    second_derivative: NestedNumbers | None = Field(
+        None, description="grad_output * f''(x), nested like x (element-wise activations)."
+    )
 
 
 class ParameterSpec(BaseModel):
@@ -118,17 +128,56 @@ class ParameterSpec(BaseModel):
         )
 
 
+class EquivalentSpec(BaseModel):
+    library: Literal["torch", "keras", "jax"]
+    call: str = Field(description="The exact equivalent call, with our defaults spelled out.")
+    differs: str = Field(description="Where its defaults or conventions differ from ours.")
+
+
 class ActivationSummary(BaseModel):
     name: str
     aliases: list[str]
     family: str
+    kind: Literal["elementwise", "axiswise"] = Field(
+        description="axiswise functions (softmax, glu, ...) take an axis; their gradient is a"
+        " vector-Jacobian product and they have no second_derivative output."
+    )
+    halves_axis: bool = Field(description="Whether the value is half as long as x along axis.")
     formula: str = Field(description="f(x) in LaTeX.")
-    derivative_formula: str = Field(description="f'(x) in LaTeX.")
+    derivative_formula: str = Field(
+        description="f'(x), or the vector-Jacobian product of an axis-wise function, in LaTeX."
+    )
+    second_derivative_formula: str = Field(description="f''(x) in LaTeX; empty if axis-wise.")
     kink: str = Field(
-        description="Value chosen for f' where f is not differentiable; empty if smooth."
+        description="Values chosen for f' and f'' where f is not differentiable; empty if smooth."
     )
     reference: str
+    follows: str = Field(description="Whose defaults and conventions this entry follows.")
+    equivalents: list[EquivalentSpec] = Field(
+        description="The same function in PyTorch, Keras 3 and jax.nn, where they have it."
+    )
     parameters: list[ParameterSpec]
+
+    @classmethod
+    def of(cls, entry: Activation, aliases: list[str]) -> ActivationSummary:
+        return cls(
+            name=entry.name,
+            aliases=aliases,
+            family=entry.family,
+            kind="axiswise" if entry.axiswise else "elementwise",
+            halves_axis=entry.halves_axis,
+            formula=entry.formula,
+            derivative_formula=entry.derivative_formula,
+            second_derivative_formula=entry.second_derivative_formula,
+            kink=entry.kink,
+            reference=entry.reference,
+            follows=entry.follows,
+            equivalents=[
+                EquivalentSpec(library=e.library, call=e.call, differs=e.differs)
+                for e in entry.equivalents
+            ],
+            parameters=[ParameterSpec.of(p) for p in entry.parameters],
+        )
 
 
 class ActivationList(BaseModel):

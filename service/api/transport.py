@@ -68,13 +68,15 @@ def array_from_json(
         _raise_first_offender(value, loc)
         array = np.array(value, dtype=np.float64)  # integers past 64 bits: numbers all the same
     _refuse_booleans(value, array, loc)
-    return _to_dtype(array, dtype, loc)
+    return _to_dtype(array, dtype, loc, finite=True)  # the JSON parser admits finite numbers only
 
 
 def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int]) -> None:
     """numpy turns a boolean among numbers into 1 or 0 without a word: look at those elements."""
-    for flat in np.flatnonzero((array == 0) | (array == 1)):
-        index = np.unravel_index(flat, array.shape)
+    if array.ndim == 0:  # a lone boolean made a bool array, refused before
+        return
+    candidates = np.flatnonzero((array == 0) | (array == 1))
+    for index in zip(*np.unravel_index(candidates, array.shape), strict=True):
         element = value
         for position in index:
             element = element[position]  # type: ignore[index]
@@ -130,11 +132,19 @@ def _kind(node: object) -> str:
     return type(node).__name__
 
 
-def _to_dtype(array: np.ndarray, dtype: type[np.floating[Any]], loc: Sequence[str | int]) -> Array:
-    if array.dtype.kind == "f" and array.size:
-        finite = np.isfinite(array)
-        if not finite.all():
-            index = np.unravel_index(int(np.argmin(finite)), array.shape)
+def _to_dtype(
+    array: np.ndarray,
+    dtype: type[np.floating[Any]],
+    loc: Sequence[str | int],
+    *,
+    finite: bool = False,
+) -> Array:
+    """``array`` as ``dtype``, refusing non-finite elements (unless known ``finite``) and
+    elements beyond the range of ``dtype``."""
+    if not finite and array.dtype.kind == "f" and array.size:
+        is_finite = np.isfinite(array)
+        if not is_finite.all():
+            index = np.unravel_index(int(np.argmin(is_finite)), array.shape)
             raise InvalidInput(
                 [*loc, *map(int, index)], f"is {array[index]}; only finite numbers are accepted"
             )

@@ -15,11 +15,27 @@ from service.numerics.exceptions import InvalidParameter
 Array = npt.NDArray[np.floating[Any]]
 ParamValue = float | int | bool | str
 ElementwiseFn = Callable[..., Array]
+VjpFn = Callable[..., Array]
 ParamKind = Literal["float", "int", "bool", "choice"]
+Library = Literal["torch", "keras", "jax"]
 GainFn = Callable[..., float]
 
 _TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 _FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+def select(
+    condition: npt.NDArray[np.bool_], if_true: Array | float, if_false: Array | float
+) -> Array:
+    """np.where(condition, if_true, if_false) for finite operands, by arithmetic.
+
+    c a + (1 - c) b with c in {0, 1} is exact, one of its terms being an exact zero (only the
+    sign of a zero result may differ). np.where branches on every element, which on random
+    signs costs more than these four vectorised passes together.
+    """
+    chosen = condition.astype(np.float64)
+    result: Array = chosen * if_true + (1 - chosen) * if_false
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,31 +139,58 @@ class GaussianMoments:
 
 
 @dataclass(frozen=True, slots=True)
+class Equivalent:
+    """The same function in another library: the exact call, and how it differs from ours."""
+
+    library: Library
+    call: str
+    differs: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Activation:
-    """One activation function: forward and derivative side by side, with what describes them.
+    """One activation function: forward and derivatives side by side, with what describes them.
 
-    ``forward(x, **params)`` and ``derivative(x, **params)`` are vectorised over an array of
-    any shape and keep its dtype. ``kink`` states the value chosen for the derivative where
-    the function is not differentiable ("" for a smooth function).
+    An element-wise activation has ``forward(x, **params)``, ``derivative`` and
+    ``second_derivative`` of the same shape, vectorised over an array of any shape. An
+    axis-wise one (softmax, glu, ...) has ``forward(x, axis, **params)`` and, instead of
+    derivatives, ``vjp(x, grad_output, axis, **params)``: its Jacobian is not diagonal, so only
+    the vector-Jacobian product with an upstream gradient is a useful array. ``halves_axis``
+    marks functions whose output is half as long as x along that axis. ``blockwise`` is false
+    for an element-wise function that must see the whole array at once (rrelu draws one slope
+    per element of it).
 
-    ``elementwise`` is False for an activation that mixes the elements along an axis (softmax);
-    only element-wise ones can be put in a layer of independent units. ``gain`` is PyTorch's
-    ``nn.init.calculate_gain`` for the activation as a function of its parameters, None where
-    PyTorch defines none; ``gaussian_moments`` holds closed forms for mean-field theory.
+    ``kink`` states the value chosen for a derivative where the function is not
+    differentiable ("" for a smooth function). ``equivalents`` are the same function in PyTorch,
+    Keras 3 and jax.nn; ``follows`` names whose defaults and conventions ours takes.
+
+    ``gain`` is PyTorch's ``nn.init.calculate_gain`` for the activation as a function of its
+    parameters, None where PyTorch defines none; ``gaussian_moments`` holds closed forms for
+    mean-field theory. Only element-wise entries can be put in a layer of independent units.
     """
 
     name: str
     forward: ElementwiseFn
-    derivative: ElementwiseFn
     formula: str
     derivative_formula: str
     reference: str
     family: str
+    follows: str
+    derivative: ElementwiseFn | None = None
+    second_derivative: ElementwiseFn | None = None
+    second_derivative_formula: str = ""
+    vjp: VjpFn | None = None
+    halves_axis: bool = False
+    blockwise: bool = True
     parameters: tuple[Parameter, ...] = ()
     kink: str = ""
-    elementwise: bool = True
+    equivalents: tuple[Equivalent, ...] = ()
     gain: GainFn | None = None
     gaussian_moments: GaussianMoments | None = None
+
+    @property
+    def axiswise(self) -> bool:
+        return self.vjp is not None
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:

@@ -1,4 +1,4 @@
-"""Evaluate an activation's value and gradient on an array, as one call."""
+"""Evaluate an activation's value and derivatives on an array, as one call."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from typing import Final, Literal
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, ParamValue
-from service.numerics.exceptions import InvalidInput
+from service.numerics.activation import Activation, Array, ElementwiseFn, ParamValue
+from service.numerics.exceptions import InvalidInput, InvalidParameter
 
-__all__ = ["DTYPES", "OUTPUTS", "Output", "evaluate"]
+__all__ = ["DTYPES", "OUTPUTS", "Output", "evaluate", "output_shape"]
 
-Output = Literal["value", "gradient"]
-OUTPUTS: Final[tuple[Output, ...]] = ("value", "gradient")
+Output = Literal["value", "gradient", "second_derivative"]
+OUTPUTS: Final[tuple[Output, ...]] = ("value", "gradient", "second_derivative")
 DTYPES: Final[Mapping[str, type[np.floating]]] = {"float32": np.float32, "float64": np.float64}
+_BLOCK = 1 << 14  # float64 elements per block: 128 KiB a temporary
 
 
 def evaluate(
@@ -27,26 +28,147 @@ def evaluate(
 ) -> dict[Output, Array]:
     """The requested outputs of ``activation`` at ``x``, in ``x``'s dtype.
 
-    ``gradient`` is d(sum(grad_output * f(x)))/dx, i.e. ``grad_output * f'(x)``; without
-    ``grad_output`` it is f'(x) itself. ``params`` must already be resolved.
+    ``gradient`` is d(sum(grad_output * f(x)))/dx. For an element-wise activation that is
+    ``grad_output * f'(x)``, and f'(x) itself without ``grad_output``; ``second_derivative``
+    is likewise ``grad_output * f''(x)``, the derivative of that gradient. For an axis-wise
+    one it is the vector-Jacobian product, and ``grad_output`` (shaped like the value) is
+    required. ``params`` must already be resolved.
 
     float32 inputs are computed in float64 and rounded once at the end: a chain of float32
     operations can drift by several ULP, the rounded float64 result stays within one.
     """
-    if grad_output is not None and grad_output.shape != x.shape:
-        raise InvalidInput(
-            ("grad_output",), f"has shape {list(grad_output.shape)} but x has shape {list(x.shape)}"
-        )
-    wide = x.astype(np.float64, copy=False)
-    results: dict[Output, Array] = {}
+    _check_request(activation, x, params, outputs, grad_output)
     # A result beyond the float range is +-inf by IEEE rules, which is the right answer there;
     # intermediate overflows that would spoil a finite result are what the accuracy tests catch.
     with np.errstate(over="ignore"):
-        if "value" in outputs:
-            results["value"] = activation.forward(wide, **params)
+        if activation.vjp is not None or not activation.blockwise:
+            results = _outputs(activation, x, params, outputs, grad_output)
+            return {
+                output: result.astype(x.dtype, copy=False) for output, result in results.items()
+            }
+        return _blockwise(activation, x, params, outputs, grad_output)
+
+
+def _outputs(
+    activation: Activation,
+    x: Array,
+    params: Mapping[str, ParamValue],
+    outputs: Collection[Output],
+    grad_output: Array | None,
+) -> dict[Output, Array]:
+    """The requested outputs at x, in float64."""
+    wide = x.astype(np.float64, copy=False)
+    results: dict[Output, Array] = {}
+    if "value" in outputs:
+        results["value"] = activation.forward(wide, **params)
+    if activation.vjp is not None:
         if "gradient" in outputs:
-            slope = activation.derivative(wide, **params)
+            upstream = grad_output.astype(np.float64, copy=False)  # type: ignore[union-attr]
+            results["gradient"] = activation.vjp(wide, upstream, **params)
+        return results
+    derivatives: tuple[tuple[Output, ElementwiseFn | None], ...] = (
+        ("gradient", activation.derivative),
+        ("second_derivative", activation.second_derivative),
+    )
+    for output, derivative in derivatives:
+        if output in outputs and derivative is not None:
+            slope = derivative(wide, **params)
             if grad_output is not None:
                 slope = np.multiply(slope, grad_output, out=slope)
-            results["gradient"] = slope
-        return {output: result.astype(x.dtype, copy=False) for output, result in results.items()}
+            results[output] = slope
+    return results
+
+
+def _blockwise(
+    activation: Activation,
+    x: Array,
+    params: Mapping[str, ParamValue],
+    outputs: Collection[Output],
+    grad_output: Array | None,
+) -> dict[Output, Array]:
+    """_outputs of an element-wise activation, block by block into arrays of x's dtype.
+
+    The same numbers, but every float64 temporary then fits in cache and is recycled by the
+    allocator, and float32 results are rounded straight into their array: a fresh temporary
+    of a million points costs more in page faults than most of the arithmetic done on it.
+    """
+    flat = x.reshape(-1)
+    upstream = None if grad_output is None else grad_output.reshape(-1)
+    requested = [output for output in OUTPUTS if output in outputs]
+    results: dict[Output, Array] = {output: np.empty(flat.shape, x.dtype) for output in requested}
+    for start in range(0, flat.size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        part = _outputs(
+            activation,
+            flat[block],
+            params,
+            requested,
+            None if upstream is None else upstream[block],
+        )
+        for output in requested:
+            results[output][block] = part[output]
+    return {output: result.reshape(x.shape) for output, result in results.items()}
+
+
+def output_shape(
+    activation: Activation, shape: tuple[int, ...], params: Mapping[str, ParamValue]
+) -> tuple[int, ...]:
+    """The shape of f(x) for an x of ``shape``: the same, or halved along ``axis``."""
+    if not activation.halves_axis:
+        return shape
+    axis = int(params["axis"]) % len(shape)
+    return (*shape[:axis], shape[axis] // 2, *shape[axis + 1 :])
+
+
+def _check_request(
+    activation: Activation,
+    x: Array,
+    params: Mapping[str, ParamValue],
+    outputs: Collection[Output],
+    grad_output: Array | None,
+) -> None:
+    """Refuse, saying why, what cannot be evaluated: before any work is done."""
+    if activation.axiswise:
+        _check_axis(activation, x.shape, int(params["axis"]))
+        if "second_derivative" in outputs:
+            raise InvalidInput(
+                ("outputs",),
+                f"second_derivative is defined for element-wise activations only; {activation.name}"
+                " is axis-wise (its second derivative is a 3-tensor): ask for value or gradient",
+            )
+        if "gradient" in outputs and grad_output is None:
+            raise InvalidInput(
+                ("grad_output",),
+                f"is required for the gradient of {activation.name}: it is axis-wise, so the"
+                " gradient is the vector-Jacobian product with grad_output, and a default of ones"
+                " is meaningless for it (for softmax it would be all zeros)",
+            )
+    elif "second_derivative" in outputs and activation.second_derivative is None:
+        raise InvalidInput(("outputs",), f"{activation.name} has no second derivative")
+    if grad_output is not None:
+        expected = output_shape(activation, x.shape, params)
+        if grad_output.shape != expected:
+            what = "x" if expected == x.shape else f"the value of {activation.name}"
+            raise InvalidInput(
+                ("grad_output",),
+                f"has shape {list(grad_output.shape)} but {what} has shape {list(expected)}",
+            )
+
+
+def _check_axis(activation: Activation, shape: tuple[int, ...], axis: int) -> None:
+    ndim = len(shape)
+    if ndim == 0:
+        raise InvalidInput(
+            ("x",), f"is a scalar; {activation.name} works along an axis, so x needs at least one"
+        )
+    if not -ndim <= axis < ndim:
+        raise InvalidParameter(
+            "axis", f"is {axis} but x has {ndim} dimension(s): use {-ndim} to {ndim - 1}"
+        )
+    length = shape[axis]
+    if activation.halves_axis and length % 2:
+        raise InvalidInput(
+            ("x",),
+            f"has length {length} along axis {axis}; {activation.name} splits that axis into two"
+            " halves, so its length must be even",
+        )

@@ -28,7 +28,8 @@ import numpy as np
 from scipy.optimize import brentq
 
 from service.numerics.activation import Activation, Array, ElementwiseFn, ParamValue
-from service.numerics.exceptions import InvalidInput, LimitExceeded
+from service.numerics.exceptions import LimitExceeded
+from service.numerics.propagation import require_elementwise
 from service.numerics.quadrature import COARSE, expectation, gaussian_points
 
 __all__ = [
@@ -42,7 +43,6 @@ __all__ = [
     "gradient_recursion",
     "length_recursion",
     "moments",
-    "require_elementwise",
 ]
 
 Phase = Literal["ordered", "critical", "chaotic"]
@@ -76,16 +76,9 @@ class CriticalPoint:
     q_star: float | None
 
 
-def require_elementwise(activation: Activation) -> None:
-    """Mean-field theory, like the simulator, is about layers of independent units."""
-    if not activation.elementwise:
-        raise InvalidInput(
-            ("activation",), f"{activation.name} is not element-wise; a layer needs one that is"
-        )
-
-
 def moments(activation: Activation, params: Params, q: Array) -> tuple[Array, Array]:
     """E[phi(sqrt(q) z)^2] and E[phi'(sqrt(q) z)^2] for an array of q >= 0."""
+    derivative = require_elementwise(activation)
     closed = activation.gaussian_moments
     if closed is not None:
         return closed.value(q, **params), closed.slope(q, **params)
@@ -93,7 +86,7 @@ def moments(activation: Activation, params: Params, q: Array) -> tuple[Array, Ar
     with np.errstate(over="ignore"):
         return (
             np.sum(w * np.square(activation.forward(u, **params)), axis=-1),
-            np.sum(w * np.square(activation.derivative(u, **params)), axis=-1),
+            np.sum(w * np.square(derivative(u, **params)), axis=-1),
         )
 
 
@@ -235,7 +228,7 @@ def _correlation_slope(
         if low > 0 > high:
             c_star = float(brentq(excess, c_low, c_high, xtol=1e-12))
             break
-    return sigma_w2 * pair(activation.derivative, c_star)
+    return sigma_w2 * pair(require_elementwise(activation), c_star)
 
 
 def critical_line(

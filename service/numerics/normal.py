@@ -19,9 +19,10 @@ series in h = y - y_k, |h| <= 1/128. Every derivative of phi is a Hermite polyno
 
     d^n/dy^n Phi(-y) = (-1)^n He_(n-1)(y) phi(y),    He_(n+1) = y He_n - n He_(n-1),
 
-so the series' coefficients are exact too; the constant term dominates the sum, which is
-thereby rounded about once. Past sqrt 32, exp(-y^2/2) is taken of the exact square
-y^2 = s + e (Dekker's product) as exp(-s/2) (1 - e/2), and exp(-y^2/2) B(y) is rounded once.
+which gives the coefficients; the terms in h weigh at most 1/20 of the value, so float64 is
+plenty for them, and the sum, dominated by the exact value at the node, is rounded about once.
+Past sqrt 32, exp(-y^2/2) is taken of the exact square y^2 = s + e (Dekker's product) as
+exp(-s/2) (1 - e/2), and the product exp(-y^2/2) B(y) is rounded once.
 
 The slope of x Phi(x), Phi(x) + x phi(x), has a table of its own: at x = -y it is
 G(y) = Phi(-y) - y phi(y), with G^(n) = (-1)^n (He_(n-1) - He_(n+1)) phi for n >= 1. The two
@@ -36,6 +37,7 @@ carried as unevaluated sums hi + lo (Dekker; Knuth's TwoSum) rather than rounded
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from decimal import Decimal, localcontext
@@ -60,7 +62,7 @@ _A = (
     2.2352520354606839287,
     161.02823106855587881,
     1067.6894854603709582,
-    18154.981253343571249,
+    18154.981253343561249,
     0.065682337918207449113,
 )
 _A_DEN = (47.20258190468824187, 976.09855173777669322, 10260.932208618978205, 45507.789335026729956)
@@ -149,12 +151,12 @@ def normal_pdf(x: Array) -> Array:
 
 def normal_cdf(x: Array) -> Array:
     """Phi(x), the probability that a standard normal variable is at most x."""
-    return _blockwise(x, lambda x: _reflected(x, _CDF_NODES, lambda y, tail: tail))
+    return _blockwise(x, lambda x: _reflected(x, _node_tables()[0], lambda y, tail: tail))
 
 
 def normal_cdf_plus_x_pdf(x: Array) -> Array:
     """Phi(x) + x phi(x), the derivative of x Phi(x); it is 0 at x = -0.7518."""
-    return _blockwise(x, lambda x: _reflected(x, _SLOPE_NODES, _minus_y_over_sqrt_2pi))
+    return _blockwise(x, lambda x: _reflected(x, _node_tables()[1], _minus_y_over_sqrt_2pi))
 
 
 def tanh_normal_cdf(x: Array) -> Array:
@@ -172,7 +174,7 @@ def tanh_normal_cdf(x: Array) -> Array:
         ratio = 1 / d
         return ratio - ratio * d_lo / d
 
-    return _blockwise(np.clip(x, -_TANH_CLIP, _TANH_CLIP), lambda x: _by_sign(x, negative, rest))
+    return _blockwise(x, lambda x: _by_sign(np.clip(x, -_TANH_CLIP, _TANH_CLIP), negative, rest))
 
 
 def tanh_normal_cdf_plus_x_pdf(x: Array) -> Array:
@@ -191,13 +193,13 @@ def tanh_normal_cdf_plus_x_pdf(x: Array) -> Array:
     def rest(x: Array) -> Array:
         (v, v_lo), (q, q_lo) = _tanh_gate(x, 1, 3)
         e, e_lo, d, d_lo = _logistic(v, v_lo)
-        # (d + q e) / d^2 with q = x v' >= 0: nothing cancels, but every rounding here would
-        # add up to 2 ULP.
+        # (d + q e) / d^2 with q = x v' >= 0: nothing cancels, but rounded step by step this
+        # still comes to 2 ULP.
         product, product_lo = _two_product(q, e)
         total, total_lo = _two_sum(d, product)
         return _over_square(total, total_lo + product_lo + d_lo + q * e_lo + q_lo * e, d, d_lo)
 
-    return _blockwise(np.clip(x, -_TANH_CLIP, _TANH_CLIP), lambda x: _by_sign(x, negative, rest))
+    return _blockwise(x, lambda x: _by_sign(np.clip(x, -_TANH_CLIP, _TANH_CLIP), negative, rest))
 
 
 def _reflected(x: Array, nodes: _Nodes, far: Callable[[Array, _Pair], _Pair]) -> Array:
@@ -363,6 +365,7 @@ def _split(a: Array) -> _Pair:
     return hi, a - hi
 
 
+@functools.cache  # built on first use (about 12 ms), not at import
 def _node_tables() -> tuple[_Nodes, _Nodes]:
     """Phi(-y) and G(y) = Phi(-y) - y phi(y) at the nodes 0, 1/64, ..., 362/64 ~ sqrt 32."""
     nodes = range(round(_SQRT_32 * _NODES_PER_UNIT) + 1)
@@ -380,7 +383,7 @@ def _node_tables() -> tuple[_Nodes, _Nodes]:
             cdf.append(_hi_lo(lower))
             slope.append(_hi_lo(lower - y * inv_sqrt_2pi * gauss))
             pdf.append(float(inv_sqrt_2pi * gauss))
-    # The coefficients of h^n, n >= 1, weigh at most 1/20 of the value: float64 is plenty.
+    # The terms in h^n, n >= 1, stay below 1/20 of Phi(-y) and of y phi(y): float64 is plenty.
     y_k = np.array(nodes) / _NODES_PER_UNIT
     hermite = [np.ones_like(y_k), y_k]
     for n in range(1, _TAYLOR_DEGREE + 1):
@@ -411,6 +414,3 @@ def _hi_lo(value: Decimal) -> tuple[float, float]:
 def _as_nodes(values: list[tuple[float, float]], taylor: list[Array]) -> _Nodes:
     hi, lo = np.array(values).T
     return _Nodes(hi.copy(), lo.copy(), np.array(taylor))
-
-
-_CDF_NODES, _SLOPE_NODES = _node_tables()

@@ -33,7 +33,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, ParamValue
+from service.numerics.activation import Activation, Array, ElementwiseFn, ParamValue
+from service.numerics.exceptions import InvalidInput
 
 __all__ = [
     "SATURATION_FRACTION",
@@ -42,6 +43,7 @@ __all__ = [
     "backward",
     "forward",
     "max_slope",
+    "require_elementwise",
 ]
 
 SATURATION_FRACTION: Final = 0.01
@@ -52,10 +54,20 @@ _SLOPE_GRID: Final = np.concatenate(
 )
 
 
+def require_elementwise(activation: Activation) -> ElementwiseFn:
+    """phi', of an element-wise activation: an axis-wise one mixes its inputs and cannot make a
+    layer of independent units, nor have the Gaussian pre-activations of mean-field theory."""
+    if activation.axiswise or activation.derivative is None:
+        raise InvalidInput(
+            ("activation",), f"{activation.name} is not element-wise; a layer needs one that is"
+        )
+    return activation.derivative
+
+
 @lru_cache(maxsize=256)
 def _max_slope(activation: Activation, params: tuple[tuple[str, ParamValue], ...]) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
-        slopes = np.abs(activation.derivative(_SLOPE_GRID, **dict(params)))
+        slopes = np.abs(require_elementwise(activation)(_SLOPE_GRID, **dict(params)))
     return float(np.max(slopes[np.isfinite(slopes)], initial=0.0))
 
 
@@ -131,6 +143,7 @@ def forward(
 ) -> tuple[list[Array], list[Array]]:
     """Each layer's input a^{l-1} (a^L last) and slope phi'(h^l); fills ``stats`` if given."""
     activation, params = network.activation, network.params
+    derivative = require_elementwise(activation)
     threshold = SATURATION_FRACTION * max_slope(activation, params) if stats else 0.0
     inputs, slopes = [x], []
     scratch = _Scratch(x.dtype)
@@ -138,7 +151,7 @@ def forward(
         preact = np.matmul(inputs[-1], weights, out=scratch.get(x.shape[0], weights.shape[1]))
         if bias.any():
             preact += bias
-        slope = _own(activation.derivative(preact, **params), preact)
+        slope = _own(derivative(preact, **params), preact)
         out = _own(activation.forward(preact, **params), preact)
         if stats is not None:
             record = stats[layer]

@@ -8,21 +8,55 @@ from types import MappingProxyType
 
 from service.numerics.activation import Activation
 from service.numerics.exceptions import UnknownActivation
-from service.numerics.families import linear, rectifiers, sigmoidal, smooth
+from service.numerics.families import (
+    gated,
+    gated_linear,
+    implicit,
+    linear,
+    normalizing,
+    ramps,
+    rectifiers,
+    shrinkage,
+    sigmoidal,
+    smooth,
+)
 
 __all__ = ["ACTIVATIONS", "ALIASES", "aliases_of", "get"]
 
-_FAMILIES = (linear, rectifiers, sigmoidal, smooth)
+_FAMILIES = (
+    linear,
+    rectifiers,
+    sigmoidal,
+    smooth,
+    ramps,
+    gated,
+    shrinkage,
+    implicit,
+    normalizing,
+    gated_linear,
+)
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
     {entry.name: entry for family in _FAMILIES for entry in family.ENTRIES}
 )
 
-# Other libraries' names for the same function (keras, jax.nn, torch.nn.functional).
+# Other libraries' names for the same function (torch.nn.functional, keras.activations, jax.nn).
 ALIASES: Mapping[str, str] = MappingProxyType(
     {
         "linear": "identity",
         "logistic": "sigmoid",
+        "swish": "silu",
+        "hard_silu": "hard_swish",
+        "hardswish": "hard_swish",
+        "hardsigmoid": "hard_sigmoid",
+        "hard_tanh": "hardtanh",
+        "soft_sign": "softsign",
+        "logsigmoid": "log_sigmoid",
+        "tanh_shrink": "tanhshrink",
+        "soft_shrink": "softshrink",
+        "hard_shrink": "hardshrink",
+        "squared_relu": "relu_squared",
+        "entmax": "entmax15",
     }
 )
 

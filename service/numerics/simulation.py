@@ -40,7 +40,14 @@ from service.numerics.activation import Activation, Array, ParamValue
 from service.numerics.evaluation import DTYPES
 from service.numerics.exceptions import InvalidInput, LimitExceeded
 from service.numerics.initialisation import Init, ResolvedInit, draw, resolve
-from service.numerics.propagation import LayerStats, Network, backward, forward, max_slope
+from service.numerics.propagation import (
+    LayerStats,
+    Network,
+    backward,
+    forward,
+    max_slope,
+    require_elementwise,
+)
 from service.numerics.quadrature import expectation
 from service.numerics.training import Training, TrainingStep, train
 
@@ -156,7 +163,7 @@ def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
     blocks its products differently for one thread and for several.
     """
     activation, params = experiment.activation, experiment.params
-    meanfield.require_elementwise(activation)
+    require_elementwise(activation)
     _check_limits(experiment, limits)
     widths = (experiment.widths[0], *experiment.widths)
     init = resolve(experiment.init, activation, params, widths)
@@ -337,11 +344,10 @@ def _output_gradient_moment(experiment: Experiment, q: float) -> float:
     slope = float(meanfield.moments(activation, params, np.array([q]))[1][0])
     if experiment.loss != "mse":
         return slope
+    derivative = require_elementwise(activation)
     with np.errstate(over="ignore", invalid="ignore"):
         product = expectation(
-            lambda u: np.square(
-                activation.forward(u, **params) * activation.derivative(u, **params)
-            ),
+            lambda u: np.square(activation.forward(u, **params) * derivative(u, **params)),
             0.0,
             math.sqrt(q),
         )

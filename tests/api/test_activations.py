@@ -28,7 +28,7 @@ async def test_lists_every_activation_with_its_parameters(client: httpx.AsyncCli
         "choices": None,
     }
     (approximate,) = listed["gelu"]["parameters"]
-    assert approximate["type"] == "choice" and approximate["choices"] == ["none", "tanh"]
+    assert approximate["type"] == "choice" and approximate["choices"] == ["none", "tanh", "sigmoid"]
 
 
 async def test_health(client: httpx.AsyncClient) -> None:

@@ -58,7 +58,7 @@ async def test_bad_choice_and_exclusive_bounds(client: httpx.AsyncClient) -> Non
     body = problem(
         await client.post(URL.format("gelu"), json={"x": 1, "params": {"approximate": "erf"}}), 422
     )
-    assert "one of ['none', 'tanh']" in str(body["detail"])
+    assert "one of ['none', 'tanh', 'sigmoid']" in str(body["detail"])
     body = problem(
         await client.post(URL.format("softplus"), json={"x": 1, "params": {"threshold": 0}}), 422
     )
@@ -221,3 +221,26 @@ async def test_npy_response_with_several_outputs_is_406(client: httpx.AsyncClien
         headers={"accept": "application/x-npy"},
     )
     problem(response, 406)
+
+
+async def test_axiswise_refusals_say_why(client: httpx.AsyncClient) -> None:
+    body = problem(
+        await client.post(URL.format("softmax"), json={"x": [1, 2], "outputs": ["gradient"]}), 422
+    )
+    assert body["errors"][0]["loc"] == ["grad_output"]  # type: ignore[index]
+    assert "vector-Jacobian" in str(body["detail"])
+    body = problem(
+        await client.post(
+            URL.format("softmax"), json={"x": [1, 2], "outputs": ["second_derivative"]}
+        ),
+        422,
+    )
+    assert "element-wise activations only" in str(body["detail"])
+    body = problem(
+        await client.post(URL.format("softmax"), json={"x": [[1, 2]], "params": {"axis": 3}}), 422
+    )
+    assert body["errors"] == [  # type: ignore[comparator-overlap]
+        {"loc": ["params", "axis"], "msg": "is 3 but x has 2 dimension(s): use -2 to 1"}
+    ]
+    body = problem(await client.post(URL.format("swiglu"), json={"x": [1, 2, 3]}), 422)
+    assert "length 3 along axis -1" in str(body["detail"])

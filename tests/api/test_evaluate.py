@@ -199,3 +199,65 @@ async def test_extremes_stay_finite_and_exact(client: httpx.AsyncClient) -> None
 async def test_empty_arrays_are_fine(client: httpx.AsyncClient) -> None:
     body = (await client.post(URL.format("tanh"), json={"x": [[], []]})).json()
     assert body["shape"] == [2, 0] and body["value"] == [[], []]
+
+
+async def test_second_derivative_on_both_transports(client: httpx.AsyncClient) -> None:
+    x = np.array([[-1.5, 0.25], [2.0, 30.0]])
+    outputs = ["value", "gradient", "second_derivative"]
+    body = (
+        await client.post(URL.format("tanh"), json={"x": x.tolist(), "outputs": outputs})
+    ).json()
+    entry = numerics.get("tanh")
+    exact = numerics.evaluate(entry, x, params={}, outputs=outputs)
+    assert body["second_derivative"] == exact["second_derivative"].tolist()
+    response = await client.post(
+        URL.format("tanh") + "?outputs=second_derivative&outputs=gradient",
+        content=npy(x),
+        headers=NPY,
+    )
+    archive = np.load(io.BytesIO(response.content))
+    assert archive["second_derivative"].tobytes() == exact["second_derivative"].tobytes()
+    assert archive["gradient"].tobytes() == exact["gradient"].tobytes()
+
+
+async def test_axiswise_gradient_is_the_vector_jacobian_product(
+    client: httpx.AsyncClient,
+) -> None:
+    x, upstream = [[1000.0, -1000.0, 0.0], [1.0, 2.0, 3.0]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    body = (
+        await client.post(
+            URL.format("softmax"),
+            json={"x": x, "grad_output": upstream, "outputs": ["value", "gradient"]},
+        )
+    ).json()
+    assert body["value"][0] == [1.0, 0.0, 0.0]
+    s = np.exp(np.array(x[1]) - 3) / np.exp(np.array(x[1]) - 3).sum()
+    np.testing.assert_allclose(body["gradient"][1], s[1] * (np.eye(3)[1] - s), rtol=1e-14)
+    assert sum(body["value"][1]) == pytest.approx(1, abs=1e-15)
+
+
+async def test_glu_halves_the_axis_on_both_transports(client: httpx.AsyncClient) -> None:
+    x = np.arange(12.0).reshape(3, 4) / 4 - 1
+    body = await client.post(URL.format("glu"), json={"x": x.tolist(), "params": {"axis": 0}})
+    assert body.status_code == 422
+    body = (await client.post(URL.format("glu"), json={"x": x.tolist()})).json()
+    assert body["shape"] == [3, 4] and np.array(body["value"]).shape == (3, 2)
+    archive = npz(x=x, grad_output=np.ones((3, 2)))
+    response = await client.post(
+        URL.format("glu") + "?outputs=gradient",
+        content=archive,
+        headers={"content-type": "application/x-npz"},
+    )
+    assert np.load(io.BytesIO(response.content)).shape == (3, 4)
+
+
+async def test_listing_tells_kinds_formulas_and_equivalents(client: httpx.AsyncClient) -> None:
+    listed = {a["name"]: a for a in (await client.get("/api/v1/activations")).json()["activations"]}
+    assert listed["softmax"]["kind"] == "axiswise" and listed["glu"]["halves_axis"]
+    assert listed["gelu"]["kind"] == "elementwise"
+    assert listed["gelu"]["second_derivative_formula"].startswith("f''(x) =")
+    assert listed["gelu"]["follows"].startswith("PyTorch")
+    calls = {e["library"]: e for e in listed["gelu"]["equivalents"]}
+    assert calls["torch"]["call"] == "torch.nn.functional.gelu(x, approximate='none')"
+    assert "approximate=True" in calls["jax"]["differs"]
+    assert set(listed["silu"]["aliases"]) == {"swish"}

@@ -4,6 +4,7 @@ independent quadrature."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -49,8 +50,18 @@ def test_quadrature_resolves_narrow_features_at_large_q(q: float) -> None:
     ("name", "params"),
     [
         ("relu", {}),
+        # The quadrature's panel edges lie at u = 0 and +-2^k: so do these kinks.
+        ("relu", {"negative_slope": 0.1, "max_value": 4.0, "threshold": -0.5}),
+        ("relu", {"negative_slope": -0.3, "max_value": 0.5, "threshold": 1.0}),
         ("leaky_relu", {"negative_slope": 0.2}),
+        ("prelu", {}),
+        ("rrelu", {}),
+        ("threshold", {"threshold": 0.5, "value": -2.0}),
+        ("hardtanh", {}),
+        ("hardtanh", {"min_val": -0.25, "max_val": 2.0}),
+        ("hardtanh", {"min_val": 1.0, "max_val": -1.0}),
         ("elu", {"alpha": 1.7}),
+        ("selu", {}),
         ("identity", {}),
     ],
 )
@@ -67,6 +78,50 @@ def test_closed_forms_match_quadrature(name: str, params: dict[str, float]) -> N
         expected_slope = expectation(lambda u: entry.derivative(u, **params) ** 2, 0.0, scale)
         assert value[k] == pytest.approx(expected_value, rel=1e-11)
         assert slope[k] == pytest.approx(expected_slope, rel=1e-11)
+
+
+def test_relu6_closed_form_matches_adaptive_quadrature() -> None:
+    # Its kink at 6 falls inside a panel of the composite rule: integrate across it instead.
+    entry = numerics.get("relu6")
+    assert entry.gaussian_moments is not None and entry.derivative is not None
+    pairs = [
+        (entry.gaussian_moments.value, entry.forward),
+        (entry.gaussian_moments.slope, entry.derivative),
+    ]
+    for q in [1e-4, 0.3, 7.0, 60.0]:
+        scale = math.sqrt(q)
+        kinks = [z for z in (0.0, 6 / scale) if z < 12]
+        for closed, f in pairs:
+
+            def integrand(
+                z: float, f: Callable[..., np.ndarray] = f, scale: float = scale
+            ) -> float:
+                return float(f(np.array([scale * z]))[0]) ** 2 * math.exp(-z * z / 2)
+
+            reference = integrate.quad(
+                integrand, -12, 12, points=kinks, epsabs=0, epsrel=1e-13, limit=500
+            )[0] / math.sqrt(2 * math.pi)
+            assert closed(np.array([q]))[0] == pytest.approx(reference, rel=1e-12)
+
+
+def test_rrelu_in_training_averages_over_its_random_slope() -> None:
+    entry, leaky = numerics.get("rrelu"), numerics.get("leaky_relu")
+    assert entry.gaussian_moments is not None
+    params = entry.resolve({"training": True, "lower": 0.1, "upper": 0.6})
+    nodes, weights = np.polynomial.legendre.leggauss(4)  # exact for E[a^2]
+    slopes, weights = 0.35 + 0.25 * nodes, weights / 2
+    for q in [0.3, 7.0]:
+        scale = math.sqrt(q)
+        value = sum(
+            w * expectation(lambda u: leaky.forward(u, a) ** 2, 0.0, scale)  # noqa: B023
+            for a, w in zip(slopes, weights, strict=True)
+        )
+        slope = sum(
+            w * expectation(lambda u: leaky.derivative(u, a) ** 2, 0.0, scale)  # noqa: B023
+            for a, w in zip(slopes, weights, strict=True)
+        )
+        assert entry.gaussian_moments.value(np.array([q]), **params)[0] == pytest.approx(value)
+        assert entry.gaussian_moments.slope(np.array([q]), **params)[0] == pytest.approx(slope)
 
 
 def test_relu_with_he_init_keeps_q_and_is_critical() -> None:

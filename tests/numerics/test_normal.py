@@ -3,7 +3,7 @@
 Errors are in units in the last place of the correctly rounded result. Phi itself is
 checked without any allowance for conditioning: it is computed from x exactly, so it must
 come within 2 ULP wherever it is at least 1e-300. Functions that cross zero (the slope
-Phi + x phi) are held to 2 ULP times max(1, kappa), kappa = |x f'/f| their condition number.
+Phi + x phi) are held to a bound times max(1, kappa), kappa = |x f'/f| their condition number.
 """
 
 from __future__ import annotations
@@ -73,8 +73,7 @@ def test_cdf_within_two_ulp() -> None:
     errors = _ulps(normal.normal_cdf(_GRID), exact)
     normal_range = np.array([abs(e) >= mpf("1e-300") for e in exact])
     assert errors[normal_range].max() <= 2, _worst(errors[normal_range], _GRID[normal_range])
-    # Below 1e-300 exp(-x^2/2) itself loses bits to underflow; still within 3 ULP (or 0.5 of
-    # the smallest subnormal).
+    # Below 1e-300, where exp(-x^2/2) runs into the subnormals and loses bits, allow 3.
     assert errors[~normal_range].max() <= 3, _worst(errors[~normal_range], _GRID[~normal_range])
 
 
@@ -88,17 +87,17 @@ def test_pdf_and_gauss_within_two_ulp() -> None:
     assert gauss.max() <= 1.5, _worst(gauss, x)
 
 
-def test_slope_within_two_ulp_times_condition() -> None:
+def test_slope_within_one_and_a_half_ulp_times_condition() -> None:
     _, slope, curvature = REFERENCES["gelu"](approximate="none")
     # Also the neighbourhood of the root at -0.7518, where kappa is large but not infinite.
     x = np.concatenate([_SPARSE, np.linspace(-0.76, -0.74, 2001)])
     slopes = [slope(mpf(v)) for v in x.tolist()]
     errors = _ulps(normal.normal_cdf_plus_x_pdf(x), slopes)
     ratios = errors / _condition(x, slopes, [curvature(mpf(v)) for v in x.tolist()])
-    assert ratios.max() <= 2, _worst(ratios, x)
+    assert ratios.max() <= 1.5, _worst(ratios, x)
 
 
-def test_tanh_approximation_within_two_ulp_times_condition() -> None:
+def test_tanh_approximation_within_bound_times_condition() -> None:
     value, slope, curvature = REFERENCES["gelu"](approximate="tanh")
     x = np.concatenate([np.linspace(-25, 25, 2_501), np.linspace(-2, 1, 1_001)])
     f, df, d2f = ([g(mpf(v)) for v in x.tolist()] for g in (value, slope, curvature))
@@ -112,18 +111,20 @@ def test_tanh_approximation_within_two_ulp_times_condition() -> None:
     )
     cdf_ratios = _ulps(normal.tanh_normal_cdf(x), cdf) / cdf_kappa
     slope_ratios = _ulps(normal.tanh_normal_cdf_plus_x_pdf(x), df) / _condition(x, df, d2f)
-    assert cdf_ratios.max() <= 2, _worst(cdf_ratios, x)
-    assert slope_ratios.max() <= 2, _worst(slope_ratios, x)
+    # Random sweeps of 200,000 points peak at 2.0 for both.
+    assert cdf_ratios.max() <= 2.5, _worst(cdf_ratios, x)
+    assert slope_ratios.max() <= 2.5, _worst(slope_ratios, x)
 
 
-def test_table_nodes_are_exact() -> None:
+def test_table_nodes_match_mpmath() -> None:
     # Cody's approximations are good to 18 digits: a wrong digit in a coefficient shows here.
-    for k in range(len(normal._CDF_NODES.hi)):
+    cdf_nodes, slope_nodes = normal._node_tables()
+    for k in range(len(cdf_nodes.hi)):
         y = mpf(k) / 64
         cdf = mpmath.ncdf(-y)
         slope = cdf - y * mpmath.npdf(y)
-        cdf_node = mpf(normal._CDF_NODES.hi[k]) + mpf(normal._CDF_NODES.lo[k])
-        slope_node = mpf(normal._SLOPE_NODES.hi[k]) + mpf(normal._SLOPE_NODES.lo[k])
+        cdf_node = mpf(cdf_nodes.hi[k]) + mpf(cdf_nodes.lo[k])
+        slope_node = mpf(slope_nodes.hi[k]) + mpf(slope_nodes.lo[k])
         assert abs(cdf_node / cdf - 1) < 2.0**-54, k
         # G = Phi(-y) - y phi(y) is formed exactly, so it inherits Phi's absolute error.
         assert abs(slope_node - slope) < 2.0**-54 * cdf, k

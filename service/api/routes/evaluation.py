@@ -50,7 +50,11 @@ _OPENAPI_EXTRA: dict[str, Any] = {
             "required": False,
             "style": "form",
             "explode": True,
-            "schema": {"type": "array", "items": {"enum": ["value", "gradient"]}, "maxItems": 2},
+            "schema": {
+                "type": "array",
+                "items": {"enum": ["value", "gradient", "second_derivative"]},
+                "maxItems": 3,
+            },
             "description": "Binary bodies only: outputs to return (default: value).",
         },
         {
@@ -104,7 +108,12 @@ class _Evaluation:
     responses=_RESPONSES,
 )
 async def evaluate_activation(request: Request, name: ActivationName) -> Response:
-    """Returns f(x) and/or the gradient grad_output * f'(x) for an array of any shape.
+    """Returns f(x), the gradient and/or the second derivative for an array of any shape.
+
+    For an element-wise activation the gradient is grad_output * f'(x) (f'(x) without
+    grad_output) and the second derivative grad_output * f''(x). For an axis-wise one
+    (softmax, glu, sparsemax, ...) the gradient is the vector-Jacobian product with
+    grad_output, which is then required.
 
     A JSON body carries the array as nested lists; `.npy` and `.npz` bodies carry it in binary,
     bit for bit, with the options in the query string.
@@ -128,7 +137,7 @@ def _evaluate(
     )
     limits = transport.ArrayLimits(settings.max_elements, settings.max_dims)
     if media_type == transport.JSON_MEDIA_TYPE:
-        if request.query_params:
+        if request.scope["query_string"]:  # cheaper than parsing it into query_params
             raise RequestProblem(
                 400,
                 "query-with-json-body",

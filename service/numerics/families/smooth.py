@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, Parameter
-from service.numerics.families.sigmoidal import sigmoid
+from service.numerics.activation import Activation, Array, Equivalent, Parameter, select
+from service.numerics.families.gated import silu, silu_derivative, silu_second_derivative
+from service.numerics.families.sigmoidal import sigmoid, sigmoid_derivative
 from service.numerics.normal import (
     normal_cdf,
     normal_cdf_plus_x_pdf,
+    normal_pdf,
     tanh_normal_cdf,
     tanh_normal_cdf_plus_x_pdf,
 )
@@ -19,12 +21,20 @@ __all__ = ["ENTRIES"]
 def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch does)."""
     scaled = _scale(x, beta)
-    return np.where(scaled > threshold, x, np.logaddexp(0, scaled) / beta)
+    # log(1 + e^u) = max(u, 0) + log1p(e^-|u|), as np.logaddexp computes it but several times
+    # faster; u is capped at the threshold, beyond which x itself is taken, to stay finite.
+    u = np.minimum(scaled, threshold)
+    return select(scaled > threshold, x, (np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))) / beta)
 
 
 def softplus_derivative(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     scaled = _scale(x, beta)
-    return np.where(scaled > threshold, x.dtype.type(1), sigmoid(scaled))
+    return select(scaled > threshold, 1.0, sigmoid(np.minimum(scaled, threshold)))
+
+
+def softplus_second_derivative(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
+    scaled = _scale(x, beta)
+    return (scaled <= threshold) * (beta * sigmoid_derivative(np.minimum(scaled, threshold)))
 
 
 def _scale(x: Array, beta: float) -> Array:
@@ -34,27 +44,65 @@ def _scale(x: Array, beta: float) -> Array:
 
 
 def gelu(x: Array, approximate: str = "none") -> Array:
-    """x Phi(x), or x sigma(v) with Phi's tanh approximation v = sqrt(8/pi) (x + 0.044715 x^3)."""
+    """x Phi(x), or x sigma(v) with Phi's tanh approximation v = sqrt(8/pi) (x + 0.044715 x^3).
+
+    approximate='sigmoid' is x sigma(1.702 x), the QuickGELU of CLIP.
+    """
+    if approximate == "sigmoid":
+        return silu(x, _QUICK_GELU_BETA)
     gate = (tanh_normal_cdf if approximate == "tanh" else normal_cdf)(x)
     gate *= x  # in place: a fresh array of a million points costs more than the product
     return gate
 
 
 def gelu_derivative(x: Array, approximate: str = "none") -> Array:
+    if approximate == "sigmoid":
+        return silu_derivative(x, _QUICK_GELU_BETA)
     if approximate == "tanh":
         return tanh_normal_cdf_plus_x_pdf(x)
     return normal_cdf_plus_x_pdf(x)
+
+
+_QUICK_GELU_BETA = 1.702
+# In extended precision: sigma'(v) magnifies an error in v about |v| times.
+_SQRT_8_OVER_PI = np.longdouble("1.59576912160573071175978423973752747390343452")
+_TANH_CUBIC = np.longdouble("0.044715")
+_GELU_CLIP = 100.0  # past it f'' underflows to 0 in either form, and x^3 stays finite
+
+
+def gelu_second_derivative(x: Array, approximate: str = "none") -> Array:
+    if approximate == "sigmoid":
+        return silu_second_derivative(x, _QUICK_GELU_BETA)
+    near = np.clip(x, -_GELU_CLIP, _GELU_CLIP)
+    if approximate == "none":
+        return normal_pdf(near) * (2 - near * near)
+    # f = x sigma(v): f'' = sigma'(v) (2 v' + x v'' - x v'^2 tanh(v/2)), in numpy's extended
+    # precision (a 64-bit significand and a wider exponent on x86): v is then exact enough,
+    # and sigma'(v) in the tails is not a subnormal until the final rounding.
+    wide = near.astype(np.longdouble)
+    square = wide * wide
+    v = _SQRT_8_OVER_PI * wide * (1 + _TANH_CUBIC * square)
+    dv = _SQRT_8_OVER_PI * (1 + 3 * _TANH_CUBIC * square)
+    d2v = _SQRT_8_OVER_PI * 6 * _TANH_CUBIC * wide
+    curvature = sigmoid_derivative(v) * (2 * dv + wide * d2v - wide * dv * dv * np.tanh(v / 2))
+    result: Array = curvature.astype(x.dtype)
+    return result
 
 
 SOFTPLUS = Activation(
     name="softplus",
     forward=softplus,
     derivative=softplus_derivative,
+    second_derivative=softplus_second_derivative,
     formula=(
         r"f(x) = \begin{cases} \frac{1}{\beta}\log(1 + e^{\beta x}) & \beta x \le t \\"
         r" x & \beta x > t \end{cases}"
     ),
     derivative_formula=r"f'(x) = \begin{cases} \sigma(\beta x) & \beta x \le t \\ 1 & \beta x > t \end{cases}",
+    second_derivative_formula=(
+        r"f''(x) = \begin{cases} \beta\,\sigma(\beta x)\,\sigma(-\beta x) & \beta x \le t \\"
+        r" 0 & \beta x > t \end{cases}"
+    ),
     parameters=(
         Parameter(
             "beta",
@@ -73,15 +121,31 @@ SOFTPLUS = Activation(
             exclusive_minimum=True,
         ),
     ),
-    kink="At beta*x = threshold the linear branch starts just above: f'(x) = sigma(threshold) there, as in PyTorch.",
+    kink="At beta*x = threshold the linear branch starts just above: f'(x) = sigma(threshold) and"
+    " f''(x) = beta sigma'(threshold) there, as in PyTorch.",
     reference="Dugas et al., Incorporating Second-Order Functional Knowledge for Better Option Pricing, NeurIPS 2000.",
     family="smooth",
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.softplus(x, beta=1.0, threshold=20.0)"),
+        Equivalent(
+            "keras",
+            "keras.activations.softplus(x)",
+            "no beta and no threshold: the exact log(1 + e^x) everywhere (threshold=1e300 here)",
+        ),
+        Equivalent(
+            "jax",
+            "jax.nn.softplus(x)",
+            "no beta and no threshold: the exact log(1 + e^x) everywhere (threshold=1e300 here)",
+        ),
+    ),
 )
 
 GELU = Activation(
     name="gelu",
     forward=gelu,
     derivative=gelu_derivative,
+    second_derivative=gelu_second_derivative,
     formula=(
         r"f(x) = x\,\Phi(x) = \frac{x}{2}\operatorname{erfc}\!\left(-\frac{x}{\sqrt{2}}\right)"
         r"\quad\text{or (tanh)}\quad x\,\sigma\!\left(2\sqrt{2/\pi}\,(x + 0.044715 x^3)\right)"
@@ -90,16 +154,36 @@ GELU = Activation(
         r"f'(x) = \Phi(x) + x\,\varphi(x)\quad\text{or (tanh)}\quad \sigma(2u) + 2 x u'\,\sigma(2u)\,\sigma(-2u),"
         r"\ u = \sqrt{2/\pi}\,(x + 0.044715 x^3)"
     ),
+    second_derivative_formula=(
+        r"f''(x) = \varphi(x)\,(2 - x^2)\quad\text{or (tanh)}\quad \sigma'(v)\,"
+        r"\left(2v' + x v'' - x v'^2 \tanh(v/2)\right),\ v = 2u"
+        r"\quad\text{or (sigmoid)}\quad \text{silu}''(x; \beta = 1.702)"
+    ),
     parameters=(
         Parameter(
             "approximate",
             "none",
-            "'none' for the exact erf form, 'tanh' for the tanh approximation (as in PyTorch).",
-            choices=("none", "tanh"),
+            "'none' for the exact erf form, 'tanh' for the tanh approximation (as in PyTorch),"
+            " 'sigmoid' for x sigma(1.702 x) (QuickGELU, as in CLIP).",
+            choices=("none", "tanh", "sigmoid"),
         ),
     ),
     reference="Hendrycks & Gimpel, Gaussian Error Linear Units (GELUs), arXiv:1606.08415, 2016.",
     family="smooth",
+    follows="PyTorch (exact erf form by default)",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.gelu(x, approximate='none')"),
+        Equivalent(
+            "keras",
+            "keras.activations.gelu(x, approximate=False)",
+            "Keras defaults to approximate=True (the tanh form)",
+        ),
+        Equivalent(
+            "jax",
+            "jax.nn.gelu(x, approximate=False)",
+            "JAX defaults to approximate=True (the tanh form)",
+        ),
+    ),
 )
 
 ENTRIES: tuple[Activation, ...] = (SOFTPLUS, GELU)

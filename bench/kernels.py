@@ -1,0 +1,392 @@
+"""Kernel benchmark over the whole catalog, run by hand: `.venv/bin/python bench/kernels.py`.
+
+For every entry (default parameters) at 1e6 elements, float32 and float64, it times
+  ours:  service.numerics.evaluate, value alone and gradient alone (f'(x), or the
+         vector-Jacobian product of an axis-wise entry), as the service runs it: float32 is
+         computed in float64 and rounded once;
+  numpy: the most direct numpy/scipy expression of the same formula, in the input's dtype;
+  torch: PyTorch CPU on one thread (torch.set_num_threads(1)), when it is installed: the
+         forward, and the backward alone (autograd on a graph built beforehand). Entries
+         PyTorch lacks are written as compositions of its ops (marked *).
+and prints throughputs relative to each baseline (above 1: ours is faster). Inputs are
+N(0, 3^2); axis-wise entries get a 1000 x 1000 array and work along its last axis.
+Goal: geometric mean over the catalog >= 1.0x PyTorch's single-thread float32 throughput,
+no entry below 0.25x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service import numerics
+
+Fn = Callable[..., Any]
+N = 1_000_000
+SQRT_HALF = math.sqrt(0.5)
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _sparsemax(x: np.ndarray) -> np.ndarray:
+    z = np.sort(x, -1)[..., ::-1]
+    k = np.arange(1, x.shape[-1] + 1)
+    cumulative = np.cumsum(z, -1)
+    size = np.sum(1 + k * z > cumulative, -1, keepdims=True)
+    tau = (np.take_along_axis(cumulative, size - 1, -1) - 1) / size
+    return np.maximum(x - tau, 0)
+
+
+def _entmax15(x: np.ndarray) -> np.ndarray:
+    z = x / 2 - (x / 2).max(-1, keepdims=True)
+    s = np.sort(z, -1)[..., ::-1]
+    k = np.arange(1, x.shape[-1] + 1)
+    mean, square = np.cumsum(s, -1) / k, np.cumsum(s * s, -1) / k
+    tau = mean - np.sqrt(np.maximum((1 - k * (square - mean**2)) / k, 0))
+    size = np.sum(tau <= s, -1, keepdims=True)
+    return np.maximum(z - np.take_along_axis(tau, size - 1, -1), 0) ** 2
+
+
+def _halves(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.split(x, 2, -1)
+    return a, b
+
+
+# name: (forward, derivative or vjp(x, g)), the textbook numpy/scipy expression.
+NUMPY: dict[str, tuple[Fn, Fn]] = {
+    "identity": (lambda x: x.copy(), np.ones_like),
+    "relu": (lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(x.dtype)),
+    "relu6": (lambda x: np.clip(x, 0, 6), lambda x: ((x > 0) & (x < 6)).astype(x.dtype)),
+    "leaky_relu": (
+        lambda x: np.where(x > 0, x, 0.01 * x),
+        lambda x: np.where(x > 0, 1, 0.01).astype(x.dtype),
+    ),
+    "prelu": (
+        lambda x: np.where(x > 0, x, 0.25 * x),
+        lambda x: np.where(x > 0, 1, 0.25).astype(x.dtype),
+    ),
+    "rrelu": (
+        lambda x: np.where(x > 0, x, 0.2292 * x),
+        lambda x: np.where(x > 0, 1, 0.2292).astype(x.dtype),
+    ),
+    "threshold": (lambda x: np.where(x > 0, x, 0), lambda x: (x > 0).astype(x.dtype)),
+    "hardtanh": (lambda x: np.clip(x, -1, 1), lambda x: (np.abs(x) < 1).astype(x.dtype)),
+    "elu": (lambda x: np.where(x > 0, x, np.expm1(x)), lambda x: np.where(x > 0, 1, np.exp(x))),
+    "selu": (
+        lambda x: 1.0507 * np.where(x > 0, x, 1.6733 * np.expm1(x)),
+        lambda x: 1.0507 * np.where(x > 0, 1, 1.6733 * np.exp(x)),
+    ),
+    "celu": (
+        lambda x: np.maximum(x, 0) + np.minimum(0, np.expm1(x)),
+        lambda x: np.where(x > 0, 1, np.exp(x)),
+    ),
+    "relu_squared": (lambda x: np.maximum(x, 0) ** 2, lambda x: 2 * np.maximum(x, 0)),
+    "sigmoid": (special.expit, lambda x: special.expit(x) * (1 - special.expit(x))),
+    "hard_sigmoid": (
+        lambda x: np.clip(x / 6 + 0.5, 0, 1),
+        lambda x: (np.abs(x) < 3) / np.array(6, x.dtype),
+    ),
+    "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    "softsign": (lambda x: x / (1 + np.abs(x)), lambda x: 1 / (1 + np.abs(x)) ** 2),
+    "log_sigmoid": (special.log_expit, lambda x: special.expit(-x)),
+    "sparse_sigmoid": (
+        lambda x: np.clip((x + 1) / 2, 0, 1),
+        lambda x: (np.abs(x) < 1) / np.array(2, x.dtype),
+    ),
+    "arctan": (np.arctan, lambda x: 1 / (1 + x * x)),
+    "binary_step": (lambda x: (x >= 0).astype(x.dtype), np.zeros_like),
+    "softplus": (lambda x: np.logaddexp(0, x), special.expit),
+    "gelu": (
+        lambda x: x * special.ndtr(x),
+        lambda x: special.ndtr(x) + x * np.exp(-x * x / 2) / np.sqrt(2 * np.pi),
+    ),
+    "squareplus": (
+        lambda x: (x + np.sqrt(x * x + 4)) / 2,
+        lambda x: (1 + x / np.sqrt(x * x + 4)) / 2,
+    ),
+    "sparse_plus": (
+        lambda x: np.where(x >= 1, x, np.clip(x + 1, 0, 2) ** 2 / 4),
+        lambda x: np.clip(x + 1, 0, 2) / 2,
+    ),
+    "exponential": (np.exp, np.exp),
+    "xielu": (
+        lambda x: np.where(
+            x > 0, 0.8 * x * x + 0.5 * x, 0.8 * (np.expm1(np.minimum(x, -1e-6)) - x) + 0.5 * x
+        ),
+        lambda x: np.where(x > 0, 1.6 * x + 0.5, 0.8 * np.expm1(np.minimum(x, -1e-6)) + 0.5),
+    ),
+    "silu": (
+        lambda x: x * special.expit(x),
+        lambda x: special.expit(x) * (1 + x * (1 - special.expit(x))),
+    ),
+    "hard_swish": (
+        lambda x: x * np.clip(x + 3, 0, 6) / 6,
+        lambda x: np.where(x < -3, 0, np.where(x > 3, 1, x / 3 + 0.5)),
+    ),
+    "mish": (
+        lambda x: x * np.tanh(np.logaddexp(0, x)),
+        lambda x: (
+            np.tanh(np.logaddexp(0, x))
+            + x * special.expit(x) * (1 - np.tanh(np.logaddexp(0, x)) ** 2)
+        ),
+    ),
+    "tanhshrink": (lambda x: x - np.tanh(x), lambda x: np.tanh(x) ** 2),
+    "softshrink": (
+        lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)),
+        lambda x: (np.abs(x) > 0.5).astype(x.dtype),
+    ),
+    "hardshrink": (
+        lambda x: np.where(np.abs(x) > 0.5, x, 0),
+        lambda x: (np.abs(x) > 0.5).astype(x.dtype),
+    ),
+    "sin": (np.sin, np.cos),
+    "snake": (lambda x: x + np.sin(x) ** 2, lambda x: 1 + np.sin(2 * x)),
+    "gaussian": (lambda x: np.exp(-x * x), lambda x: -2 * x * np.exp(-x * x)),
+    "softmax": (
+        _softmax,
+        lambda x, g: _softmax(x) * (g - (g * _softmax(x)).sum(-1, keepdims=True)),
+    ),
+    "log_softmax": (
+        lambda x: (
+            x
+            - x.max(-1, keepdims=True)
+            - np.log(np.exp(x - x.max(-1, keepdims=True)).sum(-1, keepdims=True))
+        ),
+        lambda x, g: g - _softmax(x) * g.sum(-1, keepdims=True),
+    ),
+    "softmin": (
+        lambda x: _softmax(-x),
+        lambda x, g: -_softmax(-x) * (g - (g * _softmax(-x)).sum(-1, keepdims=True)),
+    ),
+    "sparsemax": (
+        _sparsemax,
+        lambda x, g: (
+            (_sparsemax(x) > 0)
+            * (
+                g
+                - (g * (_sparsemax(x) > 0)).sum(-1, keepdims=True)
+                / (_sparsemax(x) > 0).sum(-1, keepdims=True)
+            )
+        ),
+    ),
+    "entmax15": (
+        _entmax15,
+        lambda x, g: (
+            np.sqrt(_entmax15(x)) * g
+            - np.sqrt(_entmax15(x))
+            * (np.sqrt(_entmax15(x)) * g).sum(-1, keepdims=True)
+            / np.sqrt(_entmax15(x)).sum(-1, keepdims=True)
+        ),
+    ),
+    "glu": (
+        lambda x: _halves(x)[0] * special.expit(_halves(x)[1]),
+        lambda x, g: np.concatenate(
+            [
+                g * special.expit(_halves(x)[1]),
+                g * _halves(x)[0] * special.expit(_halves(x)[1]) * special.expit(-_halves(x)[1]),
+            ],
+            -1,
+        ),
+    ),
+    "swiglu": (
+        lambda x: _halves(x)[0] * _halves(x)[1] * special.expit(_halves(x)[1]),
+        lambda x, g: np.concatenate(
+            [
+                g * _halves(x)[1] * special.expit(_halves(x)[1]),
+                g * _halves(x)[0] * NUMPY["silu"][1](_halves(x)[1]),
+            ],
+            -1,
+        ),
+    ),
+    "geglu": (
+        lambda x: _halves(x)[0] * NUMPY["gelu"][0](_halves(x)[1]),
+        lambda x, g: np.concatenate(
+            [
+                g * NUMPY["gelu"][0](_halves(x)[1]),
+                g * _halves(x)[0] * NUMPY["gelu"][1](_halves(x)[1]),
+            ],
+            -1,
+        ),
+    ),
+}
+
+
+def _torch_functions() -> dict[str, tuple[Fn, bool]]:
+    """name: (function of a tensor, whether PyTorch has it as such)."""
+    import torch
+    from torch.nn import functional as F  # noqa: N812 (PyTorch's own spelling)
+
+    def split(t: Any) -> tuple[Any, Any]:
+        a, b = t.chunk(2, dim=-1)
+        return a, b
+
+    return {
+        "identity": (lambda t: t * 1, True),
+        "relu": (F.relu, True),
+        "relu6": (F.relu6, True),
+        "leaky_relu": (F.leaky_relu, True),
+        "prelu": (lambda t: F.prelu(t, torch.tensor([0.25], dtype=t.dtype)), True),
+        "rrelu": (F.rrelu, True),
+        "threshold": (lambda t: F.threshold(t, 0.0, 0.0), True),
+        "hardtanh": (F.hardtanh, True),
+        "elu": (F.elu, True),
+        "selu": (F.selu, True),
+        "celu": (F.celu, True),
+        "relu_squared": (lambda t: torch.square(F.relu(t)), False),
+        "sigmoid": (torch.sigmoid, True),
+        "hard_sigmoid": (F.hardsigmoid, True),
+        "tanh": (torch.tanh, True),
+        "softsign": (F.softsign, True),
+        "log_sigmoid": (F.logsigmoid, True),
+        "sparse_sigmoid": (lambda t: torch.clamp((t + 1) / 2, 0, 1), False),
+        "arctan": (torch.atan, False),
+        "binary_step": (lambda t: (t >= 0).to(t.dtype), False),
+        "softplus": (F.softplus, True),
+        "gelu": (F.gelu, True),
+        "squareplus": (lambda t: (t + torch.sqrt(t * t + 4)) / 2, False),
+        "sparse_plus": (
+            lambda t: torch.where(t >= 1, t, torch.clamp(t + 1, 0, 2) ** 2 / 4),
+            False,
+        ),
+        "exponential": (torch.exp, False),
+        "xielu": (
+            lambda t: torch.where(
+                t > 0,
+                0.8 * t * t + 0.5 * t,
+                0.8 * (torch.expm1(torch.clamp(t, max=-1e-6)) - t) + 0.5 * t,
+            ),
+            False,
+        ),
+        "silu": (F.silu, True),
+        "hard_swish": (F.hardswish, True),
+        "mish": (F.mish, True),
+        "tanhshrink": (F.tanhshrink, True),
+        "softshrink": (F.softshrink, True),
+        "hardshrink": (F.hardshrink, True),
+        "sin": (torch.sin, False),
+        "snake": (lambda t: t + torch.sin(t) ** 2, False),
+        "gaussian": (lambda t: torch.exp(-t * t), False),
+        "softmax": (lambda t: F.softmax(t, dim=-1), True),
+        "log_softmax": (lambda t: F.log_softmax(t, dim=-1), True),
+        "softmin": (lambda t: F.softmin(t, dim=-1), True),
+        "sparsemax": (lambda t: torch.from_numpy(_sparsemax(t.detach().numpy())), False),
+        "entmax15": (lambda t: torch.from_numpy(_entmax15(t.detach().numpy())), False),
+        "glu": (lambda t: F.glu(t, dim=-1), True),
+        "swiglu": (lambda t: split(t)[0] * F.silu(split(t)[1]), False),
+        "geglu": (lambda t: split(t)[0] * F.gelu(split(t)[1]), False),
+    }
+
+
+def best(run: Callable[[], object], *, budget: float) -> float:
+    """The shortest of several runs, within about ``budget`` seconds (at least 3 runs)."""
+    run()
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < 3 or (time.perf_counter() - started < budget and len(times) < 30):
+        begin = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - begin)
+    return min(times)
+
+
+def measure(
+    name: str, dtype: str, torch_fns: dict[str, tuple[Fn, bool]] | None, budget: float
+) -> dict[str, float]:
+    entry = numerics.get(name)
+    params = entry.resolve({})
+    rng = np.random.default_rng(0)
+    shape = (1000, N // 1000) if entry.axiswise else (N,)
+    x = (3 * rng.standard_normal(shape)).astype(dtype)
+    value_shape = numerics.evaluation.output_shape(entry, x.shape, params)
+    g = rng.standard_normal(value_shape).astype(dtype) if entry.axiswise else None
+    times = {
+        "ours value": best(lambda: numerics.evaluate(entry, x, params=params), budget=budget),
+        "ours gradient": best(
+            lambda: numerics.evaluate(entry, x, params=params, outputs=["gradient"], grad_output=g),
+            budget=budget,
+        ),
+    }
+    forward, derivative = NUMPY[name]
+    with np.errstate(all="ignore"):
+        times["numpy value"] = best(lambda: forward(x), budget=budget)
+        times["numpy gradient"] = best(
+            (lambda: derivative(x, g)) if entry.axiswise else (lambda: derivative(x)), budget=budget
+        )
+    if torch_fns is not None:
+        import torch
+
+        function, _ = torch_fns[name]
+        t = torch.from_numpy(x).requires_grad_(name not in ("sparsemax", "entmax15", "binary_step"))
+        with torch.no_grad():
+            times["torch value"] = best(lambda: function(t), budget=budget)
+        if t.requires_grad:
+            y = function(t)
+            upstream = torch.from_numpy(g) if g is not None else torch.ones_like(y)
+            times["torch gradient"] = best(
+                lambda: torch.autograd.grad(y, t, upstream, retain_graph=True), budget=budget
+            )
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--budget", type=float, default=0.5, help="seconds per timing")
+    parser.add_argument("names", nargs="*", help="entries to time (default: all)")
+    arguments = parser.parse_args()
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        torch_fns: dict[str, tuple[Fn, bool]] | None = _torch_functions()
+    except ImportError:
+        torch_fns = None
+        print("PyTorch is not installed: no torch columns")
+    names = arguments.names or list(numerics.ACTIVATIONS)
+    ratios: dict[str, dict[str, float]] = {}
+    header = f"{'entry':<15}{'dtype':<9}{'value ms':>9}{'grad ms':>9}{'v/numpy':>9}{'g/numpy':>9}"
+    print(header + (f"{'v/torch':>9}{'g/torch':>9}" if torch_fns else ""))
+    for name in names:
+        for dtype in ("float32", "float64"):
+            times = measure(name, dtype, torch_fns, arguments.budget)
+            row = {
+                f"{kind}/{base}": times[f"{base} {kind}"] / times[f"ours {kind}"]
+                for kind in ("value", "gradient")
+                for base in ("numpy", "torch")
+                if f"{base} {kind}" in times
+            }
+            ratios[f"{name} {dtype}"] = row
+            star = "*" if torch_fns and not torch_fns[name][1] else " "
+            cells = [times["ours value"] * 1e3, times["ours gradient"] * 1e3]
+            cells += [row.get(k, math.nan) for k in ("value/numpy", "gradient/numpy")]
+            if torch_fns:
+                cells += [row.get(k, math.nan) for k in ("value/torch", "gradient/torch")]
+            print(f"{name + star:<15}{dtype:<9}" + "".join(f"{c:>9.2f}" for c in cells), flush=True)
+    if torch_fns:
+        for kind in ("value", "gradient"):
+            pairs = [
+                (row[f"{kind}/torch"], key)
+                for key, row in ratios.items()
+                if key.endswith("float32") and f"{kind}/torch" in row
+            ]
+            geomean = math.exp(sum(math.log(r) for r, _ in pairs) / len(pairs))
+            worst = ", ".join(f"{key.split()[0]} {r:.2f}x" for r, key in sorted(pairs)[:5])
+            print(f"float32 {kind} vs torch: geometric mean {geomean:.2f}x; lowest: {worst}")
+
+
+if __name__ == "__main__":
+    main()

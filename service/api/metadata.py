@@ -1,0 +1,318 @@
+"""Response models for what the service knows about activations: one in full, several side by side."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from pydantic import BaseModel, Field
+
+from service import numerics
+from service.api.schemas import ParameterSpec, ParamValue
+from service.numerics.description import Description, continuity_label
+from service.numerics.facts import CostClass, InitScheme
+from service.numerics.interval import Interval
+from service.numerics.properties import Attained, Monotonicity
+from service.numerics.texts import Language
+
+__all__ = [
+    "ActivationDetail",
+    "Comparison",
+    "ComparisonRow",
+    "PropertiesOut",
+    "comparison_csv",
+]
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+class IntervalOut(BaseModel):
+    low: float | None = Field(description="Lower end; null for -∞.")
+    high: float | None = Field(description="Upper end; null for +∞.")
+    low_closed: bool
+    high_closed: bool
+    notation: str = Field(examples=["(-1, ∞)"])
+
+    @classmethod
+    def of(cls, interval: Interval) -> IntervalOut:
+        return cls(
+            low=_finite(interval.low),
+            high=_finite(interval.high),
+            low_closed=interval.low_closed,
+            high_closed=interval.high_closed,
+            notation=interval.notation(),
+        )
+
+
+class AttainedOut(BaseModel):
+    value: float
+    at: IntervalOut | None = Field(
+        description="Where: a point [x, x], an interval, or null when only approached at ±∞."
+    )
+
+    @classmethod
+    def of(cls, attained: Attained) -> AttainedOut:
+        at = None if attained.at is None else IntervalOut.of(attained.at)
+        return cls(value=attained.value, at=at)
+
+    @classmethod
+    def maybe(cls, attained: Attained | None) -> AttainedOut | None:
+        return None if attained is None else cls.of(attained)
+
+
+class DiscontinuityOut(BaseModel):
+    x: float
+    order: int = Field(description="0: f jumps; 1: f' jumps (a kink); 2: f'' jumps.")
+    jump: float = Field(description="Right limit minus left limit of that derivative.")
+
+
+class PropertiesOut(BaseModel):
+    """Measured from the function for the parameters given (see the README for definitions)."""
+
+    range: IntervalOut
+    bounded_below: bool
+    bounded_above: bool
+    monotonic: Monotonicity | None
+    derivative_monotonic: Monotonicity | None
+    continuity: str | None = Field(
+        description="Declared class (C^-1 for jumps, C^0, C^1, ..., C^∞), verified by the tests."
+    )
+    discontinuities: list[DiscontinuityOut]
+    value_at_zero: float
+    derivative_at_zero: float
+    approximates_identity_near_origin: bool = Field(
+        description="f(0) = 0, f'(0) = 1 and f' continuous at 0."
+    )
+    gaussian_mean: float = Field(description="E[f(z)] for z ~ N(0, 1).")
+    gaussian_variance: float = Field(description="Var[f(z)] for z ~ N(0, 1).")
+    zero_centred: bool = Field(description="|E f(z)| at most 1% of sqrt(E f(z)^2).")
+    saturates_below: float | None = Field(
+        description="x below which |f'| < 1% of its maximum, if f' tends to 0 at -∞."
+    )
+    saturates_above: float | None = Field(
+        description="x above which |f'| < 1% of its maximum, if f' tends to 0 at +∞."
+    )
+    max_abs_derivative: AttainedOut
+    global_minimum: AttainedOut | None
+    global_maximum: AttainedOut | None
+    self_normalising: bool = Field(
+        description="(mean 0, variance 1) is an attracting fixed point under LeCun-normalised weights."
+    )
+    dead_zones: list[IntervalOut] = Field(description="Intervals on which f' = 0 exactly.")
+    cost: CostClass | None = Field(description="Costliest primitive per element (declared).")
+
+    @classmethod
+    def of(cls, description: Description) -> PropertiesOut:
+        p = description.properties
+        continuity = description.continuity
+        return cls(
+            range=IntervalOut.of(p.range),
+            bounded_below=p.bounded_below,
+            bounded_above=p.bounded_above,
+            monotonic=p.monotonic,
+            derivative_monotonic=p.slope_monotonic,
+            continuity=None if continuity is None else continuity_label(continuity),
+            discontinuities=[
+                DiscontinuityOut(x=d.x, order=d.order, jump=d.jump) for d in p.discontinuities
+            ],
+            value_at_zero=p.value_at_zero,
+            derivative_at_zero=p.slope_at_zero,
+            approximates_identity_near_origin=p.identity_near_origin,
+            gaussian_mean=p.gaussian_mean,
+            gaussian_variance=p.gaussian_variance,
+            zero_centred=p.zero_centred,
+            saturates_below=p.saturates_below,
+            saturates_above=p.saturates_above,
+            max_abs_derivative=AttainedOut.of(p.max_abs_slope),
+            global_minimum=AttainedOut.maybe(p.global_minimum),
+            global_maximum=AttainedOut.maybe(p.global_maximum),
+            self_normalising=p.self_normalising,
+            dead_zones=[IntervalOut.of(z) for z in p.dead_zones],
+            cost=description.cost,
+        )
+
+
+class InitialisationOut(BaseModel):
+    scheme: InitScheme = Field(description="Recommended scheme, named as in the simulator.")
+    gain: float | None = Field(
+        description="torch.nn.init.calculate_gain for this activation and parameters; null"
+        " where PyTorch defines none."
+    )
+    gain_call: str | None = Field(examples=["torch.nn.init.calculate_gain('tanh')"])
+    note: str | None
+
+
+class ReferenceOut(BaseModel):
+    authors: str
+    title: str
+    venue: str
+    year: int
+    url: str
+
+
+class ActivationDetail(BaseModel):
+    name: str
+    aliases: list[str]
+    family: str
+    language: Language = Field(description="Language of the text fields.")
+    description: str | None
+    formula: str = Field(description="f(x) in LaTeX.")
+    derivative_formula: str = Field(description="f'(x) in LaTeX.")
+    kink: str
+    parameters: list[ParameterSpec]
+    params: dict[str, ParamValue] = Field(description="The parameters the properties are for.")
+    properties: PropertiesOut
+    initialisation: InitialisationOut | None
+    pros: list[str]
+    cons: list[str]
+    identities: list[str] = Field(description="Identities in LaTeX, each verified by the tests.")
+    reference: str
+    references: list[ReferenceOut]
+
+    @classmethod
+    def of(cls, description: Description, language: Language) -> ActivationDetail:
+        entry, facts, text = description.activation, description.facts, description.text
+        initialisation = None
+        if facts:
+            initialisation = InitialisationOut(
+                scheme=facts.initialisation.scheme,
+                gain=description.gain,
+                gain_call=facts.initialisation.gain_call or None,
+                note=text.initialisation if text else None,
+            )
+        return cls(
+            name=entry.name,
+            aliases=list(numerics.aliases_of(entry.name)),
+            family=entry.family,
+            language=language,
+            description=text.description if text else None,
+            formula=entry.formula,
+            derivative_formula=entry.derivative_formula,
+            kink=entry.kink,
+            parameters=[ParameterSpec.of(p) for p in entry.parameters],
+            params=dict(description.params),
+            properties=PropertiesOut.of(description),
+            initialisation=initialisation,
+            pros=list(text.pros) if text else [],
+            cons=list(text.cons) if text else [],
+            identities=[i.formula for i in facts.identities] if facts else [],
+            reference=entry.reference,
+            references=[
+                ReferenceOut(
+                    authors=r.authors, title=r.title, venue=r.venue, year=r.year, url=r.url
+                )
+                for r in (facts.references if facts else ())
+            ],
+        )
+
+
+class ComparisonRow(BaseModel):
+    name: str
+    family: str
+    properties: PropertiesOut
+    initialisation: InitScheme | None
+    gain: float | None
+
+    @classmethod
+    def of(cls, description: Description) -> ComparisonRow:
+        facts = description.facts
+        return cls(
+            name=description.activation.name,
+            family=description.activation.family,
+            properties=PropertiesOut.of(description),
+            initialisation=facts.initialisation.scheme if facts else None,
+            gain=description.gain,
+        )
+
+
+class Comparison(BaseModel):
+    """The properties of several activations (default parameters), in the order asked for."""
+
+    activations: list[ComparisonRow]
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """One row per activation, one column per property; empty where there is nothing to say."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_CSV_COLUMNS)
+    for row in comparison.activations:
+        p = row.properties
+        cells: list[object] = [
+            row.name,
+            row.family,
+            p.range.notation,
+            p.bounded_below,
+            p.bounded_above,
+            p.monotonic,
+            p.derivative_monotonic,
+            p.continuity,
+            "; ".join(f"x={d.x!r} order={d.order} jump={d.jump!r}" for d in p.discontinuities),
+            p.value_at_zero,
+            p.derivative_at_zero,
+            p.approximates_identity_near_origin,
+            p.gaussian_mean,
+            p.gaussian_variance,
+            p.zero_centred,
+            p.saturates_below,
+            p.saturates_above,
+            *_attained_cells(p.max_abs_derivative),
+            *_attained_cells(p.global_minimum),
+            *_attained_cells(p.global_maximum),
+            p.self_normalising,
+            "; ".join(z.notation for z in p.dead_zones),
+            p.cost,
+            row.initialisation,
+            row.gain,
+        ]
+        writer.writerow([_cell(c) for c in cells])
+    return out.getvalue()
+
+
+_CSV_COLUMNS = (
+    "name",
+    "family",
+    "range",
+    "bounded_below",
+    "bounded_above",
+    "monotonic",
+    "derivative_monotonic",
+    "continuity",
+    "discontinuities",
+    "value_at_zero",
+    "derivative_at_zero",
+    "approximates_identity_near_origin",
+    "gaussian_mean",
+    "gaussian_variance",
+    "zero_centred",
+    "saturates_below",
+    "saturates_above",
+    "max_abs_derivative",
+    "max_abs_derivative_at",
+    "global_minimum",
+    "global_minimum_at",
+    "global_maximum",
+    "global_maximum_at",
+    "self_normalising",
+    "dead_zones",
+    "cost",
+    "initialisation",
+    "gain",
+)
+
+
+def _attained_cells(attained: AttainedOut | None) -> tuple[object, object]:
+    if attained is None:
+        return None, None
+    return attained.value, attained.at.notation if attained.at else None
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)

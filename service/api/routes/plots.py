@@ -1,0 +1,113 @@
+"""GET /activations/{name}/plot.svg and .png: f and f' over a range, kinks marked."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from service import numerics
+from service.api.caching import cacheable
+from service.api.dependencies import PARAMS_IN_QUERY, ActivationDep, SettingsDep, params_in_query
+from service.config import Settings
+from service.errors import RequestProblem
+from service.numerics.properties import measure
+from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
+
+router = APIRouter(prefix="/activations", tags=["plots"])
+
+XMin = Annotated[float, Query(description="Left end of the plotted range.", allow_inf_nan=False)]
+XMax = Annotated[float, Query(description="Right end of the plotted range.", allow_inf_nan=False)]
+
+
+def _responses(fmt: PlotFormat) -> dict[int | str, dict[str, Any]]:
+    schema = {"type": "string"} if fmt == "svg" else {"type": "string", "format": "binary"}
+    return {
+        200: {
+            "description": "The plot; the same request always gives the same bytes.",
+            "content": {PLOT_MEDIA_TYPES[fmt]: {"schema": schema}},
+        },
+        304: {"description": "Not modified: If-None-Match named the current ETag."},
+    }
+
+
+@router.get(
+    "/{name}/plot.svg",
+    operation_id="plot_activation_svg",
+    summary="Plot f and f' as SVG",
+    response_class=Response,
+    responses=_responses("svg"),
+    openapi_extra={"parameters": [PARAMS_IN_QUERY]},
+)
+def plot_svg(
+    request: Request,
+    activation: ActivationDep,
+    settings: SettingsDep,
+    x_min: XMin = -6.0,
+    x_max: XMax = 6.0,
+) -> Response:
+    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked."""
+    return _plot(request, activation, settings, x_min, x_max, "svg")
+
+
+@router.get(
+    "/{name}/plot.png",
+    operation_id="plot_activation_png",
+    summary="Plot f and f' as PNG",
+    response_class=Response,
+    responses=_responses("png"),
+    openapi_extra={"parameters": [PARAMS_IN_QUERY]},
+)
+def plot_png(
+    request: Request,
+    activation: ActivationDep,
+    settings: SettingsDep,
+    x_min: XMin = -6.0,
+    x_max: XMax = 6.0,
+) -> Response:
+    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked."""
+    return _plot(request, activation, settings, x_min, x_max, "png")
+
+
+def _plot(
+    request: Request,
+    activation: numerics.Activation,
+    settings: Settings,
+    low: float,
+    high: float,
+    fmt: PlotFormat,
+) -> Response:
+    _check_range(low, high, settings.plot_max_abs_x)
+    params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))
+    body = _render(activation, tuple(params.items()), low, high, fmt)
+    return cacheable(
+        request, body, PLOT_MEDIA_TYPES[fmt], max_age=settings.cache_max_age, vary="Accept"
+    )
+
+
+def _check_range(low: float, high: float, limit: float) -> None:
+    errors = [
+        {"loc": ["query", name], "msg": f"must be within [-{limit:g}, {limit:g}], got {value!r}"}
+        for name, value in (("x_min", low), ("x_max", high))
+        if abs(value) > limit
+    ]
+    if not errors and not low < high:
+        errors = [{"loc": ["query", "x_max"], "msg": f"must exceed x_min = {low!r}, got {high!r}"}]
+    if errors:
+        detail = "; ".join(f"{e['loc'][1]} {e['msg']}" for e in errors)
+        raise RequestProblem(422, "invalid-plot-range", detail, errors=errors)
+
+
+@lru_cache(maxsize=64)
+def _render(
+    activation: numerics.Activation,
+    params: tuple[tuple[str, numerics.ParamValue], ...],
+    low: float,
+    high: float,
+    fmt: PlotFormat,
+) -> bytes:
+    resolved = dict(params)
+    found = measure(activation, resolved).discontinuities
+    return plot(activation, resolved, low=low, high=high, discontinuities=found, fmt=fmt)

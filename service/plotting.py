@@ -1,0 +1,84 @@
+"""Plots of an activation and its derivative, drawn with matplotlib's Agg and SVG backends.
+
+The same request gives the same bytes: SVG ids come from a fixed salt, no date is written,
+and text is drawn as paths, so the picture needs no font on the reader's side.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Final, Literal
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
+from service import numerics
+from service.numerics.smoothness import Discontinuity
+
+__all__ = ["PLOT_MEDIA_TYPES", "PlotFormat", "plot"]
+
+PlotFormat = Literal["svg", "png"]
+PLOT_MEDIA_TYPES: Final[Mapping[PlotFormat, str]] = {"svg": "image/svg+xml", "png": "image/png"}
+
+_POINTS: Final = 2001
+_METADATA: Final[Mapping[PlotFormat, dict[str, str | None]]] = {
+    "svg": {"Date": None},
+    "png": {},
+}
+# pyplot is never used, but fonts, caches and rcParams are shared by every figure.
+_LOCK = threading.Lock()
+
+
+def plot(
+    activation: numerics.Activation,
+    params: Mapping[str, numerics.ParamValue],
+    *,
+    low: float,
+    high: float,
+    discontinuities: Iterable[Discontinuity],
+    fmt: PlotFormat,
+) -> bytes:
+    """f and f' on [low, high], broken where they jump, with every kink and jump marked."""
+    breaks = [d for d in discontinuities if low <= d.x <= high and d.order <= 1]
+    sides = [np.nextafter(d.x, side) for d in breaks for side in (-np.inf, np.inf)]
+    x = np.unique(np.concatenate((np.linspace(low, high, _POINTS), [d.x for d in breaks], sides)))
+    x = x[(x >= low) & (x <= high)]
+    with np.errstate(all="ignore"):
+        out = numerics.evaluate(activation, x, params=params, outputs=("value", "gradient"))
+    value, slope = out["value"], out["gradient"]
+
+    figure = Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    # gids become the SVG groups' ids, so a reader (or a test) can find each curve.
+    axes.plot(*_broken(x, value, [d.x for d in breaks if d.order == 0]), label="f(x)", gid="f")
+    axes.plot(*_broken(x, slope, [d.x for d in breaks]), "--", label="f′(x)", gid="derivative")
+    for order, label, marker in ((1, "kink (f′ jumps)", "o"), (0, "jump (f jumps)", "s")):
+        at = np.array([d.x for d in breaks if d.order == order])
+        if at.size:
+            with np.errstate(all="ignore"):
+                height = numerics.evaluate(activation, at, params=params)["value"]
+            gid = "kinks" if order else "jumps"
+            axes.plot(at, height, marker, fillstyle="none", color="black", label=label, gid=gid)
+    axes.axhline(0, color="grey", linewidth=0.5)
+    axes.axvline(0, color="grey", linewidth=0.5)
+    axes.set_xlim(low, high)
+    axes.set_xlabel("x")
+    axes.set_ylabel("f(x), f′(x)")
+    shown = ", ".join(f"{k}={v}" for k, v in params.items())
+    axes.set_title(f"{activation.name}({shown})" if shown else activation.name)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    buffer = io.BytesIO()
+    with _LOCK, rc_context({"svg.hashsalt": "activation-service", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+    return buffer.getvalue()
+
+
+def _broken(x: np.ndarray, y: np.ndarray, at: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """x and y with a NaN after each point of ``at``, so the line is not drawn across a jump."""
+    y = np.where(np.isfinite(y), y, np.nan)
+    where = np.searchsorted(x, at, side="right")
+    return np.insert(x, where, np.nan), np.insert(y, where, np.nan)

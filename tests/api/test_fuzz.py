@@ -1,0 +1,95 @@
+"""No input makes the evaluate operation answer 500: random bodies get 200 or a 4xx problem."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+
+import httpx
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.config import Settings
+from service.main import create_app
+
+_APP = create_app(Settings.model_construct(max_elements=1000, max_body_bytes=65_536))
+_NAMES = st.sampled_from(["relu", "gelu", "softplus", "elu", "sigmoid", "nope", "a" * 80, "%00"])
+_SCALARS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=5),
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=30,
+)
+_DOCUMENTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "x": _JSON,
+        "grad_output": _JSON,
+        "params": st.dictionaries(
+            st.sampled_from(["alpha", "beta", "threshold", "approximate", "z"]),
+            _SCALARS,
+            max_size=3,
+        ),
+        "dtype": st.sampled_from(["float32", "float64", "float16", 3]),
+        "outputs": st.lists(st.sampled_from(["value", "gradient", "hessian"]), max_size=3),
+        "extra": _SCALARS,
+    },
+)
+
+
+def _post(name: str, content: bytes, content_type: str, query: str = "") -> httpx.Response:
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=_APP)
+        async with httpx.AsyncClient(transport=transport, base_url="http://fuzz") as client:
+            return await client.post(
+                f"/api/v1/activations/{name}/evaluate{query}",
+                content=content,
+                headers={"content-type": content_type},
+            )
+
+    return asyncio.run(send())
+
+
+def _check(response: httpx.Response) -> None:
+    assert response.status_code == 200 or 400 <= response.status_code < 500, response.text
+    if response.status_code != 200:
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_NAMES, document=_DOCUMENTS | _JSON)
+def test_random_json_documents(name: str, document: object) -> None:
+    _check(_post(name, json.dumps(document).encode(), "application/json"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=_NAMES,
+    prefix=st.integers(0, 200),
+    noise=st.binary(max_size=64),
+    query=st.sampled_from(
+        [
+            "",
+            "?alpha=2",
+            "?dtype=float32&outputs=gradient",
+            "?beta=x",
+            "?outputs=value&outputs=gradient",
+        ]
+    ),
+)
+def test_damaged_npy_bodies(name: str, prefix: int, noise: bytes, query: str) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(12, dtype=np.float32).reshape(3, 4))
+    content = buffer.getvalue()[:prefix] + noise
+    _check(_post(name, content, "application/x-npy", query))
+    _check(_post(name, content, "application/x-npz", query))
