@@ -36,7 +36,35 @@ class Settings(BaseSettings):
         2,
         ge=1,
         le=64,
-        description="Most large evaluations running at once (the rest wait their turn).",
+        description="Most large evaluations and simulations running at once (the rest wait"
+        " their turn).",
+    )
+    max_depth: int = Field(256, ge=1, description="Most layers in a simulated network.")
+    max_width: int = Field(2048, ge=1, description="Most units in one simulated layer.")
+    max_batch: int = Field(2048, ge=1, description="Most examples in a simulated batch.")
+    max_activations: int = Field(
+        2**25,
+        ge=1,
+        description="Most stored activations in a simulation: batch x the sum of the layer widths"
+        " (depth x width x batch for equal widths).",
+    )
+    max_weights: int = Field(
+        2**25,
+        ge=1,
+        description="Most weights in a simulated network (the sum of fan_in x fan_out).",
+    )
+    max_multiply_adds: int = Field(
+        2**34,
+        ge=1,
+        description="Most forward multiply-adds of a simulation: batch x weights x passes, one"
+        " pass plus steps + 1 when training (the backward pass costs twice that again).",
+    )
+    max_jacobian_width: int = Field(
+        512, ge=1, description="Widest layer for which the Jacobian's singular values are computed."
+    )
+    max_training_steps: int = Field(100, ge=1, description="Most SGD steps of a simulation.")
+    max_critical_points: int = Field(
+        64, ge=1, description="Most sigma_b^2 values in one critical-line request."
     )
 
     compare_max_names: int = Field(

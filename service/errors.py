@@ -17,7 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from service.numerics import InvalidInput, InvalidParameter, NotMeasurable, UnknownActivation
+from service.numerics import (
+    InvalidInput,
+    InvalidParameter,
+    LimitExceeded,
+    NotMeasurable,
+    UnknownActivation,
+)
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "RequestProblem", "install_error_handlers", "problem_response"]
 
@@ -81,6 +87,18 @@ async def _not_measurable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _limit_exceeded(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LimitExceeded)
+    return problem_response(
+        422,
+        "limit-exceeded",
+        str(exc),
+        errors=[_error(exc.loc, exc.reason)],
+        limit=exc.limit,
+        maximum=exc.maximum,
+    )
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [_error(e["loc"], e["msg"]) for e in exc.errors()]
@@ -105,6 +123,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidParameter, _invalid_parameter)
     app.add_exception_handler(InvalidInput, _invalid_input)
     app.add_exception_handler(NotMeasurable, _not_measurable)
+    app.add_exception_handler(LimitExceeded, _limit_exceeded)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)

@@ -11,8 +11,9 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__
 from service.api.body_limit import BodySizeLimit
-from service.api.routes import activations, compare, evaluation, health, plots
+from service.api.routes import activations, compare, evaluation, health, plots, simulations
 from service.api.schemas import EvaluateRequest, Problem
+from service.api.simulation_schemas import declare_limits
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 
@@ -22,6 +23,7 @@ API_PREFIX = "/api/v1"
 _DESCRIPTION = """\
 Evaluates neural-network activation functions and their gradients on arrays of any shape,
 exactly (checked against mpmath) and fast: JSON for small arrays, `.npy`/`.npz` for large ones.
+Simulates signal and gradients through deep random networks, next to mean-field theory.
 
 Every error is an RFC 9457 problem (`application/problem+json`) that says what was wrong and
 where. The limits this instance enforces are listed under `x-limits`.
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(evaluation.router, prefix=API_PREFIX)
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
+    app.include_router(simulations.router, prefix=API_PREFIX)
     # Routes are matched in order and the docs' routes come first: put the API before them.
     app.router.routes.sort(key=lambda route: not getattr(route, "path", "").startswith(API_PREFIX))
     install_error_handlers(app)
@@ -63,9 +66,9 @@ _ERROR_RESPONSES = {
     406: "A .npy response was asked for several outputs.",
     413: "Request body over `max_body_bytes`.",
     415: "Content-Type other than application/json, application/x-npy, application/x-npz.",
-    422: "Invalid parameter or input, or properties or a plot asked of an activation without"
-    " a scalar f(x) (`not-measurable`: axis-wise, or drawing random numbers); `errors` gives"
-    " each location.",
+    422: "Invalid parameter or input, over a limit (`limit-exceeded`: `limit` names it), or"
+    " properties or a plot asked of an activation without a scalar f(x) (`not-measurable`:"
+    " axis-wise, or drawing random numbers); `errors` gives each location.",
 }
 
 
@@ -79,7 +82,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             [(EvaluateRequest, "validation")], ref_template="#/components/schemas/{model}"
         )
         schema["components"]["schemas"].update(definitions["$defs"])
-        schema["info"]["x-limits"] = {
+        limits = {
             name: getattr(settings, name)
             for name in (
                 "max_elements",
@@ -90,8 +93,19 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
                 "compare_max_names",
                 "plot_max_abs_x",
                 "cache_max_age",
+                "max_depth",
+                "max_width",
+                "max_batch",
+                "max_activations",
+                "max_weights",
+                "max_multiply_adds",
+                "max_jacobian_width",
+                "max_training_steps",
+                "max_critical_points",
             )
         }
+        schema["info"]["x-limits"] = limits
+        declare_limits(schema["components"]["schemas"], limits)
         app.openapi_schema = schema
     return app.openapi_schema
 

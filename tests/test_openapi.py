@@ -32,3 +32,24 @@ def test_limits_and_operations_are_in_the_schema() -> None:
         "application/x-npz",
     }
     assert {"413", "422", "404"} <= set(evaluate["responses"])
+
+
+def test_simulation_limits_are_declared_on_their_fields() -> None:
+    import orjson
+
+    schema = orjson.loads(schema_bytes())
+    defaults = Settings.model_construct()
+    limits = schema["info"]["x-limits"]
+    for name in ("max_depth", "max_activations", "max_multiply_adds", "max_training_steps"):
+        assert limits[name] == getattr(defaults, name)
+    request = schema["components"]["schemas"]["GradientFlowRequest"]["properties"]
+    assert request["depth"]["maximum"] == defaults.max_depth
+    assert request["depth"]["x-limit"] == "max_depth"
+    width_maxima = {
+        branch.get("maximum") or branch["items"]["maximum"] for branch in request["width"]["anyOf"]
+    }
+    assert width_maxima == {defaults.max_width}
+    points = schema["components"]["schemas"]["CriticalLineRequest"]["properties"]["sigma_b2"]
+    assert points["maxItems"] == defaults.max_critical_points
+    operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    assert {"simulate_gradient_flow", "get_critical_line", "compute_critical_line"} <= operations

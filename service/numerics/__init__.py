@@ -9,6 +9,7 @@ from service.numerics.exceptions import (
     ActivationError,
     InvalidInput,
     InvalidParameter,
+    LimitExceeded,
     NotMeasurable,
     UnknownActivation,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Array",
     "InvalidInput",
     "InvalidParameter",
+    "LimitExceeded",
     "NotMeasurable",
     "Output",
     "ParamValue",

@@ -122,6 +122,18 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class GaussianMoments:
+    """Closed forms of E[f(sqrt(q) z)^2] and E[f'(sqrt(q) z)^2], z ~ N(0, 1), for q >= 0.
+
+    These two integrals are what mean-field theory asks of an activation; where they have a
+    closed form it replaces quadrature. Both take an array ``q`` and the activation's parameters.
+    """
+
+    value: ElementwiseFn
+    slope: ElementwiseFn
+
+
+@dataclass(frozen=True, slots=True)
 class Equivalent:
     """The same function in another library: the exact call, and how it differs from ours."""
 
@@ -146,8 +158,11 @@ class Activation:
     ``kink`` states the value chosen for a derivative where the function is not
     differentiable ("" for a smooth function). ``equivalents`` are the same function in PyTorch,
     Keras 3 and jax.nn; ``follows`` names whose defaults and conventions ours takes. ``facts``
-    are what is declared of it (continuity, range, cost, initialisation, identities,
-    references), each verified by the tests.
+    are what is declared of it (continuity, range, cost, initialisation with PyTorch's gain,
+    identities, references), each verified by the tests.
+
+    ``gaussian_moments`` holds closed forms for mean-field theory. Only element-wise entries can
+    be put in a layer of independent units.
     """
 
     name: str
@@ -167,6 +182,7 @@ class Activation:
     parameters: tuple[Parameter, ...] = ()
     kink: str = ""
     equivalents: tuple[Equivalent, ...] = ()
+    gaussian_moments: GaussianMoments | None = None
 
     @property
     def axiswise(self) -> bool:

@@ -9,6 +9,7 @@ __all__ = [
     "ActivationError",
     "InvalidInput",
     "InvalidParameter",
+    "LimitExceeded",
     "NotMeasurable",
     "UnknownActivation",
     "Unmeasurable",
@@ -66,3 +67,15 @@ class NotMeasurable(ActivationError, ValueError):
         self.name = name
         self.reason = reason
         self.loc: tuple[str, ...] = ("name",) if reason == "axis-wise" else ("params",)
+
+
+class LimitExceeded(InvalidInput):
+    """A request whose cost is over one of the limits; ``limit`` names the setting."""
+
+    def __init__(
+        self, loc: Sequence[str | int], *, limit: str, maximum: int, value: int, what: str
+    ) -> None:
+        super().__init__(loc, f"{what} = {value:,} is over the limit {limit} = {maximum:,}")
+        self.limit = limit
+        self.maximum = maximum
+        self.value = value

@@ -71,6 +71,16 @@ def test_parameters_match_the_function_signatures(entry: numerics.Activation) ->
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_gaussian_moments_take_the_declared_parameters(entry: numerics.Activation) -> None:
+    declared = {p.name: p.default for p in entry.parameters}
+    moments = entry.gaussian_moments
+    for function in (moments.value, moments.slope) if moments else ():
+        parameters = inspect.signature(function).parameters.values()
+        named = {p.name: p.default for p in parameters if p.default is not p.empty}
+        assert named == declared, f"{function.__name__} disagrees with the declared parameters"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_defaults_are_within_their_bounds(entry: numerics.Activation) -> None:
     assert entry.resolve({}) == {p.name: p.default for p in entry.parameters}
     for parameter in entry.parameters:
@@ -144,7 +154,7 @@ def test_kink_conventions_follow_pytorch() -> None:
 
 def test_the_core_imports_no_web_framework() -> None:
     code = (
-        "import sys, service.numerics as n; n.get('gelu');"
+        "import sys, service.numerics as n, service.numerics.simulation; n.get('gelu');"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in"
         " {'fastapi', 'pydantic', 'starlette', 'uvicorn', 'httpx', 'orjson'});"
         "print(','.join(bad))"

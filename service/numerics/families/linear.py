@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.numerics.activation import Activation, Array, Equivalent
+from service.numerics.activation import Activation, Array, Equivalent, GaussianMoments
 from service.numerics.facts import REAL_LINE, SMOOTH, Facts, Identity, Initialisation, Reference
 
 __all__ = ["ENTRIES", "no_curvature"]
@@ -22,6 +22,11 @@ def identity_derivative(x: Array) -> Array:
 def no_curvature(x: Array, **params: object) -> Array:
     """f''(x) = 0 whatever the parameters: the second derivative of a piecewise-linear f."""
     return np.zeros_like(x)
+
+
+def identity_second_moment(q: Array) -> Array:
+    """E[(sqrt(q) z)^2] = q."""
+    return q.copy()
 
 
 IDENTITY = Activation(
@@ -65,6 +70,7 @@ IDENTITY = Activation(
             ),
         ),
     ),
+    gaussian_moments=GaussianMoments(value=identity_second_moment, slope=identity_derivative),
 )
 
 ENTRIES: tuple[Activation, ...] = (IDENTITY,)

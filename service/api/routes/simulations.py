@@ -1,0 +1,141 @@
+"""The simulations: a deep random network's forward and backward pass, and the edge of chaos."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+from starlette.responses import Response
+
+from service import numerics
+from service.api.dependencies import CpuLimiterDep, SettingsDep
+from service.api.simulation_schemas import (
+    DEFAULT_SIGMA_B2,
+    CriticalLineRequest,
+    CriticalLineResponse,
+    GradientFlowRequest,
+    GradientFlowResponse,
+)
+from service.config import Settings
+from service.numerics import meanfield, simulation
+from service.numerics.initialisation import Init
+
+router = APIRouter(prefix="/simulations", tags=["simulations"])
+
+_JSON = "application/json"
+_CRITICAL_QUERY = ("activation", "sigma_b2", "q_start")
+
+
+def limits(settings: Settings) -> simulation.Limits:
+    return simulation.Limits(
+        **{name: getattr(settings, name) for name in simulation.Limits.__dataclass_fields__}
+    )
+
+
+@router.post(
+    "/gradient-flow",
+    operation_id="simulate_gradient_flow",
+    summary="Simulate signal and gradients through a deep random network, next to mean-field theory",
+    response_model=GradientFlowResponse,
+)
+async def simulate_gradient_flow(
+    body: GradientFlowRequest, settings: SettingsDep, limiter: CpuLimiterDep
+) -> Response:
+    """Draws a network from `seed`, runs one forward and backward pass (and optional SGD steps),
+    and returns per-layer statistics beside the infinite-width predictions.
+
+    Costs are bounded by the limits under `info.x-limits` (max_depth, max_width, max_batch,
+    max_activations, max_weights, max_multiply_adds, max_jacobian_width, max_training_steps);
+    a request over one gets 422 with `limit` naming it.
+    """
+    activation = numerics.get(body.activation)
+    bounds = limits(settings)
+    experiment = simulation.Experiment(
+        activation,
+        activation.resolve(body.params),
+        simulation.layer_widths(body.depth, body.width, bounds),
+        body.batch,
+        body.seed,
+        init=Init(**body.init.model_dump()),
+        input_distribution=body.input.distribution,
+        input_scale=body.input.scale,
+        dtype=body.dtype,
+        loss=body.loss,
+        jacobian=body.jacobian,
+        training=simulation.Training(body.training.steps, body.training.learning_rate)
+        if body.training
+        else None,
+    )
+    result = await anyio.to_thread.run_sync(
+        partial(simulation.simulate, experiment, bounds), limiter=limiter
+    )
+    response = GradientFlowResponse.of(
+        body, activation=activation.name, params=dict(experiment.params), result=result
+    )
+    return Response(response.model_dump_json(), media_type=_JSON)
+
+
+@router.get(
+    "/critical-line",
+    operation_id="get_critical_line",
+    summary="The edge of chaos: sigma_w^2 with chi_1 = 1 for each sigma_b^2",
+    response_model=CriticalLineResponse,
+)
+async def get_critical_line(
+    request: Request,
+    settings: SettingsDep,
+    limiter: CpuLimiterDep,
+    activation: Annotated[str, Query(max_length=64, examples=["tanh"])],
+    sigma_b2: Annotated[
+        list[Annotated[float, Field(ge=0, le=1e6)]] | None,
+        Query(description="Repeat for several values (default 0 to 2, nine values)."),
+    ] = None,
+    q_start: Annotated[float, Query(gt=0, le=1e6)] = 1.0,
+) -> Response:
+    """Like the POST form; the activation's parameters go in the query as name=value pairs."""
+    entry = numerics.get(activation)
+    params = entry.resolve_text(
+        {k: v for k, v in request.query_params.items() if k not in _CRITICAL_QUERY}
+    )
+    body = CriticalLineRequest.model_construct(
+        activation=activation, sigma_b2=sigma_b2 or list(DEFAULT_SIGMA_B2), q_start=q_start
+    )
+    return await _critical_line(entry, params, body, settings, limiter)
+
+
+@router.post(
+    "/critical-line",
+    operation_id="compute_critical_line",
+    summary="The edge of chaos: sigma_w^2 with chi_1 = 1 for each sigma_b^2",
+    response_model=CriticalLineResponse,
+)
+async def compute_critical_line(
+    body: CriticalLineRequest, settings: SettingsDep, limiter: CpuLimiterDep
+) -> Response:
+    """For each sigma_b^2, the sigma_w^2 at which chi_1 = 1 at the fixed point reached from
+    q_start (by brentq); null where chi_1 jumps over 1 instead of crossing it."""
+    entry = numerics.get(body.activation)
+    return await _critical_line(entry, entry.resolve(body.params), body, settings, limiter)
+
+
+async def _critical_line(
+    entry: numerics.Activation,
+    params: dict[str, numerics.ParamValue],
+    body: CriticalLineRequest,
+    settings: Settings,
+    limiter: anyio.CapacityLimiter,
+) -> Response:
+    compute = partial(
+        meanfield.critical_line,
+        entry,
+        params,
+        body.sigma_b2,
+        q_start=body.q_start,
+        max_points=settings.max_critical_points,
+    )
+    points = await anyio.to_thread.run_sync(compute, limiter=limiter)
+    response = CriticalLineResponse.of(entry.name, params, body.q_start, points)
+    return Response(response.model_dump_json(), media_type=_JSON)
