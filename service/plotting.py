@@ -16,9 +16,10 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from service import numerics
+from service.numerics.simulation import GradientFlow
 from service.numerics.smoothness import Discontinuity
 
-__all__ = ["PLOT_MEDIA_TYPES", "PlotFormat", "plot"]
+__all__ = ["PLOT_MEDIA_TYPES", "PlotFormat", "plot", "plot_gradient_flow"]
 
 PlotFormat = Literal["svg", "png"]
 PLOT_MEDIA_TYPES: Final[Mapping[PlotFormat, str]] = {"svg": "image/svg+xml", "png": "image/png"}
@@ -71,6 +72,49 @@ def plot(
     axes.set_title(f"{activation.name}({shown})" if shown else activation.name)
     axes.grid(alpha=0.3)
     axes.legend()
+    buffer = io.BytesIO()
+    with _LOCK, rc_context({"svg.hashsalt": "activation-service", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+    return buffer.getvalue()
+
+
+def plot_gradient_flow(result: GradientFlow, *, title: str, fmt: PlotFormat = "svg") -> bytes:
+    """Per-layer RMS of dL/dh and pre-activation second moment against depth, each beside its
+    mean-field prediction, on a logarithmic scale: vanishing and exploding show as slopes."""
+    layers = np.array([report.layer for report in result.layers])
+    figure = Figure(figsize=(7.2, 4.0), dpi=100, layout="constrained")
+    gradient_axes, signal_axes = figure.subplots(1, 2, sharex=True)
+    curves = (
+        (
+            gradient_axes,
+            "RMS of ∂L/∂h",
+            "gradient",
+            [r.measured.grad_preact_rms for r in result.layers],
+            [r.theory_grad_preact_rms for r in result.layers],
+        ),
+        (
+            signal_axes,
+            "E[h²] (pre-activation)",
+            "signal",
+            [r.measured.preact_second_moment for r in result.layers],
+            [r.theory_preact_second_moment for r in result.layers],
+        ),
+    )
+    for axes, label, gid, measured, theory in curves:
+        # Values that vanish to 0 or overflow have no place on a log axis: leave gaps.
+        measured_y = np.array(measured, dtype=np.float64)
+        theory_y = np.array(theory, dtype=np.float64)
+        for y in (measured_y, theory_y):
+            y[~(np.isfinite(y) & (y > 0))] = np.nan
+        axes.plot(layers, measured_y, "o-", markersize=3, label="simulated", gid=f"{gid}-measured")
+        axes.plot(layers, theory_y, "--", label="mean-field theory", gid=f"{gid}-theory")
+        if np.isfinite(np.concatenate((measured_y, theory_y))).any():
+            axes.set_yscale("log")
+        axes.set_xlabel("layer")
+        axes.set_ylabel(label)
+        axes.grid(alpha=0.3, which="both")
+        axes.legend()
+    figure.suptitle(f"{title}: {result.summary.verdict}")
     buffer = io.BytesIO()
     with _LOCK, rc_context({"svg.hashsalt": "activation-service", "svg.fonttype": "path"}):
         figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt])

@@ -170,6 +170,13 @@ class InitialisationOut(BaseModel):
         " where PyTorch defines none."
     )
     gain_call: str | None = Field(examples=["torch.nn.init.calculate_gain('tanh')"])
+    critical_sigma_w2: float | None = Field(
+        description="Mean-field edge of chaos at sigma_b = 0: the sigma_w^2 (weight variance"
+        " times fan-in) at which chi_1 = 1, at the fixed point reached from q = 1 (Poole et al."
+        " 2016; Schoenholz et al. 2017). 2 for relu, 1 for tanh. Null where chi_1 jumps over 1"
+        " instead of crossing it, and for entries that are not measured (axis-wise, random).",
+        examples=[2.0],
+    )
     note: str | None
 
 
@@ -250,6 +257,7 @@ class ActivationDetail(BaseModel):
                 scheme=facts.initialisation.scheme,
                 gain=description.gain,
                 gain_call=facts.initialisation.gain_call or None,
+                critical_sigma_w2=description.critical_sigma_w2,
                 note=text.initialisation if text else None,
             ),
             pros=list(text.pros) if text else [],

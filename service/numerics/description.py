@@ -9,6 +9,7 @@ from service.numerics.activation import Activation, ParamValue
 from service.numerics.exceptions import NotMeasurable, Unmeasurable
 from service.numerics.facts import CostClass, Facts, declared
 from service.numerics.interval import Interval
+from service.numerics.meanfield import critical_line
 from service.numerics.properties import Properties, measure, unmeasurable
 from service.numerics.texts import Language, Text, text_of
 
@@ -32,6 +33,7 @@ class Description:
     range: Interval
     cost: CostClass
     gain: float | None
+    critical_sigma_w2: float | None
     text: Text | None
 
 
@@ -59,8 +61,15 @@ def describe(
         range=declared(facts.range, params),
         cost=declared(facts.cost, params),
         gain=None if gain is None else declared(gain, params),
+        critical_sigma_w2=None if reason else _edge_of_chaos(activation, params),
         text=text_of(activation.name, language),
     )
+
+
+def _edge_of_chaos(activation: Activation, params: Mapping[str, ParamValue]) -> float | None:
+    """Mean-field sigma_w^2 at which chi_1 = 1 with sigma_b = 0 (None where there is none)."""
+    (point,) = critical_line(activation, params, [0.0])
+    return point.sigma_w2
 
 
 def continuity_label(order: float) -> str:

@@ -349,3 +349,15 @@ async def test_every_element_wise_activation_is_plotted_with_its_kinks(
     shown = [d for d in found if -6 <= d.x <= 6]
     assert ("jumps" in groups) == any(d.order == 0 for d in shown)
     assert ("kinks" in groups) == any(d.order == 1 for d in shown)
+
+
+async def test_initialisation_states_the_edge_of_chaos(client: httpx.AsyncClient) -> None:
+    # Values anyone can derive: relu is critical at sigma_w^2 = 2, tanh and the identity at 1.
+    for name, critical in (("relu", 2.0), ("tanh", 1.0), ("identity", 1.0)):
+        body = (await client.get(f"/api/v1/activations/{name}")).json()
+        assert body["initialisation"]["critical_sigma_w2"] == pytest.approx(critical, rel=1e-6)
+    # A leaky slope a moves it to 2 / (1 + a^2), with the parameter from the query.
+    body = (await client.get("/api/v1/activations/leaky_relu?negative_slope=0.5")).json()
+    assert body["initialisation"]["critical_sigma_w2"] == pytest.approx(2 / 1.25, rel=1e-9)
+    body = (await client.get("/api/v1/activations/softmax")).json()
+    assert body["initialisation"]["critical_sigma_w2"] is None

@@ -168,3 +168,19 @@ async def test_critical_line_takes_parameters_in_the_query(client: httpx.AsyncCl
     body = problem(await client.get(LINE, params={"activation": "elu", "beta": "2"}), 422)
     assert body["errors"][0]["loc"] == ["params", "beta"]
     problem(await client.get(LINE, params={"activation": "tanh", "sigma_b2": -1}), 422)
+
+
+async def test_gradient_flow_plot_is_deterministic_svg_with_theory(
+    client: httpx.AsyncClient,
+) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    request = {**SMALL, "activation": "sigmoid", "dtype": "float64"}
+    first = await client.post(FLOW + "/plot.svg", json=request)
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"].startswith("image/svg+xml")
+    assert first.content == (await client.post(FLOW + "/plot.svg", json=request)).content
+    ids = {element.get("id") for element in ElementTree.fromstring(first.content).iter()}
+    assert {"gradient-measured", "gradient-theory", "signal-measured", "signal-theory"} <= ids
+    problem(await client.post(FLOW + "/plot.svg", json={**request, "depth": 10**6}), 422)
+    problem(await client.post(FLOW + "/plot.svg", json={**request, "activation": "softmax"}), 422)

@@ -22,6 +22,7 @@ from service.api.simulation_schemas import (
 from service.config import Settings
 from service.numerics import meanfield, simulation
 from service.numerics.initialisation import Init
+from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow
 
 router = APIRouter(prefix="/simulations", tags=["simulations"])
 
@@ -51,6 +52,42 @@ async def simulate_gradient_flow(
     max_activations, max_weights, max_multiply_adds, max_jacobian_width, max_training_steps);
     a request over one gets 422 with `limit` naming it.
     """
+    experiment, result = await _simulate(body, settings, limiter)
+    response = GradientFlowResponse.of(
+        body, activation=experiment.activation.name, params=dict(experiment.params), result=result
+    )
+    return Response(response.model_dump_json(), media_type=_JSON)
+
+
+@router.post(
+    "/gradient-flow/plot.svg",
+    operation_id="plot_gradient_flow_svg",
+    summary="Plot a gradient-flow simulation against depth, theory overlaid (SVG)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Per-layer gradient RMS and signal against depth, measured and"
+            " predicted; the same request always gives the same bytes.",
+            "content": {PLOT_MEDIA_TYPES["svg"]: {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def plot_gradient_flow_svg(
+    body: GradientFlowRequest, settings: SettingsDep, limiter: CpuLimiterDep
+) -> Response:
+    """Runs the same simulation as POST /simulations/gradient-flow (same body, same limits) and
+    draws it: the RMS of dL/dh and the pre-activation second moment per layer, each beside
+    its mean-field prediction, on logarithmic axes."""
+    experiment, result = await _simulate(body, settings, limiter)
+    picture = await anyio.to_thread.run_sync(
+        partial(plot_gradient_flow, result, title=_title(experiment)), limiter=limiter
+    )
+    return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
+
+
+async def _simulate(
+    body: GradientFlowRequest, settings: Settings, limiter: anyio.CapacityLimiter
+) -> tuple[simulation.Experiment, simulation.GradientFlow]:
     activation = numerics.get(body.activation)
     bounds = limits(settings)
     experiment = simulation.Experiment(
@@ -72,10 +109,13 @@ async def simulate_gradient_flow(
     result = await anyio.to_thread.run_sync(
         partial(simulation.simulate, experiment, bounds), limiter=limiter
     )
-    response = GradientFlowResponse.of(
-        body, activation=activation.name, params=dict(experiment.params), result=result
-    )
-    return Response(response.model_dump_json(), media_type=_JSON)
+    return experiment, result
+
+
+def _title(experiment: simulation.Experiment) -> str:
+    shown = ", ".join(f"{k}={v}" for k, v in experiment.params.items())
+    name = f"{experiment.activation.name}({shown})" if shown else experiment.activation.name
+    return f"{name}, {len(experiment.widths)} layers, {experiment.init.scheme or 'sigma_w'} init"
 
 
 @router.get(
