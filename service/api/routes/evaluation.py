@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from service import numerics
 from service.api import transport
-from service.api.dependencies import ActivationName, get_cpu_limiter
+from service.api.dependencies import PARAMS_IN_QUERY, ActivationName, get_cpu_limiter
 from service.api.schemas import BinaryOptions, EvaluateOptions, OutputName
 from service.config import Settings
 from service.errors import RequestProblem
@@ -66,12 +66,7 @@ _OPENAPI_EXTRA: dict[str, Any] = {
             " float64 for integers).",
         },
         {
-            "name": "params",
-            "in": "query",
-            "style": "form",
-            "explode": True,
-            "required": False,
-            "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+            **PARAMS_IN_QUERY,
             "description": "Binary bodies only: the activation's parameters as name=value pairs,"
             " e.g. ?alpha=2&approximate=tanh.",
         },
