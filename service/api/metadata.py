@@ -9,7 +9,7 @@ import math
 from pydantic import BaseModel, Field
 
 from service import numerics
-from service.api.schemas import ActivationKind, EquivalentSpec, ParameterSpec, ParamValue
+from service.api.schemas import ActivationKind, ActivationSummary, ParamValue
 from service.numerics.description import Description, continuity_label
 from service.numerics.facts import CostClass, InitScheme
 from service.numerics.interval import Interval
@@ -188,33 +188,19 @@ class ReferenceOut(BaseModel):
     url: str
 
 
-class ActivationDetail(BaseModel):
-    name: str
-    aliases: list[str]
-    family: str
+class ActivationDetail(ActivationSummary):
+    """The catalog's summary of the entry, with what is measured, declared and said of it."""
+
     kind: ActivationKind = Field(
         description="axiswise functions (softmax, glu, ...) work along an axis: they have no"
         " measured properties, only declared ones."
     )
-    halves_axis: bool = Field(description="Whether the value is half as long as x along axis.")
-    language: Language = Field(description="Language of the text fields.")
-    description: str | None
-    formula: str = Field(description="f(x) in LaTeX.")
-    derivative_formula: str = Field(
-        description="f'(x), or the vector-Jacobian product of an axis-wise function, in LaTeX."
-    )
-    second_derivative_formula: str | None = Field(
+    second_derivative_formula: str | None = Field(  # type: ignore[assignment]
         description="f''(x) in LaTeX; null for an axis-wise function."
     )
-    kink: str = Field(
-        description="Values chosen for f' and f'' where f is not differentiable; empty if smooth."
-    )
-    parameters: list[ParameterSpec]
+    language: Language = Field(description="Language of the text fields.")
+    description: str | None
     params: dict[str, ParamValue] = Field(description="The parameters the properties are for.")
-    follows: str = Field(description="Whose defaults and conventions this entry follows.")
-    equivalents: list[EquivalentSpec] = Field(
-        description="The same function in PyTorch, Keras 3 and jax.nn, and where they differ."
-    )
     properties: PropertiesOut | None = Field(
         description="Measured from f for these parameters; null for an activation without a"
         " scalar f(x) (axis-wise, or drawing random numbers): properties_note says why."
@@ -225,29 +211,19 @@ class ActivationDetail(BaseModel):
     pros: list[str]
     cons: list[str]
     identities: list[str] = Field(description="Identities in LaTeX, each verified by the tests.")
-    reference: str
     references: list[ReferenceOut]
 
     @classmethod
-    def of(cls, description: Description, language: Language) -> ActivationDetail:
+    def describe(cls, description: Description, language: Language) -> ActivationDetail:
         entry, facts, text = description.activation, description.facts, description.text
         reason = description.unmeasurable
+        summary = ActivationSummary.of(entry, list(numerics.aliases_of(entry.name)))
         return cls(
-            name=entry.name,
-            aliases=list(numerics.aliases_of(entry.name)),
-            family=entry.family,
-            kind="axiswise" if entry.axiswise else "elementwise",
-            halves_axis=entry.halves_axis,
+            **summary.model_dump(exclude={"second_derivative_formula"}),
+            second_derivative_formula=entry.second_derivative_formula or None,
             language=language,
             description=text.description if text else None,
-            formula=entry.formula,
-            derivative_formula=entry.derivative_formula,
-            second_derivative_formula=entry.second_derivative_formula or None,
-            kink=entry.kink,
-            parameters=[ParameterSpec.of(p) for p in entry.parameters],
             params=dict(description.params),
-            follows=entry.follows,
-            equivalents=[EquivalentSpec.of(e) for e in entry.equivalents],
             properties=PropertiesOut.maybe(description),
             properties_note=None
             if reason is None
@@ -263,7 +239,6 @@ class ActivationDetail(BaseModel):
             pros=list(text.pros) if text else [],
             cons=list(text.cons) if text else [],
             identities=[i.formula for i in facts.identities],
-            reference=entry.reference,
             references=[
                 ReferenceOut(
                     authors=r.authors, title=r.title, venue=r.venue, year=r.year, url=r.url

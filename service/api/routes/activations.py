@@ -76,7 +76,7 @@ def describe_activation(
 def _detail(
     activation: numerics.Activation, params: dict[str, numerics.ParamValue], language: Language
 ) -> bytes:
-    detail = ActivationDetail.of(describe(activation, params, language), language)
+    detail = ActivationDetail.describe(describe(activation, params, language), language)
     return detail.model_dump_json().encode()
 
 
