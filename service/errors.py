@@ -7,7 +7,7 @@ place, to a status and a body that says what was wrong and where.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -25,7 +25,13 @@ from service.numerics import (
     UnknownActivation,
 )
 
-__all__ = ["PROBLEM_MEDIA_TYPE", "RequestProblem", "install_error_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "RequestProblem",
+    "install_error_handlers",
+    "problem_for",
+    "problem_response",
+]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _TYPE_PREFIX = "urn:activation-service:problem:"
@@ -58,37 +64,31 @@ def _error(loc: Sequence[str | int], msg: str) -> dict[str, Any]:
     return {"loc": list(loc), "msg": msg}
 
 
-async def _request_problem(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestProblem)
+def _request_problem(exc: RequestProblem) -> Response:
     return problem_response(exc.status, exc.kind, exc.detail, **exc.extensions)
 
 
-async def _unknown_activation(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, UnknownActivation)
+def _unknown_activation(exc: UnknownActivation) -> Response:
     return problem_response(404, "unknown-activation", str(exc), suggestions=exc.suggestions)
 
 
-async def _invalid_parameter(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, InvalidParameter)
+def _invalid_parameter(exc: InvalidParameter) -> Response:
     return problem_response(
         422, "invalid-parameter", str(exc), errors=[_error(("params", exc.name), exc.reason)]
     )
 
 
-async def _invalid_input(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, InvalidInput)
+def _invalid_input(exc: InvalidInput) -> Response:
     return problem_response(422, "invalid-input", str(exc), errors=[_error(exc.loc, exc.reason)])
 
 
-async def _not_measurable(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, NotMeasurable)
+def _not_measurable(exc: NotMeasurable) -> Response:
     return problem_response(
         422, "not-measurable", str(exc), errors=[_error(exc.loc, str(exc))], reason=exc.reason
     )
 
 
-async def _limit_exceeded(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, LimitExceeded)
+def _limit_exceeded(exc: LimitExceeded) -> Response:
     return problem_response(
         422,
         "limit-exceeded",
@@ -99,17 +99,42 @@ async def _limit_exceeded(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+def _validation_error(exc: RequestValidationError) -> Response:
     errors = [_error(e["loc"], e["msg"]) for e in exc.errors()]
     summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
     return problem_response(422, "validation-error", summary, errors=errors)
 
 
-async def _http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+def _http_exception(exc: HTTPException) -> Response:
     kind = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
     return problem_response(exc.status_code, kind, str(exc.detail))
+
+
+_PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {
+    RequestProblem: _request_problem,
+    UnknownActivation: _unknown_activation,
+    InvalidParameter: _invalid_parameter,
+    InvalidInput: _invalid_input,
+    NotMeasurable: _not_measurable,
+    LimitExceeded: _limit_exceeded,
+    RequestValidationError: _validation_error,
+    HTTPException: _http_exception,
+}
+
+
+def problem_for(exc: Exception) -> Response | None:
+    """The problem response for an exception the service expects, None for any other."""
+    for kind in type(exc).__mro__:
+        build = _PROBLEMS.get(kind)
+        if build is not None:
+            return build(exc)
+    return None
+
+
+async def _handle(request: Request, exc: Exception) -> Response:
+    response = problem_for(exc)
+    assert response is not None  # registered for the types problem_for knows only
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -118,12 +143,6 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestProblem, _request_problem)
-    app.add_exception_handler(UnknownActivation, _unknown_activation)
-    app.add_exception_handler(InvalidParameter, _invalid_parameter)
-    app.add_exception_handler(InvalidInput, _invalid_input)
-    app.add_exception_handler(NotMeasurable, _not_measurable)
-    app.add_exception_handler(LimitExceeded, _limit_exceeded)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_exception)
+    for kind in _PROBLEMS:
+        app.add_exception_handler(kind, _handle)
     app.add_exception_handler(Exception, _unexpected)

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__
 from service.api.body_limit import BodySizeLimit
+from service.api.direct import DirectEvaluate
 from service.api.routes import activations, compare, evaluation, health, plots, simulations
 from service.api.schemas import EvaluateRequest, Problem
 from service.api.simulation_schemas import declare_limits
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes are matched in order and the docs' routes come first: put the API before them.
     app.router.routes.sort(key=lambda route: not getattr(route, "path", "").startswith(API_PREFIX))
     install_error_handlers(app)
+    # The last middleware added is the outermost: the body limit applies to the direct path too.
+    app.add_middleware(DirectEvaluate, prefix=API_PREFIX, handler=evaluation.evaluate_activation)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app

@@ -41,7 +41,7 @@ def evaluate(
     # A result beyond the float range is +-inf by IEEE rules, which is the right answer there;
     # intermediate overflows that would spoil a finite result are what the accuracy tests catch.
     with np.errstate(over="ignore"):
-        if activation.vjp is not None or not activation.blockwise:
+        if activation.vjp is not None or not activation.blockwise or x.size <= _BLOCK:
             results = _outputs(activation, x, params, outputs, grad_output)
             return {
                 output: result.astype(x.dtype, copy=False) for output, result in results.items()
