@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Final
 
 import numpy as np
+import simdjson
 
 from service.numerics import Array, InvalidInput
 
@@ -26,6 +27,7 @@ __all__ = [
     "array_from_npy",
     "arrays_from_npz",
     "json_ready",
+    "load_json_arrays",
     "npy_bytes",
     "npz_bytes",
 ]
@@ -58,7 +60,11 @@ def array_from_json(
 
     Booleans, strings, nulls and ragged lists are refused with the path of the first offender;
     numbers outside the range of ``dtype`` are refused rather than turned into infinities.
+    ``value`` may also be a float64 array that load_json_arrays has already proved rectangular.
     """
+    if isinstance(value, np.ndarray):
+        limits.check_shape(value.shape, loc)
+        return _to_dtype(value, dtype, loc, finite=True)
     limits.check_shape(_leading_shape(value, limits.max_dims + 1), loc)
     try:
         array = np.array(value)
@@ -71,11 +77,108 @@ def array_from_json(
     return _to_dtype(array, dtype, loc, finite=True)  # the JSON parser admits finite numbers only
 
 
+# simdjson reads numbers straight into a float64 buffer, several times faster than creating a
+# Python float for each; below this size the proof of rectangularity costs more than it saves.
+_SIMDJSON_MIN_BYTES: Final = 1 << 16
+_SIMDJSON_MAX_ROWS: Final = 4096
+
+
+def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | None:
+    """The JSON object in ``body``, its members named in ``arrays`` as float64 arrays.
+
+    None whenever the body is not a plain case: not an object, a duplicated key, a ragged or
+    non-numeric array, a '[' inside a string, or too many rows to check cheaply. The caller then
+    parses it with orjson, whose errors name what is wrong and where. simdjson's as_buffer
+    flattens nested lists silently, so the rows are checked here: every list above the numbers
+    has the length of its first sibling, and the body holds no '[' besides the lists counted.
+    """
+    if len(body) < _SIMDJSON_MIN_BYTES:
+        return None
+    try:
+        document = simdjson.Parser().parse(body)
+    except ValueError:  # malformed JSON, a number out of range, ...
+        return None
+    if not isinstance(document, simdjson.Object):
+        return None
+    keys = list(document.keys())
+    if len(keys) != len(set(keys)) or any("[" in key for key in keys):
+        return None
+    members: dict[str, Any] = {}
+    lists = 0  # the '[' that open a JSON array, counted member by member
+    for key in keys:
+        value = document[key]
+        count: int | None
+        if key in arrays and isinstance(value, simdjson.Array):
+            proved = _rectangular(value)
+            if proved is None:
+                return None
+            members[key], count = proved
+        else:
+            members[key] = _plain(value)
+            count = _count_lists(members[key])
+        if count is None:
+            return None
+        lists += count
+    return members if body.count(b"[") == lists else None
+
+
+def _rectangular(array: simdjson.Array) -> tuple[Array, int] | None:
+    """The numbers of a rectangular nested array and the number of lists it is made of."""
+    shape: list[int] = []
+    node: object = array
+    while isinstance(node, simdjson.Array) and len(shape) < 64:
+        shape.append(len(node))
+        if not shape[-1]:
+            break
+        node = node[0]
+    if math.prod(shape[:-1]) > _SIMDJSON_MAX_ROWS:
+        return None
+    level: list[object] = [array]
+    lists = 1
+    for depth, length in enumerate(shape):
+        if any(not isinstance(n, simdjson.Array) or len(n) != length for n in level):
+            return None
+        if depth + 1 < len(shape):
+            level = [child for n in level for child in n]  # type: ignore[attr-defined]
+            lists += len(level)
+    try:
+        numbers = np.frombuffer(array.as_buffer(of_type="d"), dtype=np.float64)
+    except (TypeError, ValueError):  # a boolean, null, string or object among the numbers
+        return None
+    if numbers.size != math.prod(shape):
+        return None
+    return numbers.reshape(shape), lists
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, simdjson.Object):
+        return value.as_dict()
+    if isinstance(value, simdjson.Array):
+        return value.as_list()
+    return value
+
+
+def _count_lists(value: object) -> int | None:
+    """How many JSON arrays ``value`` holds; None if a key or string contains '['."""
+    if isinstance(value, str):
+        return None if "[" in value else 0
+    if isinstance(value, list | dict):
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        counts = [_count_lists(item) for item in items]
+        if None in counts:
+            return None
+        return int(isinstance(value, list)) + sum(c for c in counts if c is not None)
+    return 0
+
+
 def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int]) -> None:
     """numpy turns a boolean among numbers into 1 or 0 without a word: look at those elements."""
     if array.ndim == 0:  # a lone boolean made a bool array, refused before
         return
-    candidates = np.flatnonzero((array == 0) | (array == 1))
+    maybe_boolean = (array == 0) | (array == 1)
+    if not maybe_boolean.any():
+        return
+    candidates = np.flatnonzero(maybe_boolean)
     for index in zip(*np.unravel_index(candidates, array.shape), strict=True):
         element = value
         for position in index:

@@ -158,10 +158,12 @@ def _evaluate(
 def _from_json(
     activation: numerics.Activation, body: bytes, limits: transport.ArrayLimits
 ) -> _Evaluation:
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise RequestProblem(400, "malformed-json", _json_error_detail(body, error)) from None
+    document = transport.load_json_arrays(body, arrays=_ARRAY_FIELDS)
+    if document is None:
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            raise RequestProblem(400, "malformed-json", _json_error_detail(body, error)) from None
     if not isinstance(document, dict):
         raise RequestProblem(
             422, "invalid-input", "The body must be a JSON object with at least 'x'"

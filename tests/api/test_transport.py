@@ -1,0 +1,116 @@
+"""Large JSON bodies take simdjson's path: the same numbers as orjson's, or no answer at all."""
+
+from __future__ import annotations
+
+import httpx
+import numpy as np
+import orjson
+import pytest
+
+from service import numerics
+from service.api.transport import ArrayLimits, array_from_json, load_json_arrays
+from tests.api.test_errors import problem
+
+ARRAYS = ("x", "grad_output")
+LIMITS = ArrayLimits(max_elements=10_000_000, max_dims=8)
+ROWS = 3000  # numbers enough to pass the size below which the path is not taken
+
+
+def body(**members: object) -> bytes:
+    return orjson.dumps(members, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def orjson_array(document: bytes, key: str = "x") -> np.ndarray:
+    value = orjson.loads(document)[key]
+    return array_from_json(value, loc=[key], dtype=np.float64, limits=LIMITS)
+
+
+@pytest.mark.parametrize(
+    "shape", [(20_000,), (ROWS, 7), (50, 40, 9), (4, 5, 6, 7, 20), (2, 2000, 3), (4000, 0)]
+)
+def test_rectangular_arrays_are_the_numbers_orjson_reads(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(len(shape))
+    x = rng.normal(scale=1e3, size=shape) * np.exp(rng.normal(scale=30, size=shape))
+    document = body(x=x, dtype="float32", params={"approximate": "tanh"}, outputs=["value"])
+    members = load_json_arrays(document + b" " * 70_000, arrays=ARRAYS)
+    assert members is not None
+    assert members["x"].shape == shape
+    np.testing.assert_array_equal(members["x"], orjson_array(document))
+    assert members["dtype"] == "float32"
+    assert members["params"] == {"approximate": "tanh"}
+    assert members["outputs"] == ["value"]
+
+
+def test_digits_beyond_double_precision_round_as_orjson_rounds_them() -> None:
+    text = b"[" + b",".join([b"0.1000000000000000055511151231257827", b"9007199254740993"] * 9000)
+    document = b'{"x":' + text + b"]}"
+    members = load_json_arrays(document, arrays=ARRAYS)
+    assert members is not None
+    np.testing.assert_array_equal(members["x"], orjson_array(document))
+
+
+def rows(count: int = ROWS) -> list[list[float]]:
+    return [[0.5, 1.5, 2.5, 3.5, 4.5, 5.5] for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"x": [*rows(), [0.5]]},  # ragged
+        {"x": [[0.5] * 7, *rows(ROWS - 2), [0.5] * 3005]},  # ragged, 3000 x 7 numbers
+        {"x": [*rows(), [[], [1.0, 2.0], 3, 4, 5, 6]]},  # a list where a number belongs
+        {"x": [*rows(), [0.5, True, 2, 3, 4, 5]]},  # booleans are not numbers
+        {"x": [*rows(), [0.5, None, 2, 3, 4, 5]]},
+        {"x": [*rows(), [0.5, "1", 2, 3, 4, 5]]},
+        {"x": rows(), "note": "a [ in a string"},
+        {"x": rows(), "params": {"approximate": "tanh["}},
+        {"x": rows(5000)},  # more rows than checked cheaply
+        {"y": rows()},  # no x: orjson's path says so
+    ],
+)
+def test_anything_but_a_plain_case_is_left_to_orjson(case: dict[str, object]) -> None:
+    document = body(**case)
+    assert len(document) > 1 << 16
+    assert load_json_arrays(document, arrays=ARRAYS) is None or "x" not in case
+
+
+def test_duplicate_keys_and_malformed_bodies_are_left_to_orjson() -> None:
+    x = orjson.dumps(rows())
+    assert load_json_arrays(b'{"x":' + x + b',"x":' + x + b"}", arrays=ARRAYS) is None
+    assert load_json_arrays(b'{"x":' + x, arrays=ARRAYS) is None
+    assert load_json_arrays(b'{"x":' + x[:-1] + b",1e999]]}", arrays=ARRAYS) is None
+    assert load_json_arrays(x, arrays=ARRAYS) is None  # not an object
+    assert load_json_arrays(b'{"x":[1.5]}', arrays=ARRAYS) is None  # small: not worth it
+
+
+@pytest.mark.anyio
+async def test_large_json_request_is_the_binary_result(client: httpx.AsyncClient) -> None:
+    x = np.random.default_rng(3).normal(scale=4, size=(ROWS, 11))
+    g = np.random.default_rng(4).normal(size=x.shape)
+    response = await client.post(
+        "/api/v1/activations/gelu/evaluate",
+        content=body(x=x, grad_output=g, dtype="float32", outputs=["value", "gradient"]),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    answer = orjson.loads(response.content)
+    entry = numerics.get("gelu")
+    expected = numerics.evaluate(
+        entry,
+        x.astype(np.float32),
+        params=entry.resolve({}),
+        outputs=["value", "gradient"],
+        grad_output=g.astype(np.float32),
+    )
+    for output, array in expected.items():
+        np.testing.assert_array_equal(np.array(answer[output], dtype=np.float32), array)
+
+
+@pytest.mark.anyio
+async def test_large_ragged_request_is_refused_naming_the_row(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/activations/relu/evaluate",
+        content=body(x=[*rows(), [0.5]]),
+        headers={"content-type": "application/json"},
+    )
+    assert problem(response, 422)["errors"][0]["loc"] == ["x", ROWS]
