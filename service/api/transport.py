@@ -179,6 +179,11 @@ def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int])
     if not maybe_boolean.any():
         return
     candidates = np.flatnonzero(maybe_boolean)
+    if array.ndim == 1:  # the common case, without unravelling indices
+        for position in candidates.tolist():
+            if isinstance(value[position], bool):  # type: ignore[index]
+                raise InvalidInput([*loc, position], "expected a number, got a boolean")
+        return
     for index in zip(*np.unravel_index(candidates, array.shape), strict=True):
         element = value
         for position in index:
