@@ -26,7 +26,9 @@ async def test_overlong_names_are_refused_by_the_declared_path(client: httpx.Asy
 
 async def test_other_methods_and_paths_go_to_the_router(client: httpx.AsyncClient) -> None:
     assert (await client.get(URL.format("relu"))).status_code == 405
-    assert (await client.post("/api/v1/activations/relu/evaluate/extra", json={})).status_code == 404
+    assert (
+        await client.post("/api/v1/activations/relu/evaluate/extra", json={})
+    ).status_code == 404
 
 
 async def test_aliases_take_the_direct_path(client: httpx.AsyncClient) -> None:
