@@ -31,6 +31,7 @@ __all__ = [
     "install_error_handlers",
     "problem_for",
     "problem_response",
+    "unexpected_problem",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -137,9 +138,14 @@ async def _handle(request: Request, exc: Exception) -> Response:
     return response
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    _log.exception("unhandled error on %s %s", request.method, request.url.path)
+def unexpected_problem(method: str, path: str, exc: Exception) -> Response:
+    """Log an error nobody expected, with its traceback, and answer 500 without its details."""
+    _log.error("unhandled error on %s %s", method, path, exc_info=exc)
     return problem_response(500, "internal-error", "The service failed to answer this request.")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    return unexpected_problem(request.method, request.url.path, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:

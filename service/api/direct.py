@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import numerics
-from service.errors import problem_for
+from service.errors import problem_for, unexpected_problem
 
 __all__ = ["DirectEvaluate"]
 
@@ -26,8 +26,9 @@ Handler = Callable[[Request, str], Awaitable[Response]]
 
 class DirectEvaluate:
     """Pure ASGI middleware: ``POST {prefix}/activations/{name}/evaluate`` for a known name goes
-    straight to ``handler(request, name)``; its expected errors become problem responses here,
-    and unexpected ones propagate to the server-error handler as they would from the route."""
+    straight to ``handler(request, name)``. Its errors become the problem responses the
+    exception handlers would give; an unexpected one is answered with 500 and re-raised for
+    the server to log, as FastAPI's server-error layer does."""
 
     def __init__(self, app: ASGIApp, *, prefix: str, handler: Handler) -> None:
         self.app = app
@@ -43,9 +44,11 @@ class DirectEvaluate:
             response = await self.handler(Request(scope, receive), name)
         except Exception as exc:
             problem = problem_for(exc)
-            if problem is None:
+            if problem is not None:
+                response = problem
+            else:  # as the server-error layer does for the routes: answer, then let it surface
+                await unexpected_problem("POST", scope["path"], exc)(scope, receive, send)
                 raise
-            response = problem
         await response(scope, receive, send)
 
     def _name(self, scope: Scope) -> str | None:
