@@ -171,19 +171,23 @@ def _count_lists(value: object) -> int | None:
     return 0
 
 
+_SMALL: Final = 256  # a flat list this short is looked at element by element
+
+
 def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int]) -> None:
     """numpy turns a boolean among numbers into 1 or 0 without a word: look at those elements."""
     if array.ndim == 0:  # a lone boolean made a bool array, refused before
         return
-    maybe_boolean = (array == 0) | (array == 1)
-    if not maybe_boolean.any():
-        return
-    candidates = np.flatnonzero(maybe_boolean)
-    if array.ndim == 1:  # the common case, without unravelling indices
-        for position in candidates.tolist():
+    if array.ndim == 1:  # the common case: positions index the list directly
+        if array.size <= _SMALL:  # cheaper than the numpy calls that find the candidates
+            positions: Sequence[int] = range(array.size)
+        else:
+            positions = np.flatnonzero((array == 0) | (array == 1)).tolist()
+        for position in positions:
             if isinstance(value[position], bool):  # type: ignore[index]
                 raise InvalidInput([*loc, position], "expected a number, got a boolean")
         return
+    candidates = np.flatnonzero((array == 0) | (array == 1))
     for index in zip(*np.unravel_index(candidates, array.shape), strict=True):
         element = value
         for position in index:

@@ -73,6 +73,8 @@ async def test_bad_choice_and_exclusive_bounds(client: httpx.AsyncClient) -> Non
         ([1, "2"], ["x", 1], "expected a number, got a string"),
         ([1, None], ["x", 1], "got null"),
         ([[0.5, True]], ["x", 0, 1], "got a boolean"),
+        ([0.5, 0.0, False], ["x", 2], "got a boolean"),  # short flat lists: element by element
+        ([0.5] * 300 + [1.0, True], ["x", 301], "got a boolean"),  # long ones: 0s and 1s only
         ([1, {"a": 1}], ["x", 1], "got an object"),
         (True, ["x"], "got a boolean"),
         ([[[[[[[[[1]]]]]]]]], ["x"], "9 dimensions"),

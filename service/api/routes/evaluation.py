@@ -26,6 +26,7 @@ from service.errors import RequestProblem
 router = APIRouter(prefix="/activations", tags=["evaluation"])
 
 _ARRAY_FIELDS = ("x", "grad_output")
+_DEFAULT_OPTIONS = EvaluateOptions()  # read only: most small requests give nothing but x
 _QUERY_OPTIONS = ("outputs", "dtype")
 _BINARY = {"type": "string", "format": "binary"}
 _OPENAPI_EXTRA: dict[str, Any] = {
@@ -168,10 +169,9 @@ def _from_json(
         raise RequestProblem(
             422, "invalid-input", "The body must be a JSON object with at least 'x'"
         )
+    given = {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}
     try:
-        options = EvaluateOptions.model_validate(
-            {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}
-        )
+        options = EvaluateOptions.model_validate(given) if given else _DEFAULT_OPTIONS
     except ValidationError as error:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
