@@ -96,7 +96,7 @@ def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | 
         return None
     try:
         document = simdjson.Parser().parse(body)
-    except ValueError:  # malformed JSON, a number out of range, ...
+    except Exception:  # ValueError, RuntimeError (an integer past 64 bits), ...: orjson says what
         return None
     if not isinstance(document, simdjson.Object):
         return None
@@ -106,7 +106,10 @@ def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | 
     members: dict[str, Any] = {}
     lists = 0  # the '[' that open a JSON array, counted member by member
     for key in keys:
-        value = document[key]
+        try:
+            value = document[key]
+        except KeyError:  # simdjson looks keys up as C strings: one with a NUL is not found
+            return None
         count: int | None
         if key in arrays and isinstance(value, simdjson.Array):
             proved = _rectangular(value)
@@ -143,7 +146,7 @@ def _rectangular(array: simdjson.Array) -> tuple[Array, int] | None:
             lists += len(level)
     try:
         numbers = np.frombuffer(array.as_buffer(of_type="d"), dtype=np.float64)
-    except (TypeError, ValueError):  # a boolean, null, string or object among the numbers
+    except Exception:  # TypeError for a boolean, null, string or object among the numbers
         return None
     if numbers.size != math.prod(shape):
         return None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import httpx
 import numpy as np
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service import numerics
 from service.api.transport import ArrayLimits, array_from_json, load_json_arrays
@@ -114,3 +119,61 @@ async def test_large_ragged_request_is_refused_naming_the_row(client: httpx.Asyn
         headers={"content-type": "application/json"},
     )
     assert problem(response, 422)["errors"][0]["loc"] == ["x", ROWS]
+
+
+_PADDING = b" " * (1 << 16)  # whitespace takes a small body down the simdjson path
+_ELEMENTS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["1", "[", "\\u005b", ""]),
+)
+_NESTED = st.recursive(_ELEMENTS, lambda inner: st.lists(inner, max_size=4), max_leaves=40)
+
+
+@st.composite
+def _rectangular_or_damaged(draw: st.DrawFn) -> object:
+    """A rectangular nested list of numbers, often with one element replaced."""
+    shape = draw(st.lists(st.integers(0, 4), min_size=1, max_size=4))
+    numbers = draw(
+        st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=math.prod(shape))
+    )
+    value: object = np.array(numbers[: math.prod(shape)], dtype=object).reshape(shape).tolist()
+    if draw(st.booleans()) and math.prod(shape):
+        node = value
+        for _ in range(len(shape) - 1):
+            node = node[0]  # type: ignore[index]
+        node[draw(st.integers(0, shape[-1] - 1))] = draw(_NESTED)  # type: ignore[index]
+    return value
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(x=_NESTED | _rectangular_or_damaged(), other=st.dictionaries(st.text(max_size=3), _NESTED))
+def test_simdjson_path_agrees_with_orjson_or_declines(x: object, other: dict[str, object]) -> None:
+    document = json.dumps({**other, "x": x}).encode() + _PADDING
+    members = load_json_arrays(document, arrays=ARRAYS)
+    if members is None:
+        return
+    reference = orjson.loads(document)  # integers past 64 bits fail both parsers
+    assert members.keys() == reference.keys()
+    for key, value in reference.items():
+        if key == "x" and isinstance(value, list):
+            array = array_from_json(value, loc=["x"], dtype=np.float64, limits=LIMITS)
+            assert members["x"].shape == array.shape
+            np.testing.assert_array_equal(members["x"], array)
+        else:
+            assert members[key] == value
+
+
+@pytest.mark.anyio
+async def test_an_integer_past_64_bits_is_read_as_orjson_reads_it(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/activations/relu/evaluate",
+        content=b'{"x": [1.5, 18446744073709551616]}' + _PADDING,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["value"] == [1.5, 2.0**64]
