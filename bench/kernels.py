@@ -6,8 +6,10 @@ For every entry (default parameters) at 1e6 elements, float32 and float64, it ti
          computed in float64 and rounded once;
   numpy: the most direct numpy/scipy expression of the same formula, in the input's dtype;
   torch: PyTorch CPU on one thread (torch.set_num_threads(1)), when it is installed: the
-         forward, and the backward alone (autograd on a graph built beforehand). Entries
-         PyTorch lacks are written as compositions of its ops (marked *).
+         forward; the backward alone (autograd on a graph built beforehand, column g/torch);
+         and forward plus backward (g/t f+b), which is what the gradient of a stateless
+         call costs it, as ours starts from x. Entries PyTorch lacks are written as
+         compositions of its ops (marked *).
 and prints throughputs relative to each baseline (above 1: ours is faster). Inputs are
 N(0, 3^2); axis-wise entries get a 1000 x 1000 array and work along its last axis.
 Goal: geometric mean over the catalog >= 1.0x PyTorch's single-thread float32 throughput,
@@ -338,6 +340,10 @@ def measure(
             times["torch gradient"] = best(
                 lambda: torch.autograd.grad(y, t, upstream, retain_graph=True), budget=budget
             )
+            # What a stateless call costs PyTorch: the forward that saves what the backward uses.
+            times["torch gradient from x"] = best(
+                lambda: torch.autograd.grad(function(t), t, upstream), budget=budget
+            )
     return times
 
 
@@ -359,13 +365,13 @@ def main() -> None:
     names = arguments.names or list(numerics.ACTIVATIONS)
     ratios: dict[str, dict[str, float]] = {}
     header = f"{'entry':<15}{'dtype':<9}{'value ms':>9}{'grad ms':>9}{'v/numpy':>9}{'g/numpy':>9}"
-    print(header + (f"{'v/torch':>9}{'g/torch':>9}" if torch_fns else ""))
+    print(header + (f"{'v/torch':>9}{'g/torch':>9}{'g/t f+b':>9}" if torch_fns else ""))
     for name in names:
         for dtype in ("float32", "float64"):
             times = measure(name, dtype, torch_fns, arguments.budget)
             row = {
-                f"{kind}/{base}": times[f"{base} {kind}"] / times[f"ours {kind}"]
-                for kind in ("value", "gradient")
+                f"{kind}/{base}": times[f"{base} {kind}"] / times[f"ours {kind.split()[0]}"]
+                for kind in ("value", "gradient", "gradient from x")
                 for base in ("numpy", "torch")
                 if f"{base} {kind}" in times
             }
@@ -374,10 +380,11 @@ def main() -> None:
             cells = [times["ours value"] * 1e3, times["ours gradient"] * 1e3]
             cells += [row.get(k, math.nan) for k in ("value/numpy", "gradient/numpy")]
             if torch_fns:
-                cells += [row.get(k, math.nan) for k in ("value/torch", "gradient/torch")]
+                kinds = ("value", "gradient", "gradient from x")
+                cells += [row.get(f"{kind}/torch", math.nan) for kind in kinds]
             print(f"{name + star:<15}{dtype:<9}" + "".join(f"{c:>9.2f}" for c in cells), flush=True)
     if torch_fns:
-        for kind in ("value", "gradient"):
+        for kind in ("value", "gradient", "gradient from x"):
             pairs = [
                 (row[f"{kind}/torch"], key)
                 for key, row in ratios.items()
