@@ -292,6 +292,10 @@ def _torch_functions() -> dict[str, tuple[Fn, bool]]:
     }
 
 
+# Each baseline timing and the timing of ours it is set against: a gradient from x is ours too.
+_AGAINST = {"value": "value", "gradient": "gradient", "gradient from x": "gradient"}
+
+
 def best(run: Callable[[], object], *, budget: float) -> float:
     """The shortest of several runs, within about ``budget`` seconds (at least 3 runs)."""
     run()
@@ -370,8 +374,8 @@ def main() -> None:
         for dtype in ("float32", "float64"):
             times = measure(name, dtype, torch_fns, arguments.budget)
             row = {
-                f"{kind}/{base}": times[f"{base} {kind}"] / times[f"ours {kind.split()[0]}"]
-                for kind in ("value", "gradient", "gradient from x")
+                f"{kind}/{base}": times[f"{base} {kind}"] / times[f"ours {ours}"]
+                for kind, ours in _AGAINST.items()
                 for base in ("numpy", "torch")
                 if f"{base} {kind}" in times
             }
@@ -380,11 +384,10 @@ def main() -> None:
             cells = [times["ours value"] * 1e3, times["ours gradient"] * 1e3]
             cells += [row.get(k, math.nan) for k in ("value/numpy", "gradient/numpy")]
             if torch_fns:
-                kinds = ("value", "gradient", "gradient from x")
-                cells += [row.get(f"{kind}/torch", math.nan) for kind in kinds]
+                cells += [row.get(f"{kind}/torch", math.nan) for kind in _AGAINST]
             print(f"{name + star:<15}{dtype:<9}" + "".join(f"{c:>9.2f}" for c in cells), flush=True)
     if torch_fns:
-        for kind in ("value", "gradient", "gradient from x"):
+        for kind in _AGAINST:
             pairs = [
                 (row[f"{kind}/torch"], key)
                 for key, row in ratios.items()

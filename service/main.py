@@ -90,7 +90,9 @@ def _put_in_front(app: FastAPI, settings: Settings) -> None:
 
     def build_front() -> ASGIApp:
         direct = DirectEvaluate(
-            build_stack(), prefix=API_PREFIX, handler=evaluation.answer_evaluation
+            build_stack(),
+            path=API_PREFIX + evaluation.router.prefix + evaluation.EVALUATE_PATH,
+            handler=evaluation.answer_evaluation,
         )
         return BodySizeLimit(direct, max_bytes=settings.max_body_bytes)
 

@@ -25,14 +25,14 @@ Handler = Callable[[Request, str, bytes], Awaitable[Response]]
 
 
 class DirectEvaluate:
-    """Pure ASGI middleware: ``POST {prefix}/activations/{name}/evaluate`` for a known name goes
-    straight to ``handler(request, name, body)``. Its errors become the problem responses the
+    """Pure ASGI middleware: a POST to ``path`` (a template holding ``{name}``) for a known name
+    goes straight to ``handler(request, name, body)``. Its errors become the problem responses the
     exception handlers would give; an unexpected one is answered with 500 and re-raised for
     the server to log, as FastAPI's server-error layer does."""
 
-    def __init__(self, app: ASGIApp, *, prefix: str, handler: Handler) -> None:
+    def __init__(self, app: ASGIApp, *, path: str, handler: Handler) -> None:
         self.app = app
-        self.head = prefix + "/activations/"
+        self.head, _, self.tail = path.partition("{name}")
         self.handler = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -59,9 +59,9 @@ class DirectEvaluate:
         if scope["type"] != "http" or scope["method"] != "POST" or scope.get("root_path"):
             return None
         path: str = scope["path"]
-        if not (path.startswith(self.head) and path.endswith("/evaluate")):
+        if not (path.startswith(self.head) and path.endswith(self.tail)):
             return None
-        name = path[len(self.head) : -len("/evaluate")]
+        name = path[len(self.head) : len(path) - len(self.tail)]
         known = name in numerics.ACTIVATIONS or name in numerics.ALIASES
         return name if known else None
 

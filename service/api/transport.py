@@ -165,13 +165,19 @@ def _count_lists(value: object) -> int | None:
     """How many JSON arrays ``value`` holds; None if a key or string contains '['."""
     if isinstance(value, str):
         return None if "[" in value else 0
-    if isinstance(value, list | dict):
-        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-        counts = [_count_lists(item) for item in items]
-        if None in counts:
+    if isinstance(value, dict):
+        items: list[object] = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return 0
+    total = int(isinstance(value, list))
+    for item in items:
+        count = _count_lists(item)
+        if count is None:
             return None
-        return int(isinstance(value, list)) + sum(c for c in counts if c is not None)
-    return 0
+        total += count
+    return total
 
 
 _SMALL: Final = 256  # a flat list this short is looked at element by element

@@ -6,7 +6,9 @@ import gc
 
 import httpx
 import pytest
+from starlette.responses import Response
 
+from service.api.direct import DirectEvaluate
 from service.api.routes import evaluation
 from service.config import Settings
 from service.main import create_app
@@ -111,3 +113,41 @@ async def test_a_client_gone_before_its_body_gets_no_answer() -> None:
         ],
     )
     assert sent == []
+
+
+async def test_only_evaluate_posts_for_known_names_take_the_direct_path() -> None:
+    taken: list[str] = []
+
+    async def handler(request: object, name: str, body: bytes) -> Response:
+        taken.append(name)
+        return Response(body)
+
+    async def router(scope: object, receive: object, send: object) -> None:
+        taken.append("router")
+
+    direct = DirectEvaluate(router, path="/api/v1/activations/{name}/evaluate", handler=handler)
+    for method, path in [
+        ("POST", "/api/v1/activations/swish/evaluate"),
+        ("POST", "/api/v1/activations/gelo/evaluate"),
+        ("GET", "/api/v1/activations/relu/evaluate"),
+        ("POST", "/api/v1/activations/relu/evaluate/extra"),
+    ]:
+        scope = {"type": "http", "method": method, "path": path, "headers": []}
+        await direct(scope, _receive_body, _discard)
+    assert taken == ["swish", "router", "router", "router"]
+
+
+async def _receive_body() -> dict[str, object]:
+    return {"type": "http.request", "body": b"{}", "more_body": False}
+
+
+async def _discard(message: object) -> None:
+    pass
+
+
+def test_the_app_puts_the_direct_path_on_the_declared_route() -> None:
+    front = create_app(Settings.model_construct()).build_middleware_stack()
+    direct = front.app  # type: ignore[attr-defined]  # the body limit wraps it
+    assert isinstance(direct, DirectEvaluate)
+    scope = {"type": "http", "method": "POST", "path": URL.format("gelu")}
+    assert direct._name(scope) == "gelu"

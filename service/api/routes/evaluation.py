@@ -24,6 +24,7 @@ from service.config import Settings
 from service.errors import RequestProblem
 
 router = APIRouter(prefix="/activations", tags=["evaluation"])
+EVALUATE_PATH = "/{name}/evaluate"  # under the router's prefix; the direct path reads it too
 
 _ARRAY_FIELDS = ("x", "grad_output")
 _DEFAULT_OPTIONS = EvaluateOptions()  # read only: most small requests give nothing but x
@@ -97,7 +98,7 @@ class _Evaluation:
 
 
 @router.post(
-    "/{name}/evaluate",
+    EVALUATE_PATH,
     operation_id="evaluate_activation",
     summary="Evaluate an activation or its gradient on an array",
     openapi_extra=_OPENAPI_EXTRA,
