@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -62,3 +64,25 @@ def test_blocks_do_not_show(name: str) -> None:
     for output in outputs:
         assert np.array_equal(whole[output][:, 7:], part[output])  # type: ignore[index]
         assert whole[output].dtype == np.float32  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", sorted(numerics.ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 4)])
+def test_empty_arrays_give_empty_results(
+    name: str, dtype: type[np.floating[Any]], shape: tuple[int, ...]
+) -> None:
+    entry = numerics.get(name)
+    params = entry.resolve({})
+    value_shape = numerics.evaluation.output_shape(entry, shape, params)
+    outputs = ["value", "gradient"]
+    results = numerics.evaluate(
+        entry,
+        np.empty(shape, dtype),
+        params=params,
+        outputs=outputs,
+        grad_output=np.empty(value_shape, dtype),
+    )
+    assert results["value"].shape == value_shape
+    assert results["gradient"].shape == shape
+    assert all(result.dtype == dtype for result in results.values())
