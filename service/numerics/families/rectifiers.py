@@ -414,8 +414,9 @@ RELU = Activation(
         Parameter(
             "max_value",
             _LARGEST,
-            "Saturation value m (Keras' max_value; the largest float means none).",
-            minimum=-_LARGEST,
+            "Saturation value m (Keras' max_value; the largest float means none). At least 0,"
+            " as Keras' ReLU layer requires: below, its clip and its formula disagree.",
+            minimum=0.0,
         ),
         Parameter(
             "threshold",
