@@ -7,6 +7,7 @@ from typing import Final, Literal
 
 import numpy as np
 
+from service.numerics import float32
 from service.numerics.activation import Activation, Array, ElementwiseFn, ParamValue
 from service.numerics.exceptions import InvalidInput, InvalidParameter
 
@@ -35,7 +36,8 @@ def evaluate(
     required. ``params`` must already be resolved.
 
     float32 inputs are computed in float64 and rounded once at the end: a chain of float32
-    operations can drift by several ULP, the rounded float64 result stays within one.
+    operations can drift by several ULP, the rounded float64 result stays within one. Where
+    the activation has a compiled float32 kernel, that is one loop doing the same.
     """
     _check_request(activation, x, params, outputs, grad_output)
     if x.size == 0:  # nothing to compute, and numpy's reductions refuse empty rows
@@ -50,12 +52,51 @@ def evaluate(
     # A result beyond the float range is +-inf by IEEE rules, which is the right answer there;
     # intermediate overflows that would spoil a finite result are what the accuracy tests catch.
     with np.errstate(over="ignore"):
-        if activation.vjp is not None or not activation.blockwise or x.size <= _BLOCK:
-            results = _outputs(activation, x, params, outputs, grad_output)
-            return {
-                output: result.astype(x.dtype, copy=False) for output, result in results.items()
+        compiled = _compiled(activation, x, params, outputs, grad_output)
+        remaining = [output for output in OUTPUTS if output in outputs and output not in compiled]
+        if not remaining:
+            results = compiled
+        elif activation.vjp is not None or not activation.blockwise or x.size <= _BLOCK:
+            wide = _outputs(activation, x, params, remaining, grad_output)
+            results = compiled | {
+                output: result.astype(x.dtype, copy=False) for output, result in wide.items()
             }
-        return _blockwise(activation, x, params, outputs, grad_output)
+        else:
+            results = compiled | _blockwise(activation, x, params, remaining, grad_output)
+        return {output: results[output] for output in OUTPUTS if output in results}
+
+
+def _compiled(
+    activation: Activation,
+    x: Array,
+    params: Mapping[str, ParamValue],
+    outputs: Collection[Output],
+    grad_output: Array | None,
+) -> dict[Output, Array]:
+    """The outputs a compiled float32 kernel gives (value, gradient); none if it has none."""
+    if x.dtype != np.float32:
+        return {}
+    if activation.axiswise:
+        return _compiled_along_axis(activation, x, params, outputs, grad_output)
+    kernel = float32.kernel_for(activation.name, params)
+    if kernel is None:
+        return {}
+    arguments = kernel.arguments(params)
+    results: dict[Output, Array] = {}
+    functions: tuple[tuple[Output, float32.Scalar, Array | None], ...] = (
+        ("value", kernel.value, None),
+        ("gradient", kernel.derivative, grad_output),
+    )
+    for output, function, scale in functions:
+        if output in outputs:
+            result, declined = float32.run(function, x, arguments, scale)
+            if declined:  # the kernel's NaN: those points, and only those, the numpy way
+                points = np.flatnonzero(np.isnan(result))
+                upstream = None if scale is None else scale.reshape(-1)[points]
+                redone = _outputs(activation, x.reshape(-1)[points], params, [output], upstream)
+                result.reshape(-1)[points] = redone[output]
+            results[output] = result
+    return results
 
 
 def _outputs(
@@ -85,6 +126,25 @@ def _outputs(
             if grad_output is not None:
                 slope = np.multiply(slope, grad_output, out=slope)
             results[output] = slope
+    return results
+
+
+def _compiled_along_axis(
+    activation: Activation,
+    x: Array,
+    params: Mapping[str, ParamValue],
+    outputs: Collection[Output],
+    grad_output: Array | None,
+) -> dict[Output, Array]:
+    kernel = float32.axis_kernel_for(activation.name, params)
+    if kernel is None:
+        return {}
+    axis = int(params["axis"])
+    results: dict[Output, Array] = {}
+    if "value" in outputs:
+        results["value"] = kernel.forward(x, axis)
+    if "gradient" in outputs:
+        results["gradient"] = kernel.vjp(x, grad_output, axis)  # type: ignore[arg-type]
     return results
 
 

@@ -42,8 +42,8 @@ __all__ = ["ENTRIES"]
 _LARGEST = sys.float_info.max  # relu's max_value when there is none (Keras' None)
 # Klambauer et al.'s fixed point, to 32 digits; selu multiplies by their product, rounded once.
 _SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-_SELU_SCALE_ALPHA = 1.7580993408473768599402175208123
+SELU_SCALE = 1.0507009873554804934193349852946
+SELU_SCALE_ALPHA = 1.7580993408473768599402175208123
 
 
 def relu(
@@ -148,15 +148,15 @@ def elu_second_derivative(x: Array, alpha: float = 1.0) -> Array:
 
 def selu(x: Array) -> Array:
     """scale * elu(x, alpha), with Klambauer et al.'s alpha = 1.67326..., scale = 1.05070..."""
-    return np.maximum(x, 0) * _SELU_SCALE + _SELU_SCALE_ALPHA * np.expm1(np.minimum(x, 0))
+    return np.maximum(x, 0) * SELU_SCALE + SELU_SCALE_ALPHA * np.expm1(np.minimum(x, 0))
 
 
 def selu_derivative(x: Array) -> Array:
-    return select(x > 0, _SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0)))
+    return select(x > 0, SELU_SCALE, SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0)))
 
 
 def selu_second_derivative(x: Array) -> Array:
-    return (x <= 0) * (_SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0)))
+    return (x <= 0) * (SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0)))
 
 
 def celu(x: Array, alpha: float = 1.0) -> Array:
@@ -324,11 +324,11 @@ def elu_slope_moment(q: Array, alpha: float = 1.0) -> Array:
 
 def selu_second_moment(q: Array) -> Array:
     """lambda^2 times elu's, at selu's alpha."""
-    return _SELU_SCALE**2 * elu_second_moment(q, _SELU_ALPHA)
+    return SELU_SCALE**2 * elu_second_moment(q, _SELU_ALPHA)
 
 
 def selu_slope_moment(q: Array) -> Array:
-    return _SELU_SCALE**2 * elu_slope_moment(q, _SELU_ALPHA)
+    return SELU_SCALE**2 * elu_slope_moment(q, _SELU_ALPHA)
 
 
 def celu_second_moment(q: Array, alpha: float = 1.0) -> Array:
@@ -892,7 +892,7 @@ SELU = Activation(
     ),
     facts=Facts(
         continuity=0,
-        range=Interval(-_SELU_SCALE_ALPHA, _INF, False, False),
+        range=Interval(-SELU_SCALE_ALPHA, _INF, False, False),
         cost="exp",
         initialisation=Initialisation(
             "lecun_normal", 3 / 4, "torch.nn.init.calculate_gain('selu')"
@@ -901,7 +901,7 @@ SELU = Activation(
             Identity(
                 r"\operatorname{selu}(x) = \lambda\,\operatorname{elu}(x;\ \alpha)",
                 selu,
-                lambda x: _SELU_SCALE * elu(x, _SELU_ALPHA),
+                lambda x: SELU_SCALE * elu(x, _SELU_ALPHA),
             ),
         ),
         references=(

@@ -18,19 +18,21 @@ __all__ = ["ENTRIES"]
 # x - tanh x = (x cosh x - sinh x) / cosh x, and x cosh x - sinh x = x^3 sum_k c_k x^(2k-2)
 # with c_k = 2k/(2k+1)!: all terms positive, so the series has no cancellation of its own.
 # Below |x| = 1 ten terms reach 1e-18; beyond, x - tanh x loses under two bits.
-_SERIES = tuple(float(Fraction(2 * k, math.factorial(2 * k + 1))) for k in range(10, 0, -1))
-_SERIES_LIMIT = 1.0
+TANHSHRINK_SERIES = tuple(
+    float(Fraction(2 * k, math.factorial(2 * k + 1))) for k in range(10, 0, -1)
+)
+TANHSHRINK_SERIES_LIMIT = 1.0
 
 
 def tanhshrink(x: Array) -> Array:
     """x - tanh x; near 0, where the two cancel, x^3 S(x^2) / cosh x by its series."""
-    near = np.clip(x, -_SERIES_LIMIT, _SERIES_LIMIT)
+    near = np.clip(x, -TANHSHRINK_SERIES_LIMIT, TANHSHRINK_SERIES_LIMIT)
     square = near * near
-    series = np.full_like(x, _SERIES[0])
-    for coefficient in _SERIES[1:]:
+    series = np.full_like(x, TANHSHRINK_SERIES[0])
+    for coefficient in TANHSHRINK_SERIES[1:]:
         series = series * square + coefficient
     small = near * square * series / np.cosh(near)
-    return np.where(np.abs(x) < _SERIES_LIMIT, small, x - np.tanh(x))
+    return np.where(np.abs(x) < TANHSHRINK_SERIES_LIMIT, small, x - np.tanh(x))
 
 
 def tanhshrink_derivative(x: Array) -> Array:

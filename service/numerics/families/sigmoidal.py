@@ -57,18 +57,18 @@ def tanh_second_derivative(x: Array) -> Array:
 
 
 # (h, w) of clip((x + h)/w, 0, 1): PyTorch's (and Keras 3's) x/6 + 1/2, Keras 2's 0.2 x + 0.5.
-_HARD_SIGMOID = {"torch": (3.0, 6.0), "keras2": (2.5, 5.0)}
+HARD_SIGMOID_SHAPES = {"torch": (3.0, 6.0), "keras2": (2.5, 5.0)}
 
 
 def hard_sigmoid(x: Array, variant: str = "torch") -> Array:
     """clip((x + h)/w, 0, 1): x/6 + 1/2 (torch) or 0.2 x + 0.5 (keras2), clipped to [0, 1]."""
-    shift, width = _HARD_SIGMOID[variant]
+    shift, width = HARD_SIGMOID_SHAPES[variant]
     result: Array = np.clip((x + shift) / width, 0, 1)
     return result
 
 
 def hard_sigmoid_derivative(x: Array, variant: str = "torch") -> Array:
-    shift, width = _HARD_SIGMOID[variant]
+    shift, width = HARD_SIGMOID_SHAPES[variant]
     return ((x > -shift) & (x < shift)) * (1 / width)
 
 
@@ -214,7 +214,7 @@ HARD_SIGMOID = Activation(
             "variant",
             "torch",
             "'torch': x/6 + 1/2 (PyTorch, Keras 3, JAX); 'keras2': 0.2x + 0.5 (Keras 2, TensorFlow).",
-            choices=tuple(_HARD_SIGMOID),
+            choices=tuple(HARD_SIGMOID_SHAPES),
         ),
     ),
     kink="f'(+-3) = 0 (f'(+-2.5) = 0 for keras2), as in PyTorch.",

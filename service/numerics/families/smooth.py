@@ -55,7 +55,7 @@ def gelu(x: Array, approximate: str = "none") -> Array:
     approximate='sigmoid' is x sigma(1.702 x), the QuickGELU of CLIP.
     """
     if approximate == "sigmoid":
-        return silu(x, _QUICK_GELU_BETA)
+        return silu(x, QUICK_GELU_BETA)
     gate = (tanh_normal_cdf if approximate == "tanh" else normal_cdf)(x)
     gate *= x  # in place: a fresh array of a million points costs more than the product
     return gate
@@ -63,22 +63,22 @@ def gelu(x: Array, approximate: str = "none") -> Array:
 
 def gelu_derivative(x: Array, approximate: str = "none") -> Array:
     if approximate == "sigmoid":
-        return silu_derivative(x, _QUICK_GELU_BETA)
+        return silu_derivative(x, QUICK_GELU_BETA)
     if approximate == "tanh":
         return tanh_normal_cdf_plus_x_pdf(x)
     return normal_cdf_plus_x_pdf(x)
 
 
-_QUICK_GELU_BETA = 1.702
+QUICK_GELU_BETA = 1.702
 # In extended precision: sigma'(v) magnifies an error in v about |v| times.
-_SQRT_8_OVER_PI = np.longdouble("1.59576912160573071175978423973752747390343452")
-_TANH_CUBIC = np.longdouble("0.044715")
+SQRT_8_OVER_PI = np.longdouble("1.59576912160573071175978423973752747390343452")
+TANH_CUBIC = np.longdouble("0.044715")
 _GELU_CLIP = 100.0  # past it f'' underflows to 0 in either form, and x^3 stays finite
 
 
 def gelu_second_derivative(x: Array, approximate: str = "none") -> Array:
     if approximate == "sigmoid":
-        return silu_second_derivative(x, _QUICK_GELU_BETA)
+        return silu_second_derivative(x, QUICK_GELU_BETA)
     near = np.clip(x, -_GELU_CLIP, _GELU_CLIP)
     if approximate == "none":
         return normal_pdf(near) * (2 - near * near)
@@ -87,9 +87,9 @@ def gelu_second_derivative(x: Array, approximate: str = "none") -> Array:
     # and sigma'(v) in the tails is not a subnormal until the final rounding.
     wide = near.astype(np.longdouble)
     square = wide * wide
-    v = _SQRT_8_OVER_PI * wide * (1 + _TANH_CUBIC * square)
-    dv = _SQRT_8_OVER_PI * (1 + 3 * _TANH_CUBIC * square)
-    d2v = _SQRT_8_OVER_PI * 6 * _TANH_CUBIC * wide
+    v = SQRT_8_OVER_PI * wide * (1 + TANH_CUBIC * square)
+    dv = SQRT_8_OVER_PI * (1 + 3 * TANH_CUBIC * square)
+    d2v = SQRT_8_OVER_PI * 6 * TANH_CUBIC * wide
     curvature = sigmoid_derivative(v) * (2 * dv + wide * d2v - wide * dv * dv * np.tanh(v / 2))
     result: Array = curvature.astype(x.dtype)
     return result
