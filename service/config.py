@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         description="Cache-Control max-age, in seconds, of metadata, comparisons and plots; they"
         " carry strong ETags, so a client can revalidate for free after that.",
     )
+    compile_at_startup: bool = Field(
+        True,
+        description="Compile every float32 kernel in a background thread at start-up (about half"
+        " a minute of one core), so that no request waits for its kernel's first compilation"
+        " (0.2 to 1 s each).",
+    )
 
 
 @lru_cache

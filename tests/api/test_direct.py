@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import threading
 
 import httpx
 import pytest
 from starlette.responses import Response
 
+from service import main
 from service.api.direct import DirectEvaluate
 from service.api.routes import evaluation
 from service.config import Settings
@@ -53,10 +55,24 @@ async def test_an_unexpected_error_is_a_500_problem(monkeypatch: pytest.MonkeyPa
 
 
 async def test_start_up_exempts_the_living_objects_from_collection() -> None:
-    app = create_app(Settings.model_construct())
+    app = create_app(Settings.model_construct(compile_at_startup=False))
     try:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize("compile_at_startup", [True, False])
+async def test_start_up_compiles_the_kernels_in_a_thread_if_asked(
+    monkeypatch: pytest.MonkeyPatch, compile_at_startup: bool
+) -> None:
+    compiled = threading.Event()
+    monkeypatch.setattr(main.float32, "compile_all", compiled.set)
+    app = create_app(Settings.model_construct(compile_at_startup=compile_at_startup))
+    try:
+        async with app.router.lifespan_context(app):
+            assert compiled.wait(5 if compile_at_startup else 0.2) is compile_at_startup
     finally:
         gc.unfreeze()
 
