@@ -14,7 +14,7 @@ from service.numerics.float32 import vmath
 from service.numerics.float32.kernel import Kernel
 from service.numerics.float32.vmath import inline
 
-__all__ = ["KERNELS", "silu", "silu_derivative"]
+__all__ = ["KERNELS", "gate_slope", "silu", "silu_derivative"]
 
 # hard_swish is x hard_sigmoid(x) with PyTorch's hard sigmoid, clip((x + 3)/6, 0, 1).
 _SHIFT, _WIDTH = HARD_SIGMOID_SHAPES["torch"]
@@ -29,15 +29,24 @@ def silu(x, p):
 
 
 @inline
+def gate_slope(v, x_dv):
+    """d/dx x sigma(v(x)) = sigma(v) (1 + x v' sigma(-v)), given v and x v'.
+
+    Written over (1 + e)^2, e = e^-|v|. Below 0 the bracket is (1 + x v') + e, whose root
+    (silu's at u = -1.28, tanh-GELU's at x = -0.75) then carries the roundings of x v' and e
+    alone: 1 + x v' is exact there.
+    """
+    e = vmath.exp(-abs(v))
+    reciprocal = 1.0 / (1.0 + e)
+    bracket = e * ((1.0 + x_dv) + e) if v < 0 else (1.0 + e) + x_dv * e
+    return bracket * (reciprocal * reciprocal)
+
+
+@inline
 def silu_derivative(x, p):
     (beta,) = p
     u = beta * x
-    e = vmath.exp(-abs(u))
-    reciprocal = 1.0 / (1.0 + e)
-    # sigma(u) (1 + u sigma(-u)) over (1 + e)^2. Below 0 the bracket is (1 + u) + e, whose root
-    # at u = -1.28 then carries e's rounding alone: 1 + u is exact there.
-    bracket = e * ((1.0 + u) + e) if u < 0 else (1.0 + e) + u * e
-    return bracket * (reciprocal * reciprocal)
+    return gate_slope(u, u)  # v = u = beta x, so x v' = u
 
 
 @inline

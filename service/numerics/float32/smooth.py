@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from service.numerics.families.smooth import QUICK_GELU_BETA, SQRT_8_OVER_PI, TANH_CUBIC
 from service.numerics.float32 import vmath
-from service.numerics.float32.gated import silu, silu_derivative
+from service.numerics.float32.gated import gate_slope, silu, silu_derivative
 from service.numerics.float32.kernel import Kernel
 from service.numerics.float32.vmath import inline
 
@@ -60,13 +60,7 @@ def tanh_gelu(x, _):
 def tanh_gelu_derivative(x, _):
     square = x * x
     v = x * (_LINEAR + _CUBIC * square)
-    x_dv = x * (_LINEAR + 3.0 * _CUBIC * square)
-    e = vmath.exp(-abs(v))
-    reciprocal = 1.0 / (1.0 + e)
-    # sigma(v) (1 + x v' sigma(-v)) over (1 + e)^2. Below 0 the bracket is (1 + x v') + e,
-    # whose root at x = -0.75 then carries the roundings of x v' and e alone: 1 + x v' is exact.
-    bracket = e * ((1.0 + x_dv) + e) if v < 0 else (1.0 + e) + x_dv * e
-    return bracket * (reciprocal * reciprocal)
+    return gate_slope(v, x * (_LINEAR + 3.0 * _CUBIC * square))
 
 
 @inline
