@@ -381,7 +381,8 @@ def json_ready(array: Array) -> Any:
 
 
 def npy_bytes(array: Array) -> bytes:
-    array = np.ascontiguousarray(array)
+    # Not np.ascontiguousarray: it makes a 0-d array 1-d, and the answer must keep x's shape.
+    array = np.require(array, requirements="C")
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
     return header.getvalue() + array.tobytes()

@@ -107,6 +107,19 @@ async def test_npy_round_trip_is_bit_for_bit_the_json_result(client: httpx.Async
         assert binary.tobytes() == np.array(json_body["value"], dtype=dtype).tobytes()
 
 
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (3, 0, 2)])
+async def test_npy_answers_keep_the_shape_of_x(
+    client: httpx.AsyncClient, shape: tuple[int, ...]
+) -> None:
+    # A 0-d x came back as shape (1,): np.ascontiguousarray makes 0-d arrays 1-d.
+    x = np.full(shape, 0.5, np.float32)
+    response = await client.post(URL.format("relu"), content=npy(x), headers=NPY)
+    assert response.status_code == 200
+    value = np.load(io.BytesIO(response.content), allow_pickle=False)
+    assert value.shape == shape
+    assert value.tobytes() == x.tobytes()
+
+
 async def test_npy_options_in_the_query(client: httpx.AsyncClient) -> None:
     x = np.linspace(-3, 3, 7)
     response = await client.post(
