@@ -291,6 +291,14 @@ _HEADER_READERS = {
 }
 
 
+class _Body(io.BytesIO):
+    """A request body as a stream for the .npy header, and as a view for the data after it."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__(body)
+        self.view = memoryview(body)
+
+
 def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimits) -> Array:
     """Read one .npy stream: header checked before any data is allocated, no pickles."""
     try:
@@ -310,10 +318,14 @@ def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimi
         )
     limits.check_shape(shape, loc)
     expected = math.prod(shape) * dtype.itemsize
-    try:
-        data = stream.read(expected + 1)
-    except Exception as error:  # a damaged .npz member fails its CRC or inflation here
-        raise InvalidInput(loc, f"could not be read: {error}") from None
+    data: bytes | memoryview
+    if isinstance(stream, _Body):  # the data where it lies, rather than read out as a copy
+        data = stream.view[stream.tell() : stream.tell() + expected + 1]
+    else:
+        try:
+            data = stream.read(expected + 1)
+        except Exception as error:  # a damaged .npz member fails its CRC or inflation here
+            raise InvalidInput(loc, f"could not be read: {error}") from None
     if len(data) != expected:
         problem = "is truncated" if len(data) < expected else "has bytes after the array data"
         raise InvalidInput(loc, f"{problem}: the header announces {expected} bytes of data")
@@ -328,7 +340,7 @@ def array_from_npy(
     limits: ArrayLimits,
 ) -> Array:
     """An array from .npy bytes, in ``dtype`` (by default its own float type, else float64)."""
-    array = _npy_array(io.BytesIO(body), loc=loc, limits=limits)
+    array = _npy_array(_Body(body), loc=loc, limits=limits)
     return _to_dtype(array, dtype or _natural_float(array), loc)
 
 
@@ -385,7 +397,7 @@ def npy_bytes(array: Array) -> bytes:
     array = np.require(array, requirements="C")
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
-    return header.getvalue() + array.tobytes()
+    return b"".join((header.getvalue(), array.data))  # the data copied once, not twice
 
 
 def npz_bytes(arrays: Mapping[str, Array]) -> bytes:
