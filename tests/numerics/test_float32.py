@@ -11,6 +11,7 @@ or branch went wrong somewhere between the points test_accuracy tries differs by
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -136,3 +137,20 @@ def _signatures() -> dict[object, int]:
         for function in (kernel.value, kernel.derivative)
         for loop in loops_of(function)
     }
+
+
+def test_kernels_give_the_same_numbers_from_threads_at_once() -> None:
+    # The service runs large evaluations in worker threads, and the loops release the GIL.
+    rng = np.random.default_rng(13)
+    entry = numerics.get("gelu")
+    params = entry.resolve({})
+    xs = [rng.normal(scale=4, size=300_000).astype(np.float32) for _ in range(6)]
+
+    def both(x: np.ndarray) -> dict[str, np.ndarray]:
+        return numerics.evaluate(entry, x, params=params, outputs=["value", "gradient"])
+
+    serial = [both(x) for x in xs]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        threaded = list(pool.map(both, xs))
+    for one, other in zip(serial, threaded, strict=True):
+        assert all(np.array_equal(one[output], other[output]) for output in one)

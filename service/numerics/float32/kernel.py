@@ -13,7 +13,7 @@ import numpy as np
 from service.numerics.activation import Array, ParamValue
 from service.numerics.float32.vmath import FASTMATH
 
-__all__ = ["Kernel", "run"]
+__all__ = ["Kernel", "Scalar", "loops_of", "run"]
 
 # A compiled scalar function of (x, p) -> float64: numba's dispatcher, untyped here.
 Scalar = Any
@@ -26,10 +26,9 @@ class Kernel:
     ``value`` and ``derivative`` are numba functions of (x, p) in float64, p being the tuple of
     the numeric parameters that ``parameters`` names, in that order; they are built from
     vmath so that the loop around them vectorises. ``variant`` fixes the other parameters
-    (gelu's approximate):
-    a request with other values is left to the numpy path, and so is one for an output the
-    kernel lacks (the second derivative). ``unused`` names parameters that change nothing in
-    this variant (rrelu's seed when it is not training).
+    (gelu's approximate): a request with other values is left to the numpy path, and so is
+    one for an output the kernel lacks (the second derivative). ``unused`` names parameters
+    that change nothing in this variant (rrelu's seed when it is not training).
 
     A kernel returns NaN where it cannot answer (sin past |x| = 2^19); the numpy path then
     computes those points again. Every input is finite: the service refuses the rest.
