@@ -21,6 +21,7 @@ from service import numerics
 from service.numerics import float32
 from service.numerics.evaluation import OUTPUTS
 from service.numerics.float32.kernel import loops_of
+from tests.numerics.llvm import calls_the_math_library, vectorised
 from tests.numerics.mp_reference import FREQUENCIES, KINKS, VARIANTS
 
 _POINTS = 100_000
@@ -154,3 +155,22 @@ def test_kernels_give_the_same_numbers_from_threads_at_once() -> None:
         threaded = list(pool.map(both, xs))
     for one, other in zip(serial, threaded, strict=True):
         assert all(np.array_equal(one[output], other[output]) for output in one)
+
+
+# A constant slope needs no arithmetic to vectorise: LLVM fills the array with it.
+_CONSTANT = {("binary_step", "derivative")}
+
+
+@pytest.mark.parametrize("name", sorted(float32.KERNELS))
+def test_every_loop_vectorises(name: str) -> None:
+    """No math-library call inside, SIMD throughout: else a kernel runs many times slower."""
+    entry = numerics.get(name)
+    x = np.ones(16, np.float32)
+    for kernel in float32.KERNELS[name]:
+        arguments = kernel.arguments(entry.resolve(dict(kernel.variant)))
+        for output, function in (("value", kernel.value), ("derivative", kernel.derivative)):
+            float32.run(function, x, arguments)
+            float32.run(function, x, arguments, x)
+            for loop in loops_of(function):
+                assert not calls_the_math_library(loop), (name, output)
+                assert (name, output) in _CONSTANT or vectorised(loop), (name, output)

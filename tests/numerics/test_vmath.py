@@ -8,7 +8,6 @@ Each is also checked to vectorise: its loop must not call out of the compiled co
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 
 from service.numerics.float32 import vmath
+from tests.numerics.llvm import calls_the_math_library, vectorised
 
 _BOUND = 1e-13
 mpmath.mp.dps = 40
@@ -89,25 +89,6 @@ def test_sin_and_cos_decline_past_their_limit() -> None:
         _loop(function)(x, out)
         assert np.isfinite(out[0])
         assert np.isnan(out[1:]).all()
-
-
-# A math-library function in a loop: LLVM's intrinsic for it (scalarised into library calls
-# at code generation, there being no vector math library) or a call to the library itself.
-LIBRARY_CALL = re.compile(
-    r"@llvm\.(exp|exp2|log|log2|log10|sin|cos|tan|pow)\.|call [^@]*@(exp|log|sin|cos|tan|atan|erf)"
-)
-
-
-VECTOR = re.compile(r"<\d+ x (double|float)>")
-
-
-def calls_the_math_library(dispatcher: Any) -> bool:
-    return any(LIBRARY_CALL.search(ir) for ir in dispatcher.inspect_llvm().values())
-
-
-def vectorised(dispatcher: Any) -> bool:
-    """Whether LLVM turned the loop into SIMD operations (at whatever width the CPU has)."""
-    return any(VECTOR.search(ir) for ir in dispatcher.inspect_llvm().values())
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
