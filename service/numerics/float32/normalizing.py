@@ -55,6 +55,10 @@ MAXIMUM = {"nnan", "nsz"}
 # 1.5-entmax by 1/2 (the candidate tau_k >= -1) or by |z_(k)|/k (the candidate is the mean
 # of the top k), against k 2^-53. Such z need not be sorted.
 CANDIDATE_FLOOR = -1.5
+# The margins above hold while 2 k^2 2^-53 < 1/2, k up to 2^25 (a row of 3.4e7, past the
+# default limit but not past what max_elements may be set to): a longer row sorts every z,
+# clipped at -2 as the numpy path clips it.
+CANDIDATE_ROW_LIMIT = 2**25
 SORT_BY_INSERTION = 32  # candidates at most
 
 rowwise = numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
@@ -230,11 +234,12 @@ def _insertion_sort(values):
 @inline
 def _candidates(x, half, top, into):
     """z = half x - top where it is above CANDIDATE_FLOOR, into ``into``, sorted ascending."""
+    floor = CANDIDATE_FLOOR if x.size <= CANDIDATE_ROW_LIMIT else -np.inf
     count = 0
     for i in range(x.size):
         z = half * np.float64(x[i]) - top  # half is 1 or 1/2: the product is exact
-        into[count] = z  # written always, kept if counted: no branch to mispredict
-        count += z > CANDIDATE_FLOOR
+        into[count] = max(z, -2.0)  # written always, kept if counted: no branch to mispredict
+        count += z > floor
     ordered = into[:count]
     # There are a few candidates as a rule, and numba's sort costs some 300 ns a call before
     # it starts; insertion sort's n^2 is the cheaper up to a few dozen.
