@@ -11,7 +11,7 @@ import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Literal, NamedTuple
 
 import numpy as np
 import simdjson
@@ -291,16 +291,15 @@ _HEADER_READERS = {
 }
 
 
-class _Body(io.BytesIO):
-    """A request body as a stream for the .npy header, and as a view for the data after it."""
+class _NpyHeader(NamedTuple):
+    shape: tuple[int, ...]
+    order: Literal["C", "F"]
+    dtype: np.dtype[Any]
+    nbytes: int  # of the data that must follow
 
-    def __init__(self, body: bytes) -> None:
-        super().__init__(body)
-        self.view = memoryview(body)
 
-
-def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimits) -> Array:
-    """Read one .npy stream: header checked before any data is allocated, no pickles."""
+def _npy_header(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimits) -> _NpyHeader:
+    """Read and check a .npy header: before any data is allocated, and no pickles."""
     try:
         version = np.lib.format.read_magic(stream)
         read_header = _HEADER_READERS.get(version)
@@ -317,19 +316,16 @@ def _npy_array(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimi
             loc, f"has dtype {dtype.str}; only real integer or float arrays are accepted"
         )
     limits.check_shape(shape, loc)
-    expected = math.prod(shape) * dtype.itemsize
-    data: bytes | memoryview
-    if isinstance(stream, _Body):  # the data where it lies, rather than read out as a copy
-        data = stream.view[stream.tell() : stream.tell() + expected + 1]
-    else:
-        try:
-            data = stream.read(expected + 1)
-        except Exception as error:  # a damaged .npz member fails its CRC or inflation here
-            raise InvalidInput(loc, f"could not be read: {error}") from None
-    if len(data) != expected:
-        problem = "is truncated" if len(data) < expected else "has bytes after the array data"
-        raise InvalidInput(loc, f"{problem}: the header announces {expected} bytes of data")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+    order: Literal["C", "F"] = "F" if fortran_order else "C"
+    return _NpyHeader(shape, order, dtype, math.prod(shape) * dtype.itemsize)
+
+
+def _npy_data(data: bytes | memoryview, header: _NpyHeader, *, loc: Sequence[str | int]) -> Array:
+    """The array the header announced, over ``data`` (all that followed it), not copied."""
+    if len(data) != header.nbytes:
+        problem = "is truncated" if len(data) < header.nbytes else "has bytes after the array data"
+        raise InvalidInput(loc, f"{problem}: the header announces {header.nbytes} bytes of data")
+    return np.frombuffer(data, dtype=header.dtype).reshape(header.shape, order=header.order)
 
 
 def array_from_npy(
@@ -340,7 +336,10 @@ def array_from_npy(
     limits: ArrayLimits,
 ) -> Array:
     """An array from .npy bytes, in ``dtype`` (by default its own float type, else float64)."""
-    array = _npy_array(_Body(body), loc=loc, limits=limits)
+    stream = io.BytesIO(body)
+    header = _npy_header(stream, loc=loc, limits=limits)
+    # A view of the body after the header: the data where it lies, not read out as a copy.
+    array = _npy_data(memoryview(body)[stream.tell() :], header, loc=loc)
     return _to_dtype(array, dtype or _natural_float(array), loc)
 
 
@@ -363,7 +362,12 @@ def arrays_from_npz(
             except Exception as error:  # encrypted, unknown compression, bad local header
                 raise InvalidInput([name], f"could not be opened: {error}") from None
             with member:
-                arrays[name] = _npy_array(member, loc=[name], limits=limits)
+                header = _npy_header(member, loc=[name], limits=limits)
+                try:
+                    data = member.read(header.nbytes + 1)
+                except Exception as error:  # a damaged member fails its CRC or inflation here
+                    raise InvalidInput([name], f"could not be read: {error}") from None
+                arrays[name] = _npy_data(data, header, loc=[name])
     if not arrays:
         raise InvalidInput(["body"], f"the .npz archive is empty; send {', '.join(names)}")
     target = dtype or _natural_float(arrays.get(names[0], next(iter(arrays.values()))))

@@ -1,18 +1,15 @@
 """Float32 row kernels of the gated linear units (service.numerics.families.gated_linear).
 
 A row is a run whose first half is a and second half b (see axiswise); the value is a g(b),
-the gradient (grad g(b), grad a g'(b)). Each unit is its gate g and slope g', scalar functions
-in float64 over vmath, run in one loop over the pairs. As on the numpy path, the slopes are
-written so that nothing is formed as 1 - (something that rounds to 1).
+the gradient (grad g(b), grad a g'(b)). The gates and their slopes are the element-wise
+kernels of sigmoid, silu and the three GELUs, run in one loop over the pairs.
 
-Arguments are capped where nothing beyond can show: the logistic's at |u| = 708, where
-vmath.exp saturates, and Phi's at |x| = 27. Past them a gate is 1 to float64's last bit, or
-so small that its products with float32 numbers (at most 3.4e38) round to 0. GELU's tanh form
-caps its x at 100, as the numpy path does.
-
-vmath.normal_cdf_pdf takes Phi(x) for 0 below x = -vmath.NORMAL_TAIL (-15.5), where x Phi(x)
-is below float32's range; a x Phi(x) is not (a = 1e30, x = -16: -1e-26), so below it Phi comes
-from its asymptotic series here, for the few pairs that reach so far.
+Those kernels give tails that are only tiny where the true value is smaller still (vmath.exp
+saturates at e^-708): tiny enough times one float32 number, and, at most 1e-269 for the
+slopes, times two (a and grad) as well. One tail is not: vmath.normal_cdf_pdf takes Phi(x)
+for 0 below x = -vmath.NORMAL_TAIL (-15.5), where x Phi(x) is below float32's range but
+a x Phi(x) is not (a = 1e30, x = -16: -1e-26). So below it Phi comes from its asymptotic
+series here, for the few pairs that reach so far.
 """
 
 from __future__ import annotations
@@ -24,86 +21,18 @@ from typing import Any
 import numba
 import numpy as np
 
-from service.numerics.families import smooth
+from service.numerics.families.smooth import QUICK_GELU_BETA
 from service.numerics.float32 import vmath
+from service.numerics.float32.gated import silu, silu_derivative
+from service.numerics.float32.sigmoidal import sigmoid, sigmoid_derivative
+from service.numerics.float32.smooth import gelu, gelu_derivative, tanh_gelu, tanh_gelu_derivative
 from service.numerics.float32.vmath import FASTMATH, inline
 
 __all__ = ["GEGLU", "glu", "glu_vjp", "swiglu", "swiglu_vjp"]
 
 rowwise = numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
 
-LOGISTIC_CAP = 708.0
 NORMAL_CAP = 27.0  # |g a x phi(x)| < 1e-80 past it, for float32 g and a
-TANH_CAP = 100.0  # as service.numerics.normal clips GELU's tanh form
-SQRT_8_OVER_PI = float(smooth.SQRT_8_OVER_PI)  # GELU's tanh form: sqrt(8/pi) (x + 0.044715 x^3)
-TANH_CUBIC = float(smooth.SQRT_8_OVER_PI * smooth.TANH_CUBIC)
-
-
-@inline
-def _logistic(u):
-    """(sigma(u), sigma'(u)) from e = e^-|u|: no 1 - sigma, no overflow."""
-    e = vmath.exp(-min(abs(u), LOGISTIC_CAP))
-    r = 1.0 / (1.0 + e)
-    return (r if u >= 0 else e * r), e * r * r
-
-
-@inline
-def _sigmoid_gate(b):
-    return _logistic(b)[0]
-
-
-@inline
-def _sigmoid_gate_and_slope(b):
-    return _logistic(b)
-
-
-@inline
-def _scaled_silu_gate(b, beta):
-    """b sigma(beta b)."""
-    return b * _logistic(beta * b)[0]
-
-
-@inline
-def _scaled_silu_gate_and_slope(b, beta):
-    """b sigma(beta b) and its slope sigma(u) + u sigma'(u), u = beta b."""
-    u = beta * b
-    gate, slope = _logistic(u)
-    return b * gate, gate + u * slope
-
-
-@inline
-def _silu_gate(b):
-    return _scaled_silu_gate(b, 1.0)
-
-
-@inline
-def _silu_gate_and_slope(b):
-    return _scaled_silu_gate_and_slope(b, 1.0)
-
-
-@inline
-def _quick_gelu_gate(b):
-    return _scaled_silu_gate(b, smooth.QUICK_GELU_BETA)
-
-
-@inline
-def _quick_gelu_gate_and_slope(b):
-    return _scaled_silu_gate_and_slope(b, smooth.QUICK_GELU_BETA)
-
-
-@inline
-def _gelu_gate(b):
-    """b Phi(b), for b above -vmath.NORMAL_TAIL."""
-    return b * vmath.normal_cdf(min(max(b, -NORMAL_CAP), NORMAL_CAP))
-
-
-@inline
-def _gelu_gate_and_slope(b):
-    """b Phi(b) and its slope Phi(b) + b phi(b), for b above -vmath.NORMAL_TAIL."""
-    near = min(max(b, -NORMAL_CAP), NORMAL_CAP)
-    cdf, pdf = vmath.normal_cdf_pdf(near)
-    return b * cdf, cdf + near * pdf
-
 
 # Phi(-y) y / phi(y) = sum_k (-1)^k (2k - 1)!! / y^(2k), Laplace's asymptotic series: twelve
 # terms are good to float64's last bit from y = 15.5 out. Highest power first, for Horner.
@@ -123,36 +52,15 @@ def _far_normal_cdf_pdf(x):
 
 
 @inline
-def _far_gelu_gate(b):
+def _far_gelu(b, _):
     return b * _far_normal_cdf_pdf(max(b, -NORMAL_CAP))[0]
 
 
 @inline
-def _far_gelu_gate_and_slope(b):
+def _far_gelu_derivative(b, _):
     near = max(b, -NORMAL_CAP)
     cdf, pdf = _far_normal_cdf_pdf(near)
-    return b * cdf, cdf + near * pdf
-
-
-@inline
-def _tanh_argument(b):
-    """(x, v) with v = sqrt(8/pi) (x + 0.044715 x^3), x = b capped at TANH_CAP."""
-    x = min(max(b, -TANH_CAP), TANH_CAP)
-    return x, x * (SQRT_8_OVER_PI + TANH_CUBIC * x * x)
-
-
-@inline
-def _tanh_gelu_gate(b):
-    """b sigma(v), GELU's tanh approximation."""
-    return b * _logistic(_tanh_argument(b)[1])[0]
-
-
-@inline
-def _tanh_gelu_gate_and_slope(b):
-    """b sigma(v) and its slope sigma(v) + x v' sigma'(v)."""
-    x, v = _tanh_argument(b)
-    gate, slope = _logistic(v)
-    return b * gate, gate + x * (SQRT_8_OVER_PI + 3.0 * TANH_CUBIC * x * x) * slope
+    return cdf + near * pdf
 
 
 @inline
@@ -163,55 +71,49 @@ def _count_below(b, bound):
     return count
 
 
-def _rows(gate: Any, gate_and_slope: Any, far: Any = None) -> tuple[Any, Any]:
-    """The value and vjp rows of a unit a gate(b).
+def _rows(gate: Any, slope: Any, p: tuple[float, ...] = (), far: Any = None) -> tuple[Any, Any]:
+    """The value and vjp rows of a unit a gate(b), gate and slope taking (b, p).
 
-    ``far`` = (bound, gate, gate_and_slope) takes over below ``bound``: gelu's Phi past vmath's
-    reach. Such pairs are rare, and are computed again after the loop, in rows that have any,
-    so that the loop itself stays as fast as without them.
+    ``far`` = (bound, gate, slope) takes over below ``bound``: gelu's Phi past vmath's reach.
+    Such pairs are rare, and are computed again after the loop, in rows that have any, so
+    that the loop itself stays as fast as without them.
     """
-    bound, far_gate, far_gate_and_slope = far or (-math.inf, gate, gate_and_slope)
+    bound, far_gate, far_slope = far or (-math.inf, gate, slope)
 
     @rowwise
     def value(x, out, work):
         a, b = x[: out.size], x[out.size :]
         for j in range(out.size):
-            out[j] = np.float64(a[j]) * gate(np.float64(b[j]))
+            out[j] = np.float64(a[j]) * gate(np.float64(b[j]), p)
         if _count_below(b, bound):
             for j in range(out.size):
                 if b[j] < bound:
-                    out[j] = np.float64(a[j]) * far_gate(np.float64(b[j]))
+                    out[j] = np.float64(a[j]) * far_gate(np.float64(b[j]), p)
 
     @rowwise
     def vjp(x, g, out, work):
         a, b = x[: g.size], x[g.size :]
         to_a, to_b = out[: g.size], out[g.size :]
         for j in range(g.size):
-            upstream = np.float64(g[j])
-            gated, slope = gate_and_slope(np.float64(b[j]))
-            to_a[j] = upstream * gated
-            to_b[j] = upstream * np.float64(a[j]) * slope
+            upstream, at = np.float64(g[j]), np.float64(b[j])
+            to_a[j] = upstream * gate(at, p)
+            to_b[j] = upstream * np.float64(a[j]) * slope(at, p)
         if _count_below(b, bound):
             for j in range(g.size):
                 if b[j] < bound:
-                    upstream = np.float64(g[j])
-                    gated, slope = far_gate_and_slope(np.float64(b[j]))
-                    to_a[j] = upstream * gated
-                    to_b[j] = upstream * np.float64(a[j]) * slope
+                    upstream, at = np.float64(g[j]), np.float64(b[j])
+                    to_a[j] = upstream * far_gate(at, p)
+                    to_b[j] = upstream * np.float64(a[j]) * far_slope(at, p)
 
     return value, vjp
 
 
-glu, glu_vjp = _rows(_sigmoid_gate, _sigmoid_gate_and_slope)
-swiglu, swiglu_vjp = _rows(_silu_gate, _silu_gate_and_slope)
+glu, glu_vjp = _rows(sigmoid, sigmoid_derivative)
+swiglu, swiglu_vjp = _rows(silu, silu_derivative, (1.0,))
 
 # geglu's rows for each of its `approximate` choices.
 GEGLU: Mapping[str, tuple[Any, Any]] = {
-    "none": _rows(
-        _gelu_gate,
-        _gelu_gate_and_slope,
-        (-vmath.NORMAL_TAIL, _far_gelu_gate, _far_gelu_gate_and_slope),
-    ),
-    "tanh": _rows(_tanh_gelu_gate, _tanh_gelu_gate_and_slope),
-    "sigmoid": _rows(_quick_gelu_gate, _quick_gelu_gate_and_slope),
+    "none": _rows(gelu, gelu_derivative, far=(-vmath.NORMAL_TAIL, _far_gelu, _far_gelu_derivative)),
+    "tanh": _rows(tanh_gelu, tanh_gelu_derivative),
+    "sigmoid": _rows(silu, silu_derivative, (QUICK_GELU_BETA,)),
 }

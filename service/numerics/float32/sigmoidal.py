@@ -19,8 +19,10 @@ def sigmoid(x, _):
 
 @inline
 def sigmoid_derivative(x, _):
+    # e r^2 with vmath.sigmoid's own e and r: a loop that needs both (glu's) computes them once.
     e = vmath.exp(-abs(x))
-    return e / ((1.0 + e) * (1.0 + e))
+    r = 1.0 / (1.0 + e)
+    return e * r * r
 
 
 @inline
