@@ -3,15 +3,16 @@
 For every entry (default parameters) at 1e6 elements, float32 and float64, it times
   ours:  service.numerics.evaluate, value alone and gradient alone (f'(x), or the
          vector-Jacobian product of an axis-wise entry), as the service runs it: float32
-         through the compiled kernels (service/numerics/float32: one loop, float64 inside,
-         rounded once), float64 through the numpy path; kernels are compiled beforehand;
+         through each entry's compiled kernel (one loop, float64 inside, rounded once),
+         float64 through the numpy path; kernels are compiled beforehand;
   numpy: the most direct numpy/scipy expression of the same formula, in the input's dtype;
   torch: PyTorch CPU on one thread (torch.set_num_threads(1)), when it is installed: the
          forward; the backward alone (autograd on a graph built beforehand, column g/torch);
          and forward plus backward (g/t f+b), which is what the gradient of a stateless
          call costs it, as ours starts from x. Entries PyTorch lacks are written as
          compositions of its ops (marked *).
-and prints throughputs relative to each baseline (above 1: ours is faster). Inputs are
+and prints throughputs relative to each baseline (above 1: ours is faster). An entry missing
+from the baseline tables below (a new one) is timed without them. Inputs are
 N(0, 3^2); axis-wise entries get a 1000 x 1000 array and work along its last axis.
 Goal: geometric mean over the catalog >= 1.0x PyTorch's single-thread float32 throughput,
 no entry below 0.25x.
@@ -33,7 +34,6 @@ from scipy import special
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service import numerics
-from service.numerics import float32
 
 Fn = Callable[..., Any]
 N = 1_000_000
@@ -318,7 +318,7 @@ def measure(
     rng = np.random.default_rng(0)
     shape = (1000, N // 1000) if entry.axiswise else (N,)
     x = (3 * rng.standard_normal(shape)).astype(dtype)
-    value_shape = numerics.evaluation.output_shape(entry, x.shape, params)
+    value_shape = numerics.output_shape(entry, x.shape, params)
     g = rng.standard_normal(value_shape).astype(dtype) if entry.axiswise else None
     times = {
         "ours value": best(lambda: numerics.evaluate(entry, x, params=params), budget=budget),
@@ -327,13 +327,15 @@ def measure(
             budget=budget,
         ),
     }
-    forward, derivative = NUMPY[name]
-    with np.errstate(all="ignore"):
-        times["numpy value"] = best(lambda: forward(x), budget=budget)
-        times["numpy gradient"] = best(
-            (lambda: derivative(x, g)) if entry.axiswise else (lambda: derivative(x)), budget=budget
-        )
-    if torch_fns is not None:
+    if name in NUMPY:
+        forward, derivative = NUMPY[name]
+        with np.errstate(all="ignore"):
+            times["numpy value"] = best(lambda: forward(x), budget=budget)
+            times["numpy gradient"] = best(
+                (lambda: derivative(x, g)) if entry.axiswise else (lambda: derivative(x)),
+                budget=budget,
+            )
+    if torch_fns is not None and name in torch_fns:
         import torch
 
         function, _ = torch_fns[name]
@@ -369,7 +371,8 @@ def main() -> None:
         torch_fns = None
         print("PyTorch is not installed: no torch columns")
     names = arguments.names or list(numerics.ACTIVATIONS)
-    float32.compile_all()  # as the service does at start-up: no timing includes a compilation
+    # As the service does at start-up: no timing includes a compilation.
+    numerics.compile_kernels(numerics.ACTIVATIONS.values())
     ratios: dict[str, dict[str, float]] = {}
     header = f"{'entry':<15}{'dtype':<9}{'value ms':>9}{'grad ms':>9}{'v/numpy':>9}{'g/numpy':>9}"
     print(header + (f"{'v/torch':>9}{'g/torch':>9}{'g/t f+b':>9}" if torch_fns else ""))
@@ -383,7 +386,7 @@ def main() -> None:
                 if f"{base} {kind}" in times
             }
             ratios[f"{name} {dtype}"] = row
-            star = "*" if torch_fns and not torch_fns[name][1] else " "
+            star = "*" if torch_fns and not torch_fns.get(name, (None, True))[1] else " "
             cells = [times["ours value"] * 1e3, times["ours gradient"] * 1e3]
             cells += [row.get(k, math.nan) for k in ("value/numpy", "gradient/numpy")]
             if torch_fns:

@@ -2,7 +2,7 @@
 
 100 layers x 512 units x 256 examples, float32, forward and backward (dL/dW of every layer),
 in one run against the same computation in PyTorch on the CPU when torch is installed:
-  1. the bare pass, service.numerics.propagation.forward + backward, vs torch autograd;
+  1. the bare pass, service.numerics.networks.propagation.forward + backward, vs torch autograd;
   2. the same pass with the per-layer statistics the service reports;
   3. the whole experiment (drawing the network, the pass, the statistics and the theory).
 Goal: (1) at most 1.2x PyTorch's time. Times are the median of several repeats.
@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service import numerics  # noqa: E402
-from service.numerics.initialisation import Init  # noqa: E402
-from service.numerics.propagation import LayerStats, Network, backward, forward  # noqa: E402
-from service.numerics.simulation import Experiment, Limits, simulate  # noqa: E402
+from service.numerics.networks.initialisation import Init  # noqa: E402
+from service.numerics.networks.propagation import LayerStats, Network, backward, forward  # noqa: E402
+from service.numerics.networks.simulation import Experiment, Limits, simulate  # noqa: E402
 
 DEPTH, WIDTH, BATCH = 100, 512, 256
 

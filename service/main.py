@@ -12,17 +12,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from pydantic.json_schema import models_json_schema
-from starlette.types import ASGIApp
 
-from service import __version__
+from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
-from service.api.direct import DirectEvaluate
-from service.api.routes import activations, compare, evaluation, health, plots, simulations
-from service.api.schemas import EvaluateRequest, Problem
-from service.api.simulation_schemas import declare_limits
+from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
-from service.numerics import float32
 
 __all__ = ["app", "create_app"]
 
@@ -51,7 +47,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()
     if app.state.settings.compile_at_startup:
         # Daemon: a server stopped mid-compilation need not wait for the rest.
-        threading.Thread(target=float32.compile_all, name="compile-kernels", daemon=True).start()
+        threading.Thread(
+            target=numerics.compile_kernels,
+            args=(numerics.ACTIVATIONS.values(),),
+            name="compile-kernels",
+            daemon=True,
+        ).start()
     yield
 
 
@@ -74,36 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.include_router(health.router)
     app.include_router(activations.router, prefix=API_PREFIX)
-    app.include_router(evaluation.router, prefix=API_PREFIX)
+    app.include_router(evaluate.router, prefix=API_PREFIX)
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
-    # Routes are matched in order and the docs' routes come first: put the API before them.
-    app.router.routes.sort(key=lambda route: not getattr(route, "path", "").startswith(API_PREFIX))
     install_error_handlers(app)
-    _put_in_front(app, settings)
+    # Middleware added last runs first: the body limit, then the evaluate path, then FastAPI's.
+    app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
-
-
-def _put_in_front(app: FastAPI, settings: Settings) -> None:
-    """The body limit, then the direct evaluate path, in front of FastAPI's whole stack.
-
-    Its layers (server errors, telemetry, its own body limit, exceptions) each wrap every
-    message of every request: for a 10-element evaluation they cost about as much as the
-    evaluation itself. add_middleware would put ours inside them.
-    """
-    build_stack = app.build_middleware_stack
-
-    def build_front() -> ASGIApp:
-        direct = DirectEvaluate(
-            build_stack(),
-            path=API_PREFIX + evaluation.router.prefix + evaluation.EVALUATE_PATH,
-            handler=evaluation.answer_evaluation,
-        )
-        return BodySizeLimit(direct, max_bytes=settings.max_body_bytes)
-
-    app.build_middleware_stack = build_front  # type: ignore[method-assign]
 
 
 _ERROR_RESPONSES = {

@@ -16,8 +16,8 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from service import numerics
-from service.numerics.simulation import GradientFlow
-from service.numerics.smoothness import Discontinuity
+from service.numerics.analysis import Discontinuity
+from service.numerics.networks import GradientFlow
 
 __all__ = ["PLOT_MEDIA_TYPES", "PlotFormat", "plot", "plot_gradient_flow"]
 

@@ -12,12 +12,14 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Path, Query, Request
+from pydantic import BaseModel
 
 from service import numerics
 from service.config import Settings
-from service.numerics.texts import DEFAULT_LANGUAGE, LANGUAGES, Language
+from service.numerics.describe import DEFAULT_LANGUAGE, LANGUAGES, Language
 
 __all__ = [
+    "NAME_LENGTH",
     "PARAMS_IN_QUERY",
     "ActivationDep",
     "ActivationName",
@@ -25,6 +27,7 @@ __all__ = [
     "LanguageDep",
     "SettingsDep",
     "params_in_query",
+    "query_parameters",
 ]
 
 PARAMS_IN_QUERY: dict[str, Any] = {
@@ -39,15 +42,39 @@ PARAMS_IN_QUERY: dict[str, Any] = {
 }
 
 
+def query_parameters(model: type[BaseModel], *, note: str) -> list[dict[str, Any]]:
+    """OpenAPI query parameters for the fields of ``model``, read from its JSON schema (a list
+    is a repeated parameter, as ?outputs=value&outputs=gradient); ``note`` prefixes each."""
+    parameters = []
+    for name, field in model.model_json_schema()["properties"].items():
+        # An optional field is its type or null; a query string has no null to send.
+        kinds = [kind for kind in field.get("anyOf", [field]) if kind.get("type") != "null"]
+        schema = {k: v for k, v in kinds[0].items() if k not in ("title", "description")}
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "schema": schema,
+                "description": f"{note}: {field['description']}",
+                **({"style": "form", "explode": True} if schema.get("type") == "array" else {}),
+            }
+        )
+    return parameters
+
+
 async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
+NAME_LENGTH = 64
+"""The longest activation name a path may hold."""
+
 ActivationName = Annotated[
     str,
     Path(
-        max_length=64,
+        max_length=NAME_LENGTH,
         description="Activation name or alias, as listed by GET /api/v1/activations.",
         examples=["gelu"],
     ),

@@ -1,10 +1,13 @@
 """The numeric core: activations, their derivatives and what is measured of them.
 
-Pure numpy and scipy; it knows nothing of HTTP, so it can be used from a notebook as is.
+Pure numpy, scipy and numba; it knows nothing of HTTP, so it can be used from a notebook as is.
+The subpackages are ``catalog`` (the activations), ``compiled`` (their kernels' runtime),
+``analysis`` (what is measured of a function), ``networks`` (deep random networks and mean-field
+theory) and ``describe`` (everything said of an entry, in each language).
 """
 
-from service.numerics.activation import Activation, Array, Parameter, ParamValue
-from service.numerics.evaluation import DTYPES, OUTPUTS, Output, evaluate
+from service.numerics.catalog import ACTIVATIONS, Activation, Parameter, get
+from service.numerics.evaluation import compile_kernels, evaluate, output_shape
 from service.numerics.exceptions import (
     ActivationError,
     InvalidInput,
@@ -12,26 +15,38 @@ from service.numerics.exceptions import (
     LimitExceeded,
     NotMeasurable,
     UnknownActivation,
+    Unmeasurable,
 )
-from service.numerics.registry import ACTIVATIONS, ALIASES, aliases_of, get
+from service.numerics.types import (
+    DTYPES,
+    OUTPUTS,
+    Array,
+    DtypeName,
+    Interval,
+    OutputName,
+    ParamValue,
+)
 
 __all__ = [
     "ACTIVATIONS",
-    "ALIASES",
     "DTYPES",
     "OUTPUTS",
     "Activation",
     "ActivationError",
     "Array",
+    "DtypeName",
+    "Interval",
     "InvalidInput",
     "InvalidParameter",
     "LimitExceeded",
     "NotMeasurable",
-    "Output",
+    "OutputName",
     "ParamValue",
     "Parameter",
     "UnknownActivation",
-    "aliases_of",
+    "Unmeasurable",
+    "compile_kernels",
     "evaluate",
     "get",
+    "output_shape",
 ]

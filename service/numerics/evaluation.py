@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Final, Literal
+from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
 
-from service.numerics import float32
-from service.numerics.activation import Activation, Array, ElementwiseFn, ParamValue
+from service.numerics import compiled
+from service.numerics.catalog.entry import Activation, ElementwiseFn
 from service.numerics.exceptions import InvalidInput, InvalidParameter
+from service.numerics.types import OUTPUTS, Array, OutputName, ParamValue
 
-__all__ = ["DTYPES", "OUTPUTS", "Output", "evaluate", "output_shape"]
+__all__ = ["compile_kernels", "evaluate", "output_shape"]
 
-Output = Literal["value", "gradient", "second_derivative"]
-OUTPUTS: Final[tuple[Output, ...]] = ("value", "gradient", "second_derivative")
-DTYPES: Final[Mapping[str, type[np.floating]]] = {"float32": np.float32, "float64": np.float64}
 _BLOCK = 1 << 16  # float64 elements per block: 512 KiB a temporary, within L2
 
 
@@ -24,9 +21,9 @@ def evaluate(
     x: Array,
     *,
     params: Mapping[str, ParamValue],
-    outputs: Collection[Output] = OUTPUTS[:1],
+    outputs: Collection[OutputName] = OUTPUTS[:1],
     grad_output: Array | None = None,
-) -> dict[Output, Array]:
+) -> dict[OutputName, Array]:
     """The requested outputs of ``activation`` at ``x``, in ``x``'s dtype.
 
     ``gradient`` is d(sum(grad_output * f(x)))/dx. For an element-wise activation that is
@@ -70,26 +67,26 @@ def _compiled(
     activation: Activation,
     x: Array,
     params: Mapping[str, ParamValue],
-    outputs: Collection[Output],
+    outputs: Collection[OutputName],
     grad_output: Array | None,
-) -> dict[Output, Array]:
+) -> dict[OutputName, Array]:
     """The outputs a compiled float32 kernel gives (value, gradient); none if it has none."""
     if x.dtype != np.float32:
         return {}
     if activation.axiswise:
         return _compiled_along_axis(activation, x, params, outputs, grad_output)
-    kernel = float32.kernel_for(activation.name, params)
-    if kernel is None:
+    bound = activation.kernel(params)
+    if bound is None:
         return {}
-    arguments = kernel.arguments(params)
-    results: dict[Output, Array] = {}
-    functions: tuple[tuple[Output, float32.Scalar, Array | None], ...] = (
+    kernel, arguments = bound
+    results: dict[OutputName, Array] = {}
+    functions: tuple[tuple[OutputName, compiled.ScalarFunction, Array | None], ...] = (
         ("value", kernel.value, None),
         ("gradient", kernel.derivative, grad_output),
     )
     for output, function, scale in functions:
         if output in outputs:
-            result, declined = float32.run(function, x, arguments, scale)
+            result, declined = compiled.run(function, x, arguments, scale)
             if declined:  # the kernel's NaN: those points, and only those, the numpy way
                 points = np.flatnonzero(np.isnan(result))
                 upstream = None if scale is None else scale.reshape(-1)[points]
@@ -103,12 +100,12 @@ def _outputs(
     activation: Activation,
     x: Array,
     params: Mapping[str, ParamValue],
-    outputs: Collection[Output],
+    outputs: Collection[OutputName],
     grad_output: Array | None,
-) -> dict[Output, Array]:
+) -> dict[OutputName, Array]:
     """The requested outputs at x, in float64."""
     wide = x.astype(np.float64, copy=False)
-    results: dict[Output, Array] = {}
+    results: dict[OutputName, Array] = {}
     if "value" in outputs:
         results["value"] = activation.forward(wide, **params)
     if activation.vjp is not None:
@@ -116,7 +113,7 @@ def _outputs(
             upstream = grad_output.astype(np.float64, copy=False)  # type: ignore[union-attr]
             results["gradient"] = activation.vjp(wide, upstream, **params)
         return results
-    derivatives: tuple[tuple[Output, ElementwiseFn | None], ...] = (
+    derivatives: tuple[tuple[OutputName, ElementwiseFn | None], ...] = (
         ("gradient", activation.derivative),
         ("second_derivative", activation.second_derivative),
     )
@@ -133,14 +130,14 @@ def _compiled_along_axis(
     activation: Activation,
     x: Array,
     params: Mapping[str, ParamValue],
-    outputs: Collection[Output],
+    outputs: Collection[OutputName],
     grad_output: Array | None,
-) -> dict[Output, Array]:
-    kernel = float32.axis_kernel_for(activation.name, params)
+) -> dict[OutputName, Array]:
+    kernel = activation.axis_kernel(params)
     if kernel is None:
         return {}
     axis = int(params["axis"])
-    results: dict[Output, Array] = {}
+    results: dict[OutputName, Array] = {}
     if "value" in outputs:
         results["value"] = kernel.forward(x, axis)
     if "gradient" in outputs:
@@ -152,9 +149,9 @@ def _blockwise(
     activation: Activation,
     x: Array,
     params: Mapping[str, ParamValue],
-    outputs: Collection[Output],
+    outputs: Collection[OutputName],
     grad_output: Array | None,
-) -> dict[Output, Array]:
+) -> dict[OutputName, Array]:
     """_outputs of an element-wise activation, block by block into arrays of x's dtype.
 
     The same numbers, but every float64 temporary then fits in cache and is recycled by the
@@ -164,7 +161,9 @@ def _blockwise(
     flat = x.reshape(-1)
     upstream = None if grad_output is None else grad_output.reshape(-1)
     requested = [output for output in OUTPUTS if output in outputs]
-    results: dict[Output, Array] = {output: np.empty(flat.shape, x.dtype) for output in requested}
+    results: dict[OutputName, Array] = {
+        output: np.empty(flat.shape, x.dtype) for output in requested
+    }
     for start in range(0, flat.size, _BLOCK):
         block = slice(start, start + _BLOCK)
         part = _outputs(
@@ -193,7 +192,7 @@ def _check_request(
     activation: Activation,
     x: Array,
     params: Mapping[str, ParamValue],
-    outputs: Collection[Output],
+    outputs: Collection[OutputName],
     grad_output: Array | None,
 ) -> None:
     """Refuse, saying why, what cannot be evaluated: before any work is done."""
@@ -241,3 +240,24 @@ def _check_axis(activation: Activation, shape: tuple[int, ...], axis: int) -> No
             f"has length {length} along axis {axis}; {activation.name} splits that axis into two"
             " halves, so its length must be even",
         )
+
+
+def compile_kernels(activations: Iterable[Activation]) -> None:
+    """Compile every kernel of ``activations`` for the argument types a float32 request gives.
+
+    numba compiles a loop on its first call; this makes that call for each, on an array of
+    one or two points, so that no request pays for it later.
+    """
+    point = np.zeros(1, np.float32)
+    row = np.zeros((1, 2), np.float32)
+    for activation in activations:
+        for kernel in activation.kernels:
+            if isinstance(kernel, compiled.AxisKernel):
+                value = kernel.forward(row, -1)
+                kernel.vjp(row, np.zeros_like(value), -1)
+                continue
+            # The arguments' types are what is compiled for, not their values.
+            arguments = (0.0,) * len(activation.kernel_parameters(kernel))
+            for function in (kernel.value, kernel.derivative):
+                compiled.run(function, point, arguments)
+                compiled.run(function, point, arguments, point)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Callable
 
 import httpx
+import numpy as np
 import pytest
 
 from service.config import Settings
@@ -11,9 +13,21 @@ from service.main import create_app
 ClientFactory = Callable[..., httpx.AsyncClient]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+def problem(response: httpx.Response, status: int) -> dict[str, object]:
+    """The body of ``response``, checked to be an RFC 9457 problem with this status."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= set(body)
+    assert body["status"] == status
+    return body
+
+
+def npy(array: np.ndarray, *, allow_pickle: bool = False) -> bytes:
+    """``array`` as the bytes of a .npy file."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -8,25 +8,12 @@ import httpx
 import numpy as np
 import pytest
 
+from tests.api.conftest import npy, problem
+
 pytestmark = pytest.mark.anyio
 
 URL = "/api/v1/activations/{}/evaluate"
 NPY = {"content-type": "application/x-npy"}
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert {"type", "title", "status", "detail"} <= set(body)
-    assert body["status"] == status
-    return body
-
-
-def npy(array: np.ndarray, *, allow_pickle: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=allow_pickle)
-    return buffer.getvalue()
 
 
 async def test_unknown_activation_suggests_close_names(client: httpx.AsyncClient) -> None:

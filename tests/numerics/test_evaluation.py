@@ -10,7 +10,7 @@ import pytest
 from service import numerics
 
 
-def _run(name: str, x: np.ndarray, outputs: list[numerics.Output], **kwargs: object) -> object:
+def _run(name: str, x: np.ndarray, outputs: list[numerics.OutputName], **kwargs: object) -> object:
     entry = numerics.get(name)
     params = entry.resolve(kwargs.pop("params", {}))  # type: ignore[arg-type]
     return numerics.evaluate(entry, x, params=params, outputs=outputs, **kwargs)  # type: ignore[arg-type]
@@ -58,7 +58,7 @@ def test_second_derivative_is_scaled_by_grad_output() -> None:
 def test_blocks_do_not_show(name: str) -> None:
     # Element-wise entries are evaluated in blocks: however x is split, the numbers agree.
     x = np.random.default_rng(9).normal(scale=5, size=(3, 50_001)).astype(np.float32)
-    outputs: list[numerics.Output] = ["value", "gradient", "second_derivative"]
+    outputs: list[numerics.OutputName] = ["value", "gradient", "second_derivative"]
     whole = _run(name, x, outputs)
     part = _run(name, x[:, 7:], outputs)
     for output in outputs:

@@ -1,5 +1,5 @@
 """One router per resource."""
 
-from service.api.routes import activations, compare, evaluation, health, plots, simulations
+from service.api.routes import activations, compare, evaluate, health, plots, simulations
 
-__all__ = ["activations", "compare", "evaluation", "health", "plots", "simulations"]
+__all__ = ["activations", "compare", "evaluate", "health", "plots", "simulations"]

@@ -17,10 +17,8 @@ from service.api.dependencies import (
     SettingsDep,
     params_in_query,
 )
-from service.api.metadata import ActivationDetail
-from service.api.schemas import ActivationList, ActivationSummary
-from service.numerics.description import describe
-from service.numerics.texts import Language
+from service.api.schemas import ActivationDetail, ActivationList, ActivationSummary
+from service.numerics.describe import Language, describe
 
 router = APIRouter(prefix="/activations", tags=["activations"])
 
@@ -35,10 +33,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 )
 def list_activations() -> ActivationList:
     return ActivationList(
-        activations=[
-            ActivationSummary.of(entry, list(numerics.aliases_of(entry.name)))
-            for entry in numerics.ACTIVATIONS.values()
-        ]
+        activations=[ActivationSummary.of(entry) for entry in numerics.ACTIVATIONS.values()]
     )
 
 

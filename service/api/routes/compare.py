@@ -11,10 +11,9 @@ from starlette.responses import Response
 from service import numerics
 from service.api.caching import cacheable
 from service.api.dependencies import SettingsDep
-from service.api.metadata import Comparison, ComparisonRow, comparison_csv
+from service.api.schemas import Comparison, ComparisonRow, comparison_csv
 from service.errors import RequestProblem
-from service.numerics.description import describe
-from service.numerics.texts import DEFAULT_LANGUAGE
+from service.numerics.describe import DEFAULT_LANGUAGE, describe
 
 router = APIRouter(tags=["activations"])
 

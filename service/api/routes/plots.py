@@ -13,7 +13,7 @@ from service.api.caching import cacheable
 from service.api.dependencies import PARAMS_IN_QUERY, ActivationDep, SettingsDep, params_in_query
 from service.config import Settings
 from service.errors import RequestProblem
-from service.numerics.properties import measure
+from service.numerics.analysis import measure
 from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
 
 router = APIRouter(prefix="/activations", tags=["plots"])
@@ -33,48 +33,33 @@ def _responses(fmt: PlotFormat) -> dict[int | str, dict[str, Any]]:
     }
 
 
-@router.get(
-    "/{name}/plot.svg",
-    operation_id="plot_activation_svg",
-    summary="Plot f and f' as SVG",
-    response_class=Response,
-    responses=_responses("svg"),
-    openapi_extra={"parameters": [PARAMS_IN_QUERY]},
-)
-def plot_svg(
-    request: Request,
-    activation: ActivationDep,
-    settings: SettingsDep,
-    x_min: XMin = -6.0,
-    x_max: XMax = 6.0,
-) -> Response:
-    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked.
+def _declare(fmt: PlotFormat) -> None:
+    """GET /activations/{name}/plot.<fmt>: the same operation for each picture format."""
 
-    An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
-    """
-    return _plot(request, activation, settings, x_min, x_max, "svg")
+    @router.get(
+        f"/{{name}}/plot.{fmt}",
+        operation_id=f"plot_activation_{fmt}",
+        summary=f"Plot f and f' as {fmt.upper()}",
+        response_class=Response,
+        responses=_responses(fmt),
+        openapi_extra={"parameters": [PARAMS_IN_QUERY]},
+    )
+    def plot_route(
+        request: Request,
+        activation: ActivationDep,
+        settings: SettingsDep,
+        x_min: XMin = -6.0,
+        x_max: XMax = 6.0,
+    ) -> Response:
+        """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked.
+
+        An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
+        """
+        return _plot(request, activation, settings, x_min, x_max, fmt)
 
 
-@router.get(
-    "/{name}/plot.png",
-    operation_id="plot_activation_png",
-    summary="Plot f and f' as PNG",
-    response_class=Response,
-    responses=_responses("png"),
-    openapi_extra={"parameters": [PARAMS_IN_QUERY]},
-)
-def plot_png(
-    request: Request,
-    activation: ActivationDep,
-    settings: SettingsDep,
-    x_min: XMin = -6.0,
-    x_max: XMax = 6.0,
-) -> Response:
-    """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked.
-
-    An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
-    """
-    return _plot(request, activation, settings, x_min, x_max, "png")
+for _format in PLOT_MEDIA_TYPES:
+    _declare(_format)
 
 
 def _plot(

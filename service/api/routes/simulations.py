@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from service import numerics
 from service.api.dependencies import CpuLimiterDep, SettingsDep
-from service.api.simulation_schemas import (
+from service.api.schemas.simulations import (
     DEFAULT_SIGMA_B2,
     CriticalLineRequest,
     CriticalLineResponse,
@@ -20,8 +20,7 @@ from service.api.simulation_schemas import (
     GradientFlowResponse,
 )
 from service.config import Settings
-from service.numerics import meanfield, simulation
-from service.numerics.initialisation import Init
+from service.numerics import networks
 from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow
 
 router = APIRouter(prefix="/simulations", tags=["simulations"])
@@ -30,9 +29,9 @@ _JSON = "application/json"
 _CRITICAL_QUERY = ("activation", "sigma_b2", "q_start")
 
 
-def limits(settings: Settings) -> simulation.Limits:
-    return simulation.Limits(
-        **{name: getattr(settings, name) for name in simulation.Limits.__dataclass_fields__}
+def limits(settings: Settings) -> networks.Limits:
+    return networks.Limits(
+        **{name: getattr(settings, name) for name in networks.Limits.__dataclass_fields__}
     )
 
 
@@ -87,32 +86,32 @@ async def plot_gradient_flow_svg(
 
 async def _simulate(
     body: GradientFlowRequest, settings: Settings, limiter: anyio.CapacityLimiter
-) -> tuple[simulation.Experiment, simulation.GradientFlow]:
+) -> tuple[networks.Experiment, networks.GradientFlow]:
     activation = numerics.get(body.activation)
     bounds = limits(settings)
-    experiment = simulation.Experiment(
+    experiment = networks.Experiment(
         activation,
         activation.resolve(body.params),
-        simulation.layer_widths(body.depth, body.width, bounds),
+        networks.layer_widths(body.depth, body.width, bounds),
         body.batch,
         body.seed,
-        init=Init(**body.init.model_dump()),
+        init=networks.Init(**body.init.model_dump()),
         input_distribution=body.input.distribution,
         input_scale=body.input.scale,
         dtype=body.dtype,
         loss=body.loss,
         jacobian=body.jacobian,
-        training=simulation.Training(body.training.steps, body.training.learning_rate)
+        training=networks.Training(body.training.steps, body.training.learning_rate)
         if body.training
         else None,
     )
     result = await anyio.to_thread.run_sync(
-        partial(simulation.simulate, experiment, bounds), limiter=limiter
+        partial(networks.simulate, experiment, bounds), limiter=limiter
     )
     return experiment, result
 
 
-def _title(experiment: simulation.Experiment) -> str:
+def _title(experiment: networks.Experiment) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in experiment.params.items())
     name = f"{experiment.activation.name}({shown})" if shown else experiment.activation.name
     return f"{name}, {len(experiment.widths)} layers, {experiment.init.scheme or 'sigma_w'} init"
@@ -169,7 +168,7 @@ async def _critical_line(
     limiter: anyio.CapacityLimiter,
 ) -> Response:
     compute = partial(
-        meanfield.critical_line,
+        networks.critical_line,
         entry,
         params,
         body.sigma_b2,

@@ -1,0 +1,342 @@
+"""POST /activations/{name}/evaluate: values and gradients over JSON, .npy or .npz bodies.
+
+One handler answers it, ``answer``. The route is declared on the router like the others, for
+its path and its OpenAPI operation, but requests reach the handler through ``EvaluateFront``, a
+middleware that matches PATH as Starlette's router would and calls the handler with the body
+read: FastAPI's routing, parameter binding and exception middlewares cost more than
+evaluating a 10-element array. The operation's query options and bodies are documented from
+the same models and codecs that decode them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, Any
+
+import anyio
+import numpy as np
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import Field, TypeAdapter, ValidationError
+from starlette.datastructures import QueryParams
+from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service import numerics
+from service.api import codecs
+from service.api.dependencies import (
+    NAME_LENGTH,
+    PARAMS_IN_QUERY,
+    ActivationName,
+    get_cpu_limiter,
+    query_parameters,
+)
+from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
+from service.config import Settings
+from service.errors import RequestProblem, problem_for
+
+__all__ = ["PATH", "EvaluateFront", "answer", "router"]
+
+router = APIRouter(tags=["evaluation"])
+PATH = "/activations/{name}/evaluate"
+
+_ARRAY_FIELDS = ("x", "grad_output")
+_DEFAULT_OPTIONS = EvaluateOptions()  # read only: most small requests give nothing but x
+_QUERY_OPTIONS = tuple(BinaryOptions.model_fields)
+_NAME = TypeAdapter(Annotated[str, Field(max_length=NAME_LENGTH)])
+_BINARY = {"type": "string", "format": "binary"}
+_OPENAPI_EXTRA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            codecs.JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/EvaluateRequest"}},
+            codecs.NPY_MEDIA_TYPE: {
+                "schema": _BINARY,
+                "description": "x as a .npy array (numeric dtype, no pickles); options in the query.",
+            },
+            codecs.NPZ_MEDIA_TYPE: {
+                "schema": _BINARY,
+                "description": "A .npz archive with members x and, optionally, grad_output.",
+            },
+        },
+    },
+    "parameters": [
+        *query_parameters(BinaryOptions, note="Binary bodies only"),
+        {
+            **PARAMS_IN_QUERY,
+            "description": "Binary bodies only: the activation's parameters as name=value pairs,"
+            " e.g. ?alpha=2&approximate=tanh.",
+        },
+    ],
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": EvaluateResponse,
+        "description": "The requested outputs. JSON for a JSON request; for a binary request, .npy"
+        " when one output is asked for and .npz (one member per output) otherwise. An Accept header"
+        " naming one of these types chooses it explicitly.",
+        "content": {
+            codecs.NPY_MEDIA_TYPE: {"schema": _BINARY},
+            codecs.NPZ_MEDIA_TYPE: {"schema": _BINARY},
+        },
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    activation: numerics.Activation
+    x: numerics.Array
+    grad_output: numerics.Array | None
+    params: dict[str, numerics.ParamValue]
+    outputs: list[numerics.OutputName]
+    binary: bool
+
+
+@router.post(
+    PATH,
+    operation_id="evaluate_activation",
+    summary="Evaluate an activation or its gradient on an array",
+    openapi_extra=_OPENAPI_EXTRA,
+    responses=_RESPONSES,
+)
+async def evaluate_activation(request: Request, name: ActivationName) -> Response:
+    """Returns f(x), the gradient and/or the second derivative for an array of any shape.
+
+    For an element-wise activation the gradient is grad_output * f'(x) (f'(x) without
+    grad_output) and the second derivative grad_output * f''(x). For an axis-wise one
+    (softmax, glu, sparsemax, ...) the gradient is the vector-Jacobian product with
+    grad_output, which is then required.
+
+    A JSON body carries the array as nested lists; `.npy` and `.npz` bodies carry it in binary,
+    bit for bit, with the options in the query string.
+    """
+    return await answer(request, name, await request.body())
+
+
+async def answer(request: Request, name: str, body: bytes) -> Response:
+    """The evaluate operation on a body already read."""
+    # Settings, query options and the limiter are read here rather than declared as
+    # dependencies: each declared one costs more than evaluating a 10-element array.
+    activation = numerics.get(_activation_name(name))
+    settings: Settings = request.app.state.settings
+    handle = partial(_evaluate, activation, body, request, settings)
+    if len(body) <= settings.inline_body_bytes:
+        return handle()
+    return await anyio.to_thread.run_sync(handle, limiter=await get_cpu_limiter(request, settings))
+
+
+def _evaluate(
+    activation: numerics.Activation, body: bytes, request: Request, settings: Settings
+) -> Response:
+    media_type = _header(request, b"content-type", codecs.JSON_MEDIA_TYPE).split(";")[0].strip()
+    limits = codecs.ArrayLimits(settings.max_elements, settings.max_dims)
+    if media_type == codecs.JSON_MEDIA_TYPE:
+        if request.scope["query_string"]:  # cheaper than parsing it into query_params
+            raise RequestProblem(
+                400,
+                "query-with-json-body",
+                "With a JSON body every option goes in the body; the query string is read only for"
+                f" .npy and .npz bodies (got {', '.join(request.query_params)})",
+            )
+        job = _from_json(activation, body, limits)
+    elif media_type in (codecs.NPY_MEDIA_TYPE, codecs.NPZ_MEDIA_TYPE):
+        job = _from_binary(activation, body, media_type, request.query_params, limits)
+    else:
+        raise RequestProblem(
+            415,
+            "unsupported-media-type",
+            f"Content-Type {media_type!r} is not accepted; send {codecs.JSON_MEDIA_TYPE},"
+            f" {codecs.NPY_MEDIA_TYPE} or {codecs.NPZ_MEDIA_TYPE}",
+        )
+    results = numerics.evaluate(
+        job.activation, job.x, params=job.params, outputs=job.outputs, grad_output=job.grad_output
+    )
+    return _respond(job, results, _header(request, b"accept", ""))
+
+
+def _header(request: Request, name: bytes, default: str) -> str:
+    """The first value of a header, straight from the ASGI scope (names come lowercased):
+    Starlette's Headers object costs more to build than a 10-element evaluation."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            text: str = value.decode("latin-1")
+            return text
+    return default
+
+
+def _from_json(
+    activation: numerics.Activation, body: bytes, limits: codecs.ArrayLimits
+) -> _Evaluation:
+    document = codecs.load_json_arrays(body, arrays=_ARRAY_FIELDS)
+    if document is None:
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            raise RequestProblem(400, "malformed-json", _json_error_detail(body, error)) from None
+    if not isinstance(document, dict):
+        raise RequestProblem(
+            422, "invalid-input", "The body must be a JSON object with at least 'x'"
+        )
+    given = {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}
+    try:
+        options = EvaluateOptions.model_validate(given) if given else _DEFAULT_OPTIONS
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+        ) from None
+    if "x" not in document:
+        raise numerics.InvalidInput(["x"], "is required")
+    dtype = numerics.DTYPES[options.dtype]
+    decode = partial(codecs.array_from_json, dtype=dtype, limits=limits)
+    grad_output = document.get("grad_output")
+    return _Evaluation(
+        activation=activation,
+        x=decode(document["x"], loc=["x"]),
+        grad_output=None if grad_output is None else decode(grad_output, loc=["grad_output"]),
+        params=activation.resolve(options.params),
+        outputs=options.outputs,
+        binary=False,
+    )
+
+
+def _json_error_detail(body: bytes, error: orjson.JSONDecodeError) -> str:
+    detail = f"The body is not valid JSON: {error}"
+    if "infinity" in str(error) or body[error.pos : error.pos + 1] in (b"N", b"I", b"-"):
+        detail += "; numbers must be finite (no NaN or Infinity, magnitudes below 1.8e308)"
+    return detail
+
+
+def _from_binary(
+    activation: numerics.Activation,
+    body: bytes,
+    media_type: str,
+    query: QueryParams,
+    limits: codecs.ArrayLimits,
+) -> _Evaluation:
+    try:
+        given: dict[str, object] = {}
+        if "outputs" in query:
+            given["outputs"] = query.getlist("outputs")
+        if "dtype" in query:
+            given["dtype"] = query["dtype"]
+        options = BinaryOptions.model_validate(given)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", *e["loc"])} for e in error.errors()]
+        ) from None
+    params = activation.resolve_text({k: v for k, v in query.items() if k not in _QUERY_OPTIONS})
+    target = numerics.DTYPES[options.dtype] if options.dtype else None
+    if media_type == codecs.NPY_MEDIA_TYPE:
+        x, grad_output = (
+            codecs.array_from_npy(body, loc=["body"], dtype=target, limits=limits),
+            None,
+        )
+    else:
+        arrays = codecs.arrays_from_npz(body, names=_ARRAY_FIELDS, dtype=target, limits=limits)
+        if "x" not in arrays:
+            raise numerics.InvalidInput(["x"], "is required: the .npz archive has no member x")
+        x, grad_output = arrays["x"], arrays.get("grad_output")
+    return _Evaluation(activation, x, grad_output, params, options.outputs, binary=True)
+
+
+def _respond(
+    job: _Evaluation, results: Mapping[numerics.OutputName, numerics.Array], accept: str
+) -> Response:
+    dtype_name = "float32" if job.x.dtype == np.float32 else "float64"
+    wants_npz = codecs.NPZ_MEDIA_TYPE in accept
+    wants_npy = codecs.NPY_MEDIA_TYPE in accept
+    binary = wants_npz or wants_npy or (job.binary and codecs.JSON_MEDIA_TYPE not in accept)
+    if not binary:
+        document: dict[str, Any] = {
+            "activation": job.activation.name,
+            "params": job.params,
+            "dtype": dtype_name,
+            "shape": list(job.x.shape),
+            **{output: codecs.json_ready(array) for output, array in results.items()},
+        }
+        return Response(
+            orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY),
+            media_type=codecs.JSON_MEDIA_TYPE,
+        )
+    headers = {
+        "X-Activation": job.activation.name,
+        "X-Activation-Params": orjson.dumps(job.params).decode(),
+    }
+    if wants_npz or (not wants_npy and len(results) > 1):
+        return Response(
+            codecs.npz_bytes({str(name): array for name, array in results.items()}),
+            media_type=codecs.NPZ_MEDIA_TYPE,
+            headers=headers,
+        )
+    if len(results) > 1:
+        raise RequestProblem(
+            406,
+            "one-array-per-npy",
+            "A .npy body holds one array: ask for one output, or accept application/x-npz",
+        )
+    (array,) = results.values()
+    return Response(codecs.npy_bytes(array), media_type=codecs.NPY_MEDIA_TYPE, headers=headers)
+
+
+def _activation_name(name: str) -> str:
+    """The path's name, checked as the declared path parameter would be (422 past 64 characters)."""
+    if len(name) <= NAME_LENGTH:  # the common case, without pydantic
+        return name
+    try:
+        return _NAME.validate_python(name)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("path", "name", *e["loc"])} for e in error.errors()]
+        ) from None
+
+
+class EvaluateFront:
+    """Pure ASGI middleware: a POST to ``path`` (PATH under the API's prefix) goes to ``answer``
+    with its body.
+
+    Expected errors become the problem responses the exception handlers give (one table,
+    errors.problem_for); an unexpected one goes on up to the server-error layer, which logs it
+    and answers 500, as it does for every route. Every other request goes on to the router.
+    """
+
+    def __init__(self, app: ASGIApp, *, path: str) -> None:
+        self.app = app
+        self.route = Route(path, answer, methods=["POST"])  # its matcher: root_path, params
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        match, child = self.route.matches(scope)
+        if match is not Match.FULL:
+            await self.app(scope, receive, send)
+            return
+        scope.update(child)
+        try:
+            body = await _read_body(receive)
+            if body is None:  # the client left: nobody to answer
+                return
+            response = await answer(Request(scope, receive), scope["path_params"]["name"], body)
+        except Exception as exc:
+            problem = problem_for(exc)
+            if problem is None:
+                raise
+            response = problem
+        await response(scope, receive, send)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None if the client disconnected first."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -1,0 +1,95 @@
+"""What an evaluation accepts and returns, beside its arrays (which the codecs decode)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
+
+from service.numerics import DtypeName, OutputName, ParamValue
+
+__all__ = [
+    "BinaryOptions",
+    "EvaluateOptions",
+    "EvaluateRequest",
+    "EvaluateResponse",
+    "NestedNumbers",
+]
+
+NestedNumbers = TypeAliasType("NestedNumbers", "float | list[NestedNumbers]")
+"""A number, or a rectangular nested list of numbers (one level per dimension)."""
+
+
+class EvaluateOptions(BaseModel):
+    """Everything in an evaluation request but the arrays, which are decoded without pydantic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    params: dict[str, ParamValue] = Field(
+        default_factory=dict,
+        description="Parameters of the activation; those left out take their defaults.",
+        examples=[{"negative_slope": 0.2}],
+    )
+    dtype: DtypeName = Field(
+        "float64", description="Precision of the computation and of the result."
+    )
+    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: list[OutputName](["value"]),
+        description="What to return: the value f(x), the gradient and, for element-wise"
+        " activations, the second derivative.",
+    )
+
+
+class BinaryOptions(BaseModel):
+    """The query-string options of a .npy or .npz evaluation."""
+
+    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=3)] = Field(
+        default_factory=lambda: list[OutputName](["value"]),
+        description="outputs to return (default: value).",
+    )
+    dtype: DtypeName | None = Field(
+        None,
+        description="precision (default: the array's own float type, float64 for integers).",
+    )
+
+
+class EvaluateRequest(EvaluateOptions):
+    x: NestedNumbers = Field(
+        description="A number or a rectangular nested list of finite numbers.",
+        examples=[[[-2.0, -0.5, 0.0], [0.5, 1.0, 2.0]]],
+    )
+    grad_output: NestedNumbers | None = Field(
+        None,
+        description="Upstream gradient, shaped like the value. Element-wise activations:"
+        " gradient = grad_output * f'(x) and second_derivative = grad_output * f''(x), f'(x) and"
+        " f''(x) themselves without it. Axis-wise ones (softmax, glu, ...): required for the"
+        " gradient, which is the vector-Jacobian product.",
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"x": [[-2.0, -0.5, 0.0], [0.5, 1.0, 2.0]], "outputs": ["value", "gradient"]},
+                {"x": 1.5, "params": {"approximate": "tanh"}, "dtype": "float32"},
+            ]
+        },
+    )
+
+
+class EvaluateResponse(BaseModel):
+    activation: str = Field(description="Canonical name of the activation (aliases resolved).")
+    params: dict[str, ParamValue] = Field(description="Every parameter, defaults included.")
+    dtype: DtypeName
+    shape: list[int]
+    value: NestedNumbers | None = Field(
+        None,
+        description='f(x), nested like x. Non-finite results are "Infinity", "-Infinity" or "NaN".',
+    )
+    gradient: NestedNumbers | None = Field(
+        None, description="grad_output * f'(x), or the vector-Jacobian product; nested like x."
+    )
+    second_derivative: NestedNumbers | None = Field(
+        None, description="grad_output * f''(x), nested like x (element-wise activations)."
+    )

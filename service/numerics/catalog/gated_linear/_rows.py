@@ -1,0 +1,72 @@
+"""The compiled rows of a gated linear unit a g(b), built from the element-wise kernels of g.
+
+A row is a run whose first half is a and second half b (see compiled.rows); the value is
+a g(b), the gradient (grad g(b), grad a g'(b)). The gates and their slopes are the
+element-wise kernels of sigmoid, silu and the three GELUs, run in one loop over the pairs.
+
+Those kernels give tails that are only tiny where the true value is smaller still (vmath.exp
+saturates at e^-708): tiny enough times one float32 number, and, at most 1e-269 for the
+slopes, times two (a and grad) as well. Where one is not (gelu's Phi, see geglu), ``far``
+takes over.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from service.numerics.compiled import FASTMATH, RowFunction, ScalarFunction, inline
+from service.numerics.types import Array
+
+rowwise = numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
+
+Far = tuple[float, ScalarFunction, ScalarFunction]
+
+
+@inline
+def _count_below(b: Array, bound: float) -> int:
+    count = 0
+    for j in range(b.size):
+        count += b[j] < bound
+    return count
+
+
+def gated_rows(
+    gate: ScalarFunction, slope: ScalarFunction, p: tuple[float, ...] = (), far: Far | None = None
+) -> tuple[RowFunction, RowFunction]:
+    """The value and vjp rows of a unit a gate(b), gate and slope taking (b, p).
+
+    ``far`` = (bound, gate, slope) takes over below ``bound``: gelu's Phi past vmath's reach.
+    Such pairs are rare, and are computed again after the loop, in rows that have any, so
+    that the loop itself stays as fast as without them.
+    """
+    bound, far_gate, far_slope = far or (-math.inf, gate, slope)
+
+    @rowwise
+    def value(x: Array, out: Array, work: Array) -> None:
+        a, b = x[: out.size], x[out.size :]
+        for j in range(out.size):
+            out[j] = np.float64(a[j]) * gate(np.float64(b[j]), p)
+        if _count_below(b, bound):
+            for j in range(out.size):
+                if b[j] < bound:
+                    out[j] = np.float64(a[j]) * far_gate(np.float64(b[j]), p)
+
+    @rowwise
+    def vjp(x: Array, g: Array, out: Array, work: Array) -> None:
+        a, b = x[: g.size], x[g.size :]
+        to_a, to_b = out[: g.size], out[g.size :]
+        for j in range(g.size):
+            upstream, at = np.float64(g[j]), np.float64(b[j])
+            to_a[j] = upstream * gate(at, p)
+            to_b[j] = upstream * np.float64(a[j]) * slope(at, p)
+        if _count_below(b, bound):
+            for j in range(g.size):
+                if b[j] < bound:
+                    upstream, at = np.float64(g[j]), np.float64(b[j])
+                    to_a[j] = upstream * far_gate(at, p)
+                    to_b[j] = upstream * np.float64(a[j]) * far_slope(at, p)
+
+    return value, vjp

@@ -1,0 +1,143 @@
+"""What the normalizing entries' row kernels share: their compilers, the maximum of a row, its
+exponentials, weighted sums, and the candidates and support of sparsemax's and 1.5-entmax's
+thresholds. (The family's docstring says which loops compile how, and why.)"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba.extending import intrinsic
+
+from service.numerics.compiled import vmath
+from service.numerics.compiled.vmath import FASTMATH, inline
+from service.numerics.types import Array
+
+__all__ = [
+    "CANDIDATE_FLOOR",
+    "CANDIDATE_ROW_LIMIT",
+    "MAXIMUM",
+    "SORT_BY_INSERTION",
+    "SUMMING",
+    "candidates",
+    "exponentials",
+    "largest",
+    "rowwise",
+    "strict",
+    "summing",
+    "support_sum",
+    "weighted_total",
+]
+
+SUMMING = {"contract", "reassoc"}
+# The maximum of finite numbers (the service refuses the rest) has no NaN to carry, and the
+# sign of a zero maximum changes no difference x - max.
+MAXIMUM = {"nnan", "nsz"}
+# The support lies above z = -1 (tau >= -1: the largest z is 0 and its share at most 1), and
+# the numpy path's test for a rank k whose z_(k) is at or below -1.5 fails, by margins its
+# roundings do not reach in a row of 10^7 elements (the service's default limit): by 1/2
+# for sparsemax (1 + k z_(k) - sum_(j<=k) z_(j) <= 1 + z_(k)), against roundings below
+# 2 k^2 2^-53; for
+# 1.5-entmax by 1/2 (the candidate tau_k >= -1) or by |z_(k)|/k (the candidate is the mean
+# of the top k), against k 2^-53. Such z need not be sorted.
+CANDIDATE_FLOOR = -1.5
+# The margins above hold while 2 k^2 2^-53 < 1/2, k up to 2^25 (a row of 3.4e7, past the
+# default limit but not past what max_elements may be set to): a longer row sorts every z,
+# clipped at -2 as the numpy path clips it.
+CANDIDATE_ROW_LIMIT = 2**25
+SORT_BY_INSERTION = 32  # candidates at most
+
+rowwise = numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
+summing = numba.njit(nogil=True, fastmath=SUMMING, error_model="numpy")
+# fastmath=False said outright: left unset, numba would let each caller's flags apply here.
+strict = numba.njit(nogil=True, fastmath=False, error_model="numpy")
+
+
+@intrinsic
+def _maxnum(typingctx, a, b):
+    """max(a, b) as LLVM's maxnum: a loop vectorises that as a reduction, but not Python's
+    max, which numba writes as compares and branches that carry NaN through."""
+    if a != b:
+        return None
+
+    def codegen(context, builder, signature, args):
+        kind = args[0].type
+        function = builder.module.declare_intrinsic(
+            "llvm.maxnum", [kind], ir.FunctionType(kind, [kind, kind])
+        )
+        return builder.call(function, args)
+
+    return a(a, b), codegen
+
+
+@numba.njit(nogil=True, fastmath=MAXIMUM, error_model="numpy")
+def largest(x: Array, sign: float) -> float:
+    """max(sign x) over the row, in float64."""
+    top = sign * np.float64(x[0])
+    for i in range(1, x.size):
+        # numba gives an intrinsic its typing context itself; the stubs take it for an argument.
+        top = _maxnum(top, sign * np.float64(x[i]))  # type: ignore[call-arg]
+    return top
+
+
+@summing
+def weighted_total(weights: Array, g: Array) -> tuple[float, float]:
+    """(sum w g, sum w)."""
+    weighted, total = 0.0, 0.0
+    for i in range(weights.size):
+        weighted += weights[i] * np.float64(g[i])
+        total += weights[i]
+    return weighted, total
+
+
+@inline
+def exponentials(x: Array, sign: float, e: Array) -> float:
+    """e = exp(sign x - max), and the maximum."""
+    top = largest(x, sign)
+    for i in range(x.size):
+        # Below -708 exp saturates; those terms are 0 to float32 either way.
+        e[i] = vmath.exp(max(sign * np.float64(x[i]) - top, -708.0))
+    return top
+
+
+@strict
+def _insertion_sort(values: Array) -> None:
+    for j in range(1, values.size):
+        value = values[j]
+        i = j - 1
+        while i >= 0 and values[i] > value:
+            values[i + 1] = values[i]
+            i -= 1
+        values[i + 1] = value
+
+
+@inline
+def candidates(x: Array, half: float, top: float, into: Array) -> Array:
+    """z = half x - top where it is above CANDIDATE_FLOOR, into ``into``, sorted ascending."""
+    floor = CANDIDATE_FLOOR if x.size <= CANDIDATE_ROW_LIMIT else -np.inf
+    count = 0
+    for i in range(x.size):
+        z = half * np.float64(x[i]) - top  # half is 1 or 1/2: the product is exact
+        into[count] = max(z, -2.0)  # written always, kept if counted: no branch to mispredict
+        # numba adds the comparison to the integer count; numpy's stubs would make it np.int_.
+        count += z > floor  # type: ignore[assignment]
+    ordered = into[:count]
+    # There are a few candidates as a rule, and numba's sort costs some 300 ns a call before
+    # it starts; insertion sort's n^2 is the cheaper up to a few dozen.
+    if count <= SORT_BY_INSERTION:
+        _insertion_sort(ordered)
+    else:
+        ordered.sort()
+    return ordered
+
+
+@strict
+def support_sum(ordered: Array, edge: float) -> tuple[float, int]:
+    """The sum and number of the ordered z at or above ``edge``: the support."""
+    total, count = 0.0, 0
+    for j in range(ordered.size - 1, -1, -1):
+        if ordered[j] < edge:
+            break
+        total += ordered[j]
+        count += 1
+    return total, count

@@ -1,0 +1,145 @@
+"""softmax: exp(x_i) over the sum of every exp(x_j), a distribution along the axis."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.numerics.catalog.entry import AXIS, Activation, Equivalent
+from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.normalizing._facts import (
+    PROBABILITY,
+    first_of_pair,
+    sums_to_one,
+)
+from service.numerics.catalog.normalizing._rows import exponentials, rowwise, summing
+from service.numerics.catalog.sigmoidal.sigmoid import sigmoid
+from service.numerics.compiled import RowFunction, along_axis, inline
+from service.numerics.types import Array
+
+
+def exp_shifted(x: Array, axis: int) -> tuple[Array, Array, Array]:
+    """x - max, e = exp(x - max), and the sum of e without the 1 of the (first) maximum."""
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    # Summed without the maximum's 1: in 1 + rest, a rest below 1e-16 would round away, and
+    # log1p(rest) is what log_softmax needs.
+    others = e.copy()
+    np.put_along_axis(others, np.argmax(x, axis=axis, keepdims=True), 0, axis=axis)
+    return shifted, e, np.sum(others, axis=axis, keepdims=True)
+
+
+def softmax(x: Array, axis: int = -1) -> Array:
+    """exp(x_i - max x) / sum_j exp(x_j - max x)."""
+    _, e, rest = exp_shifted(x, axis)
+    return e / (1 + rest)
+
+
+def softmax_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
+    s = softmax(x, axis)
+    # g - <g, s> = d - <d, s> with d = g - g_k, k the largest x: at k it is then the small sum
+    # -sum_j d_j s_j rather than g_k minus a rounded number close to it.
+    top = np.argmax(x, axis=axis, keepdims=True)
+    d = grad_output - np.take_along_axis(grad_output, top, axis=axis)
+    result: Array = s * (d - np.sum(d * s, axis=axis, keepdims=True))
+    return result
+
+
+@summing
+def _total(e: Array) -> float:
+    total = 0.0
+    for i in range(e.size):
+        total += e[i]
+    return total
+
+
+@summing
+def _total_and_centred(e: Array, g: Array, base: float) -> tuple[float, float]:
+    """(sum e, sum (g - base) e)."""
+    total, weighted = 0.0, 0.0
+    for i in range(e.size):
+        total += e[i]
+        weighted += (np.float64(g[i]) - base) * e[i]
+    return total, weighted
+
+
+@inline
+def _first_at(x: Array, sign: float, top: float) -> int:
+    """The first index where sign x is the maximum (found without an early exit, so that the
+    loop vectorises as a minimum)."""
+    first = x.size
+    for i in range(x.size):
+        first = min(first, i if sign * np.float64(x[i]) == top else x.size)
+    return first
+
+
+def softmax_rows(sign: float) -> tuple[RowFunction, RowFunction]:
+    """softmax(sign x) and its product, times sign: softmax (+1) and softmin (-1).
+
+    The numpy path divides by 1 + rest, rest the sum without the maximum's 1; here the
+    sum of all the terms serves: the two differ in float64's last bit at most.
+    """
+
+    @rowwise
+    def value(x: Array, out: Array, work: Array) -> None:
+        e = work[0]
+        exponentials(x, sign, e)
+        scale = 1.0 / _total(e)
+        for i in range(x.size):
+            out[i] = e[i] * scale
+
+    @rowwise
+    def vjp(x: Array, g: Array, out: Array, work: Array) -> None:
+        # s (g - <g, s>) as s (d - <d, s>) with d = g - g_k, k the (first) largest: as on the
+        # numpy path, the sum at k is then small, not g_k less a rounded number close to it.
+        e = work[0]
+        top = exponentials(x, sign, e)
+        base = np.float64(g[_first_at(x, sign, top)])
+        total, weighted = _total_and_centred(e, g, base)
+        scale = 1.0 / total
+        centre = weighted * scale
+        for i in range(x.size):
+            out[i] = sign * (e[i] * scale) * ((np.float64(g[i]) - base) - centre)
+
+    return value, vjp
+
+
+softmax_row, softmax_vjp_row = softmax_rows(1.0)
+
+
+ACTIVATION = Activation(
+    name="softmax",
+    formula=r"f(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}",
+    forward=softmax,
+    derivative_formula=r"\nabla_x = s \odot (g - \langle g, s \rangle),\quad s = f(x)",
+    vjp=softmax_vjp,
+    kernels=(along_axis(softmax_row, softmax_vjp_row),),
+    parameters=(AXIS,),
+    follows="PyTorch, with Keras' and JAX's default axis -1 (PyTorch's dim has none)",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.softmax(x, dim=-1)"),
+        Equivalent("keras", "keras.activations.softmax(x, axis=-1)"),
+        Equivalent("jax", "jax.nn.softmax(x, axis=-1)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=PROBABILITY,
+        cost="exp",
+        initialisation=Initialisation(None),
+        identities=(
+            sums_to_one(softmax),
+            Identity(
+                r"\operatorname{softmax}([x, 0])_0 = \sigma(x)", first_of_pair(softmax), sigmoid
+            ),
+        ),
+        references=(
+            Reference(
+                "Bridle",
+                "Probabilistic Interpretation of Feedforward Classification Network Outputs,"
+                " with Relationships to Statistical Pattern Recognition",
+                "Neurocomputing, NATO ASI Series F 68, Springer",
+                1990,
+                "https://doi.org/10.1007/978-3-642-76153-9_28",
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,96 @@
+"""hard_swish: x relu6(x + 3) / 6, silu's piecewise-polynomial stand-in of MobileNetV3."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent
+from service.numerics.catalog.facts import Facts, Identity, Initialisation
+from service.numerics.catalog.rectifiers.relu6 import relu6
+from service.numerics.catalog.references import HOWARD_MOBILENETV3
+from service.numerics.catalog.sigmoidal.hard_sigmoid import SHAPES, hard_sigmoid
+from service.numerics.compiled import Kernel, inline
+from service.numerics.types import Array, Interval
+
+# hard_swish is x hard_sigmoid(x) with PyTorch's hard sigmoid, clip((x + 3)/6, 0, 1).
+_SHIFT, _WIDTH = SHAPES["torch"]
+
+
+def hard_swish(x: Array) -> Array:
+    """x relu6(x + 3) / 6."""
+    return x * (np.clip(x + 3, 0, 6) / 6)
+
+
+def hard_swish_derivative(x: Array) -> Array:
+    # The maximum keeps 2x finite below -9e307, where 0 * -inf would be NaN.
+    return np.where(x > 3, 1.0, (x >= -3) * ((2 * np.maximum(x, -3) + 3) / 6))
+
+
+def hard_swish_second_derivative(x: Array) -> Array:
+    return ((x > -3) & (x < 3)) * (1 / 3)
+
+
+@inline
+def hard_swish_at(x: float, _: tuple[()]) -> float:
+    return x * (min(max(x + _SHIFT, 0.0), _WIDTH) * (1.0 / _WIDTH))
+
+
+@inline
+def hard_swish_derivative_at(x: float, _: tuple[()]) -> float:
+    # At +-3 the middle piece's slopes, 3/2 and -1/2, as PyTorch has them.
+    middle = (2.0 * x + _SHIFT) * (1.0 / _WIDTH)
+    return 1.0 if x > _SHIFT else (middle if x >= -_SHIFT else 0.0)
+
+
+ACTIVATION = Activation(
+    name="hard_swish",
+    aliases=("hard_silu", "hardswish"),
+    formula=r"f(x) = x\,\frac{\min(\max(x + 3, 0), 6)}{6}",
+    forward=hard_swish,
+    derivative_formula=(
+        r"f'(x) = \begin{cases} 0 & x < -3 \\ (2x + 3)/6 & -3 \le x \le 3 \\ 1 & x > 3 \end{cases}"
+    ),
+    derivative=hard_swish_derivative,
+    second_derivative_formula=(
+        r"f''(x) = \begin{cases} 1/3 & |x| < 3 \\ 0 & \text{otherwise} \end{cases}"
+    ),
+    second_derivative=hard_swish_second_derivative,
+    kernels=(Kernel(hard_swish_at, hard_swish_derivative_at),),
+    kink="f'(-3) = -1/2 and f'(3) = 3/2 (the middle piece's slopes), f''(+-3) = 0, as in PyTorch.",
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.hardswish(x)"),
+        Equivalent(
+            "keras",
+            "keras.activations.hard_silu(x)",
+            "also hard_swish; autodiff gives f'(-3) = 0 and f'(3) = 1 on most backends",
+        ),
+        Equivalent(
+            "jax",
+            "jax.nn.hard_silu(x)",
+            "also hard_swish; autodiff of relu6 gives f'(-3) = 0 and f'(3) = 1",
+        ),
+    ),
+    facts=Facts(
+        continuity=0,
+        range=Interval(-0.375, math.inf, True, False),
+        kinks=(-3.0, 3.0),
+        cost="polynomial",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"f(x) = x\,\operatorname{hard\_sigmoid}(x)",
+                hard_swish,
+                lambda x: x * hard_sigmoid(x),
+            ),
+            Identity(
+                r"f(x) = x\,\operatorname{relu6}(x + 3) / 6",
+                hard_swish,
+                lambda x: x * (relu6(x + 3) / 6),
+            ),
+        ),
+        references=(HOWARD_MOBILENETV3,),
+    ),
+)

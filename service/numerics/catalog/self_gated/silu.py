@@ -1,0 +1,148 @@
+"""silu: x sigma(beta x), the sigmoid-weighted linear unit (swish)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent, Parameter
+from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.references import HENDRYCKS_GIMPEL
+from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
+from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.types import REAL_LINE, Array, Interval
+
+# Past |u| = 1e4 the gate is 0 or 1 to the last bit and sigma'(u) is 0; clipping there keeps
+# u sigma'(u) and u tanh(u/2) finite when beta x overflows.
+_SATURATED = 1e4
+
+
+def _gate_argument(x: Array, beta: float) -> Array:
+    with np.errstate(over="ignore"):
+        result: Array = np.clip(x * beta, -_SATURATED, _SATURATED)
+        return result
+
+
+def silu(x: Array, beta: float = 1.0) -> Array:
+    """x sigma(beta x)."""
+    return x * sigmoid(_gate_argument(x, beta))
+
+
+def silu_derivative(x: Array, beta: float = 1.0) -> Array:
+    u = _gate_argument(x, beta)
+    return sigmoid(u) + u * sigmoid_derivative(u)
+
+
+def silu_second_derivative(x: Array, beta: float = 1.0) -> Array:
+    # beta (2 sigma'(u) + u sigma''(u)) with sigma'' = -sigma' tanh(u/2). The bracket crosses 0
+    # at u = +-2.4 and magnifies the roundings of u tanh(u/2) there, so it is evaluated in
+    # numpy's extended precision (a 64-bit significand on x86) and rounded once.
+    u = _gate_argument(x.astype(np.longdouble), beta)
+    curvature = beta * sigmoid_derivative(u) * (2 - u * np.tanh(u / 2))
+    return curvature.astype(x.dtype)
+
+
+@inline
+def silu_at(x: float, p: tuple[float]) -> float:
+    (beta,) = p
+    # x / (1 + e^-u): vmath.sigmoid's |u| and select keep float64's subnormal tail, which a
+    # float32 result has no use for (see the family's docstring).
+    return x / (1.0 + vmath.exp(-(beta * x)))
+
+
+@inline
+def gate_slope(v: float, x_dv: float) -> float:
+    """d/dx x sigma(v(x)) = sigma(v) (1 + x v' sigma(-v)), given v and x v'.
+
+    Written over (1 + e)^2, e = e^-|v|. Below 0 the bracket is (1 + x v') + e, whose root
+    (silu's at u = -1.28, tanh-GELU's at x = -0.75) then carries the roundings of x v' and e
+    alone: 1 + x v' is exact there.
+    """
+    e = vmath.exp(-abs(v))
+    reciprocal = 1.0 / (1.0 + e)
+    bracket = e * ((1.0 + x_dv) + e) if v < 0 else (1.0 + e) + x_dv * e
+    return bracket * (reciprocal * reciprocal)
+
+
+@inline
+def silu_derivative_at(x: float, p: tuple[float]) -> float:
+    (beta,) = p
+    u = beta * x
+    return gate_slope(u, u)  # v = u = beta x, so x v' = u
+
+
+# silu's minimum -W(1/e) (Lambert's W), taken at x = -1 - W(1/e).
+_MINIMUM = -0.2784645427610738
+
+
+def _range(beta: float) -> Interval:
+    # x sigma(beta x) = u sigma(u) / beta with u = beta x; for beta = 0 it is x / 2.
+    return Interval(_MINIMUM / beta, math.inf, True, False) if beta > 0 else REAL_LINE
+
+
+ACTIVATION = Activation(
+    name="silu",
+    aliases=("swish",),
+    formula=r"f(x) = x\,\sigma(\beta x)",
+    forward=silu,
+    derivative_formula=r"f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\,\sigma(-\beta x)",
+    derivative=silu_derivative,
+    second_derivative_formula=(
+        r"f''(x) = \beta\,\sigma(\beta x)\,\sigma(-\beta x)\left(2 - \beta x \tanh(\beta x / 2)\right)"
+    ),
+    second_derivative=silu_second_derivative,
+    kernels=(Kernel(silu_at, silu_derivative_at),),
+    parameters=(
+        Parameter(
+            "beta",
+            1.0,
+            "Gate sharpness beta (TensorFlow's tf.nn.silu has it; 1 in PyTorch, Keras and JAX).",
+            minimum=0.0,
+            maximum=1e4,
+        ),
+    ),
+    variants=({"beta": 1.5}, {"beta": 0.25}),
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.silu(x)", "no beta"),
+        Equivalent("keras", "keras.activations.silu(x)", "no beta; also keras.activations.swish"),
+        Equivalent("jax", "jax.nn.silu(x)", "no beta; also jax.nn.swish"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=_range,
+        cost="exp",
+        initialisation=Initialisation("he_normal"),
+        identities=(
+            Identity(
+                r"\operatorname{silu}(x) = \frac{x}{2}\left(1 + \tanh\frac{x}{2}\right)",
+                silu,
+                lambda x: x / 2 * (1 + np.tanh(x / 2)),
+            ),
+            Identity(
+                r"\operatorname{silu}'(x) = \sigma(x)\,(1 + x\,\sigma(-x))",
+                silu_derivative,
+                lambda x: sigmoid(x) * (1 + x * sigmoid(-x)),
+            ),
+        ),
+        references=(
+            HENDRYCKS_GIMPEL,
+            Reference(
+                "Elfwing, Uchibe & Doya",
+                "Sigmoid-Weighted Linear Units for Neural Network Function Approximation in"
+                " Reinforcement Learning",
+                "Neural Networks 107",
+                2018,
+                "https://arxiv.org/abs/1702.03118",
+            ),
+            Reference(
+                "Ramachandran, Zoph & Le",
+                "Searching for Activation Functions",
+                "arXiv:1710.05941",
+                2017,
+                "https://arxiv.org/abs/1710.05941",
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,1 @@
+"""Shrinkage functions: tanhshrink, softshrink and hardshrink pull small inputs towards zero."""

@@ -1,0 +1,76 @@
+"""hardshrink: hard thresholding, x itself outside the dead zone [-lambda, lambda] and 0 in it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent
+from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.shrinkage.softshrink import (
+    LAMBDA,
+    shrink_derivative,
+    shrink_derivative_at,
+    shrink_kinks,
+    softshrink,
+)
+from service.numerics.compiled import Kernel, inline
+from service.numerics.types import REAL_LINE, Array
+
+
+def hardshrink(x: Array, lambd: float = 0.5) -> Array:
+    """x for |x| > lambd, 0 otherwise."""
+    return x * (np.abs(x) > lambd)
+
+
+@inline
+def hardshrink_at(x: float, p: tuple[float]) -> float:
+    (lambd,) = p
+    # x times 0, not 0: -0.0 for negative x in the dead zone, as the numpy path gives.
+    return x * (1.0 if abs(x) > lambd else 0.0)
+
+
+ACTIVATION = Activation(
+    name="hardshrink",
+    aliases=("hard_shrink",),
+    formula=r"f(x) = \begin{cases} x & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}",
+    forward=hardshrink,
+    derivative_formula=(
+        r"f'(x) = \begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}"
+    ),
+    derivative=shrink_derivative,
+    second_derivative_formula="f''(x) = 0",
+    second_derivative=no_curvature,
+    kernels=(Kernel(hardshrink_at, shrink_derivative_at),),
+    parameters=(LAMBDA,),
+    kink="f'(+-lambda) = 0, as in PyTorch; f jumps there.",
+    variants=({"lambd": 0.1},),
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.hardshrink(x, lambd=0.5)"),
+        Equivalent("keras", "keras.activations.hard_shrink(x, threshold=0.5)"),
+    ),
+    facts=Facts(
+        continuity=lambda lambd: -1 if lambd > 0 else SMOOTH,
+        range=REAL_LINE,
+        kinks=shrink_kinks,
+        cost="piecewise-linear",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x) = s(x) + \lambda \operatorname{sign}(s(x)),\ s = \operatorname{softshrink}",
+                hardshrink,
+                lambda x: softshrink(x) + 0.5 * np.sign(softshrink(x)),
+            ),
+        ),
+        references=(
+            Reference(
+                "Donoho & Johnstone",
+                "Ideal spatial adaptation by wavelet shrinkage",
+                "Biometrika 81",
+                1994,
+                "https://doi.org/10.1093/biomet/81.3.425",
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,102 @@
+"""softshrink: soft thresholding, x moved towards 0 by lambda and 0 within lambda of it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent, Parameter
+from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.rectifiers.relu import relu
+from service.numerics.compiled import Kernel, inline
+from service.numerics.types import REAL_LINE, Array
+
+LAMBDA = Parameter(
+    "lambd",
+    0.5,
+    "Half-width lambda of the dead zone (Keras calls it threshold).",
+    minimum=0.0,
+    maximum=1e300,
+)
+"""The dead zone's half-width, softshrink's and hardshrink's one parameter."""
+
+
+def softshrink(x: Array, lambd: float = 0.5) -> Array:
+    """x - lambd for x > lambd, x + lambd for x < -lambd, 0 in between."""
+    # Exactly that: in between x - x = 0, outside one rounded subtraction.
+    return x - np.clip(x, -lambd, lambd)
+
+
+def shrink_derivative(x: Array, lambd: float = 0.5) -> Array:
+    return (np.abs(x) > lambd).astype(x.dtype)
+
+
+@inline
+def softshrink_at(x: float, p: tuple[float]) -> float:
+    (lambd,) = p
+    return x - min(max(x, -lambd), lambd)  # exactly 0 in the dead zone
+
+
+@inline
+def shrink_derivative_at(x: float, p: tuple[float]) -> float:
+    (lambd,) = p
+    return 1.0 if abs(x) > lambd else 0.0
+
+
+def shrink_kinks(lambd: float) -> tuple[float, ...]:
+    """+-lambda, where the dead zone ends; none when it is empty."""
+    return (-lambd, lambd) if lambd > 0 else ()
+
+
+ACTIVATION = Activation(
+    name="softshrink",
+    aliases=("soft_shrink",),
+    formula=(
+        r"f(x) = \begin{cases} x - \lambda & x > \lambda \\ x + \lambda & x < -\lambda \\"
+        r" 0 & \text{otherwise} \end{cases}"
+    ),
+    forward=softshrink,
+    derivative_formula=(
+        r"f'(x) = \begin{cases} 1 & |x| > \lambda \\ 0 & \text{otherwise} \end{cases}"
+    ),
+    derivative=shrink_derivative,
+    second_derivative_formula="f''(x) = 0",
+    second_derivative=no_curvature,
+    kernels=(Kernel(softshrink_at, shrink_derivative_at),),
+    parameters=(LAMBDA,),
+    kink="f'(+-lambda) = 0, as in PyTorch.",
+    variants=({"lambd": 1.25},),
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.softshrink(x, lambd=0.5)"),
+        Equivalent("keras", "keras.activations.soft_shrink(x, threshold=0.5)"),
+    ),
+    facts=Facts(
+        continuity=lambda lambd: 0 if lambd > 0 else SMOOTH,
+        range=REAL_LINE,
+        kinks=shrink_kinks,
+        cost="piecewise-linear",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"f(x) = \operatorname{sign}(x)\operatorname{relu}(|x| - \lambda)",
+                softshrink,
+                lambda x: np.sign(x) * relu(np.abs(x) - 0.5),
+            ),
+            Identity(
+                r"f(x) = \operatorname{relu}(x - \lambda) - \operatorname{relu}(-x - \lambda)",
+                softshrink,
+                lambda x: relu(x - 0.5) - relu(-x - 0.5),
+            ),
+        ),
+        references=(
+            Reference(
+                "Donoho",
+                "De-noising by soft-thresholding",
+                "IEEE Transactions on Information Theory 41",
+                1995,
+                "https://doi.org/10.1109/18.382009",
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,73 @@
+"""log_sigmoid: log sigma(x), the log-likelihood of the logistic model, without underflow."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent
+from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
+from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
+from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.types import Array, Interval
+
+
+def log_sigmoid(x: Array) -> Array:
+    """log sigma(x) = min(x, 0) - log(1 + exp(-|x|))."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def log_sigmoid_derivative(x: Array) -> Array:
+    return sigmoid(-x)
+
+
+def log_sigmoid_second_derivative(x: Array) -> Array:
+    return -sigmoid_derivative(x)
+
+
+@inline
+def log_sigmoid_at(x: float, _: tuple[()]) -> float:
+    return min(x, 0.0) - vmath.log1p_unit(vmath.exp(-abs(x)))
+
+
+@inline
+def log_sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
+    return vmath.sigmoid(-x)
+
+
+ACTIVATION = Activation(
+    name="log_sigmoid",
+    aliases=("logsigmoid",),
+    formula=r"f(x) = \log \sigma(x) = -\log(1 + e^{-x})",
+    forward=log_sigmoid,
+    derivative_formula=r"f'(x) = \sigma(-x)",
+    derivative=log_sigmoid_derivative,
+    second_derivative_formula=r"f''(x) = -\sigma(x)\,\sigma(-x)",
+    second_derivative=log_sigmoid_second_derivative,
+    kernels=(Kernel(log_sigmoid_at, log_sigmoid_derivative_at),),
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.logsigmoid(x)"),
+        Equivalent("keras", "keras.activations.log_sigmoid(x)"),
+        Equivalent("jax", "jax.nn.log_sigmoid(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(-math.inf, 0.0, False, False),
+        cost="log",
+        initialisation=Initialisation(None),
+        identities=(
+            Identity(
+                r"\log\sigma(x) = -\operatorname{softplus}(-x)",
+                log_sigmoid,
+                lambda x: -np.logaddexp(0.0, -x),
+            ),
+            Identity(
+                r"\log\sigma(x) - \log\sigma(-x) = x",
+                lambda x: log_sigmoid(x) - log_sigmoid(-x),
+                lambda x: x,
+            ),
+        ),
+    ),
+)

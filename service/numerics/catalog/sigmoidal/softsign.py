@@ -1,0 +1,77 @@
+"""softsign: x / (1 + |x|), a sigmoid with polynomial tails."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent
+from service.numerics.catalog.facts import Facts, Identity, Initialisation
+from service.numerics.catalog.references import GLOROT_BENGIO
+from service.numerics.compiled import Kernel, inline
+from service.numerics.types import Array, Interval
+
+
+def softsign(x: Array) -> Array:
+    """x / (1 + |x|)."""
+    result: Array = x / (1 + np.abs(x))
+    return result
+
+
+def softsign_derivative(x: Array) -> Array:
+    denominator = 1 + np.abs(x)
+    result: Array = 1 / denominator / denominator
+    return result
+
+
+def softsign_second_derivative(x: Array) -> Array:
+    denominator = 1 + np.abs(x)
+    # Once d^2 overflows, 2/d^3 is below the smallest subnormal anyway.
+    result: Array = -2 * np.sign(x) / denominator / (denominator * denominator)
+    return result
+
+
+@inline
+def softsign_at(x: float, _: tuple[()]) -> float:
+    return x / (1.0 + abs(x))
+
+
+@inline
+def softsign_derivative_at(x: float, _: tuple[()]) -> float:
+    denominator = 1.0 + abs(x)  # float32's x keeps its square far from float64's overflow
+    return 1.0 / (denominator * denominator)
+
+
+ACTIVATION = Activation(
+    name="softsign",
+    aliases=("soft_sign",),
+    formula=r"f(x) = \frac{x}{1 + |x|}",
+    forward=softsign,
+    derivative_formula=r"f'(x) = \frac{1}{(1 + |x|)^2}",
+    derivative=softsign_derivative,
+    second_derivative_formula=r"f''(x) = \frac{-2 \operatorname{sign} x}{(1 + |x|)^3}",
+    second_derivative=softsign_second_derivative,
+    kernels=(Kernel(softsign_at, softsign_derivative_at),),
+    kink="f''(0) = 0, between its one-sided values -2 and 2 (f' is continuous).",
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.softsign(x)"),
+        Equivalent("keras", "keras.activations.softsign(x)"),
+        Equivalent("jax", "jax.nn.soft_sign(x)"),
+    ),
+    facts=Facts(
+        continuity=1,
+        range=Interval(-1.0, 1.0, False, False),
+        kinks=(0.0,),
+        cost="division",
+        initialisation=Initialisation("xavier_normal"),
+        identities=(
+            Identity(
+                r"f'(x) = (1 - |f(x)|)^2",
+                softsign_derivative,
+                lambda x: np.square(1 - np.abs(softsign(x))),
+            ),
+            Identity(r"f(-x) = -f(x)", lambda x: softsign(-x), lambda x: -softsign(x)),
+        ),
+        references=(GLOROT_BENGIO,),
+    ),
+)

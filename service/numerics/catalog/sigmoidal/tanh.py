@@ -1,0 +1,78 @@
+"""tanh: the hyperbolic tangent, a sigmoid rescaled to (-1, 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.numerics.catalog.entry import Activation, Equivalent
+from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.references import GLOROT_BENGIO
+from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
+from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.types import Array, Interval
+
+
+def tanh(x: Array) -> Array:
+    """(exp(x) - exp(-x)) / (exp(x) + exp(-x))."""
+    return np.tanh(x)
+
+
+def tanh_derivative(x: Array) -> Array:
+    # sech^2 x = 4 sigma'(2x); 1 - tanh^2 would round to 0 for |x| > 19.
+    return 4 * sigmoid_derivative(2 * x)
+
+
+def tanh_second_derivative(x: Array) -> Array:
+    return -2 * np.tanh(x) * tanh_derivative(x)
+
+
+@inline
+def tanh_at(x: float, _: tuple[()]) -> float:
+    return vmath.tanh(x)
+
+
+@inline
+def tanh_derivative_at(x: float, _: tuple[()]) -> float:
+    e = vmath.exp(-2.0 * abs(x))  # sech^2 x = 4 e / (1 + e)^2
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+ACTIVATION = Activation(
+    name="tanh",
+    formula=r"f(x) = \tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+    forward=tanh,
+    derivative_formula=r"f'(x) = \operatorname{sech}^2 x = 4\,\sigma(2x)\,\sigma(-2x)",
+    derivative=tanh_derivative,
+    second_derivative_formula=r"f''(x) = -2 \tanh x \operatorname{sech}^2 x",
+    second_derivative=tanh_second_derivative,
+    kernels=(Kernel(tanh_at, tanh_derivative_at),),
+    follows="PyTorch",
+    equivalents=(
+        Equivalent("torch", "torch.nn.functional.tanh(x)"),
+        Equivalent("keras", "keras.activations.tanh(x)"),
+        Equivalent("jax", "jax.nn.tanh(x)"),
+    ),
+    facts=Facts(
+        continuity=SMOOTH,
+        range=Interval(-1.0, 1.0, False, False),
+        cost="exp",
+        initialisation=Initialisation(
+            "xavier_normal", 5 / 3, "torch.nn.init.calculate_gain('tanh')"
+        ),
+        identities=(
+            Identity(r"\tanh x = 2\sigma(2x) - 1", tanh, lambda x: 2 * sigmoid(2 * x) - 1),
+            Identity(r"\tanh' x = 1 - \tanh^2 x", tanh_derivative, lambda x: 1 - np.tanh(x) ** 2),
+            Identity(r"\tanh(-x) = -\tanh x", lambda x: tanh(-x), lambda x: -tanh(x)),
+        ),
+        references=(
+            Reference(
+                "LeCun, Bottou, Orr & Müller",
+                "Efficient BackProp",
+                "Neural Networks: Tricks of the Trade, Springer",
+                1998,
+                "https://doi.org/10.1007/3-540-49430-8_2",
+            ),
+            GLOROT_BENGIO,
+        ),
+    ),
+)

@@ -1,1 +1,0 @@
-"""One module per family of activations; each ends with a tuple ENTRIES that the registry reads."""

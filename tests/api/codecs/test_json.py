@@ -1,0 +1,178 @@
+"""Large JSON bodies take simdjson's path: the same numbers as orjson's, or no answer at all."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import httpx
+import numpy as np
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service import numerics
+from service.api.codecs import ArrayLimits, array_from_json, load_json_arrays
+from tests.api.conftest import problem
+
+ARRAYS = ("x", "grad_output")
+LIMITS = ArrayLimits(max_elements=10_000_000, max_dims=8)
+ROWS = 3000  # numbers enough to pass the size below which the path is not taken
+
+
+def body(**members: object) -> bytes:
+    return orjson.dumps(members, option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def orjson_array(document: bytes, key: str = "x") -> np.ndarray:
+    value = orjson.loads(document)[key]
+    return array_from_json(value, loc=[key], dtype=np.float64, limits=LIMITS)
+
+
+@pytest.mark.parametrize(
+    "shape", [(20_000,), (ROWS, 7), (50, 40, 9), (4, 5, 6, 7, 20), (2, 2000, 3), (4000, 0)]
+)
+def test_rectangular_arrays_are_the_numbers_orjson_reads(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(len(shape))
+    x = rng.normal(scale=1e3, size=shape) * np.exp(rng.normal(scale=30, size=shape))
+    document = body(x=x, dtype="float32", params={"approximate": "tanh"}, outputs=["value"])
+    members = load_json_arrays(document + b" " * 70_000, arrays=ARRAYS)
+    assert members is not None
+    assert members["x"].shape == shape
+    np.testing.assert_array_equal(members["x"], orjson_array(document))
+    assert members["dtype"] == "float32"
+    assert members["params"] == {"approximate": "tanh"}
+    assert members["outputs"] == ["value"]
+
+
+def test_digits_beyond_double_precision_round_as_orjson_rounds_them() -> None:
+    text = b"[" + b",".join([b"0.1000000000000000055511151231257827", b"9007199254740993"] * 9000)
+    document = b'{"x":' + text + b"]}"
+    members = load_json_arrays(document, arrays=ARRAYS)
+    assert members is not None
+    np.testing.assert_array_equal(members["x"], orjson_array(document))
+
+
+def rows(count: int = ROWS) -> list[list[float]]:
+    return [[0.5, 1.5, 2.5, 3.5, 4.5, 5.5] for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"x": [*rows(), [0.5]]},  # ragged
+        {"x": [[0.5] * 7, *rows(ROWS - 2), [0.5] * 3005]},  # ragged, 3000 x 7 numbers
+        {"x": [*rows(), [[], [1.0, 2.0], 3, 4, 5, 6]]},  # a list where a number belongs
+        {"x": [*rows(), [0.5, True, 2, 3, 4, 5]]},  # booleans are not numbers
+        {"x": [*rows(), [0.5, None, 2, 3, 4, 5]]},
+        {"x": [*rows(), [0.5, "1", 2, 3, 4, 5]]},
+        {"x": rows(), "note": "a [ in a string"},
+        {"x": rows(), "params": {"approximate": "tanh["}},
+        {"x": rows(5000)},  # more rows than checked cheaply
+    ],
+)
+def test_anything_but_a_plain_case_is_left_to_orjson(case: dict[str, object]) -> None:
+    document = body(**case)
+    assert len(document) > 1 << 16
+    assert load_json_arrays(document, arrays=ARRAYS) is None
+
+
+def test_duplicate_keys_and_malformed_bodies_are_left_to_orjson() -> None:
+    x = orjson.dumps(rows())
+    assert load_json_arrays(b'{"x":' + x + b',"x":' + x + b"}", arrays=ARRAYS) is None
+    assert load_json_arrays(b'{"x":' + x, arrays=ARRAYS) is None
+    assert load_json_arrays(b'{"x":' + x[:-1] + b",1e999]]}", arrays=ARRAYS) is None
+    assert load_json_arrays(x, arrays=ARRAYS) is None  # not an object
+    assert load_json_arrays(b'{"x":[1.5]}', arrays=ARRAYS) is None  # small: not worth it
+
+
+@pytest.mark.anyio
+async def test_large_json_request_is_the_binary_result(client: httpx.AsyncClient) -> None:
+    x = np.random.default_rng(3).normal(scale=4, size=(ROWS, 11))
+    g = np.random.default_rng(4).normal(size=x.shape)
+    response = await client.post(
+        "/api/v1/activations/gelu/evaluate",
+        content=body(x=x, grad_output=g, dtype="float32", outputs=["value", "gradient"]),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    answer = orjson.loads(response.content)
+    entry = numerics.get("gelu")
+    expected = numerics.evaluate(
+        entry,
+        x.astype(np.float32),
+        params=entry.resolve({}),
+        outputs=["value", "gradient"],
+        grad_output=g.astype(np.float32),
+    )
+    for output, array in expected.items():
+        np.testing.assert_array_equal(np.array(answer[output], dtype=np.float32), array)
+
+
+@pytest.mark.anyio
+async def test_large_ragged_request_is_refused_naming_the_row(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/activations/relu/evaluate",
+        content=body(x=[*rows(), [0.5]]),
+        headers={"content-type": "application/json"},
+    )
+    assert problem(response, 422)["errors"][0]["loc"] == ["x", ROWS]
+
+
+_PADDING = b" " * (1 << 16)  # whitespace takes a small body down the simdjson path
+_ELEMENTS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["1", "[", "\\u005b", ""]),
+)
+_NESTED = st.recursive(_ELEMENTS, lambda inner: st.lists(inner, max_size=4), max_leaves=40)
+
+
+@st.composite
+def _rectangular_or_damaged(draw: st.DrawFn) -> object:
+    """A rectangular nested list of numbers, often with one element replaced."""
+    shape = draw(st.lists(st.integers(0, 4), min_size=1, max_size=4))
+    numbers = draw(
+        st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=math.prod(shape))
+    )
+    value: object = np.array(numbers[: math.prod(shape)], dtype=object).reshape(shape).tolist()
+    if draw(st.booleans()) and math.prod(shape):
+        node = value
+        for _ in range(len(shape) - 1):
+            node = node[0]  # type: ignore[index]
+        node[draw(st.integers(0, shape[-1] - 1))] = draw(_NESTED)  # type: ignore[index]
+    return value
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(x=_NESTED | _rectangular_or_damaged(), other=st.dictionaries(st.text(max_size=3), _NESTED))
+def test_simdjson_path_agrees_with_orjson_or_declines(x: object, other: dict[str, object]) -> None:
+    document = json.dumps({**other, "x": x}).encode() + _PADDING
+    members = load_json_arrays(document, arrays=ARRAYS)
+    if members is None:
+        return
+    reference = orjson.loads(document)  # integers past 64 bits fail both parsers
+    assert members.keys() == reference.keys()
+    for key, value in reference.items():
+        if key == "x" and isinstance(value, list):
+            array = array_from_json(value, loc=["x"], dtype=np.float64, limits=LIMITS)
+            assert members["x"].shape == array.shape
+            np.testing.assert_array_equal(members["x"], array)
+        else:
+            assert members[key] == value
+
+
+@pytest.mark.anyio
+async def test_an_integer_past_64_bits_is_read_as_orjson_reads_it(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/activations/relu/evaluate",
+        content=b'{"x": [1.5, 18446744073709551616]}' + _PADDING,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["value"] == [1.5, 2.0**64]

@@ -1,0 +1,271 @@
+"""The evaluate operation end to end through the ASGI app: JSON and binary transports."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import numpy as np
+import pytest
+
+from service import numerics
+from tests.api.conftest import npy
+
+pytestmark = pytest.mark.anyio
+
+URL = "/api/v1/activations/{}/evaluate"
+NPY = {"content-type": "application/x-npy"}
+
+
+def npz(**arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+async def test_json_value_and_gradient_keep_the_nesting(client: httpx.AsyncClient) -> None:
+    x = [[-2.0, -0.5, 0.0], [0.5, 1.0, 2.0]]
+    response = await client.post(
+        URL.format("sigmoid"), json={"x": x, "outputs": ["value", "gradient"]}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["activation"] == "sigmoid"
+    assert body["dtype"] == "float64"
+    assert body["shape"] == [2, 3]
+    expected = 1 / (1 + np.exp(-np.array(x)))
+    np.testing.assert_allclose(body["value"], expected, rtol=1e-15)
+    np.testing.assert_allclose(body["gradient"], expected * (1 - expected), rtol=1e-14)
+
+
+async def test_defaults_are_value_only_float64_and_every_param_is_resolved(
+    client: httpx.AsyncClient,
+) -> None:
+    body = (await client.post(URL.format("softplus"), json={"x": 1})).json()
+    assert set(body) == {"activation", "params", "dtype", "shape", "value"}
+    assert body["params"] == {"beta": 1.0, "threshold": 20.0}
+    assert body["shape"] == []
+    assert body["value"] == pytest.approx(np.log1p(np.e), rel=1e-16)
+
+
+async def test_aliases_resolve_to_the_canonical_name(client: httpx.AsyncClient) -> None:
+    body = (await client.post(URL.format("logistic"), json={"x": 0})).json()
+    assert body["activation"] == "sigmoid"
+    assert body["value"] == 0.5
+
+
+async def test_gradient_is_the_vector_jacobian_product(client: httpx.AsyncClient) -> None:
+    x, upstream = [[-1.0, 2.0]], [[3.0, -0.5]]
+    body = (
+        await client.post(
+            URL.format("elu"), json={"x": x, "grad_output": upstream, "outputs": ["gradient"]}
+        )
+    ).json()
+    assert body["gradient"] == [[3.0 * np.exp(-1.0), -0.5]]
+
+
+async def test_float32_results_are_the_float32_rounding(client: httpx.AsyncClient) -> None:
+    x = [0.1, -3.7, 12.25]
+    body = (
+        await client.post(
+            URL.format("gelu"), json={"x": x, "dtype": "float32", "outputs": ["value", "gradient"]}
+        )
+    ).json()
+    assert body["dtype"] == "float32"
+    entry = numerics.get("gelu")
+    exact = numerics.evaluate(
+        entry, np.array(x, np.float32), params=entry.resolve({}), outputs=("value", "gradient")
+    )
+    assert np.array(body["value"], np.float32).tolist() == exact["value"].tolist()
+    assert np.array(body["gradient"], np.float32).tolist() == exact["gradient"].tolist()
+
+
+async def test_npy_round_trip_is_bit_for_bit_the_json_result(client: httpx.AsyncClient) -> None:
+    rng = np.random.default_rng(7)
+    x = rng.normal(scale=10, size=(4, 5, 3))
+    for dtype in ("float64", "float32"):
+        typed = x.astype(dtype)
+        json_body = (
+            await client.post(
+                URL.format("gelu"),
+                json={"x": typed.tolist(), "dtype": dtype, "params": {"approximate": "tanh"}},
+            )
+        ).json()
+        response = await client.post(
+            URL.format("gelu") + "?approximate=tanh", content=npy(typed), headers=NPY
+        )
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/x-npy"
+        assert response.headers["x-activation-params"] == '{"approximate":"tanh"}'
+        binary = np.load(io.BytesIO(response.content), allow_pickle=False)
+        assert binary.dtype == dtype and binary.shape == x.shape
+        assert binary.tobytes() == np.array(json_body["value"], dtype=dtype).tobytes()
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (3, 0, 2)])
+async def test_npy_answers_keep_the_shape_of_x(
+    client: httpx.AsyncClient, shape: tuple[int, ...]
+) -> None:
+    # A 0-d x came back as shape (1,): np.ascontiguousarray makes 0-d arrays 1-d.
+    x = np.full(shape, 0.5, np.float32)
+    response = await client.post(URL.format("relu"), content=npy(x), headers=NPY)
+    assert response.status_code == 200
+    value = np.load(io.BytesIO(response.content), allow_pickle=False)
+    assert value.shape == shape
+    assert value.tobytes() == x.tobytes()
+
+
+async def test_npy_options_in_the_query(client: httpx.AsyncClient) -> None:
+    x = np.linspace(-3, 3, 7)
+    response = await client.post(
+        URL.format("leaky_relu") + "?negative_slope=0.25&outputs=gradient&dtype=float32",
+        content=npy(x),
+        headers=NPY,
+    )
+    result = np.load(io.BytesIO(response.content))
+    assert result.dtype == np.float32
+    assert result.tolist() == [0.25, 0.25, 0.25, 0.25, 1.0, 1.0, 1.0]
+
+
+async def test_several_binary_outputs_come_as_npz(client: httpx.AsyncClient) -> None:
+    x = np.array([-1.0, 0.0, 1.0])
+    response = await client.post(
+        URL.format("relu") + "?outputs=value&outputs=gradient", content=npy(x), headers=NPY
+    )
+    assert response.headers["content-type"] == "application/x-npz"
+    archive = np.load(io.BytesIO(response.content), allow_pickle=False)
+    assert archive["value"].tolist() == [0.0, 0.0, 1.0]
+    assert archive["gradient"].tolist() == [0.0, 0.0, 1.0]
+
+
+async def test_npz_request_carries_grad_output(client: httpx.AsyncClient) -> None:
+    body = npz(x=np.array([[1.0, -1.0]]), grad_output=np.array([[2.0, 2.0]]))
+    response = await client.post(
+        URL.format("relu") + "?outputs=gradient",
+        content=body,
+        headers={"content-type": "application/x-npz"},
+    )
+    assert np.load(io.BytesIO(response.content)).tolist() == [[2.0, 0.0]]
+
+
+async def test_accept_header_chooses_the_response_format(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        URL.format("relu"), json={"x": [1.0, -1.0]}, headers={"accept": "application/x-npy"}
+    )
+    assert np.load(io.BytesIO(response.content)).tolist() == [1.0, 0.0]
+    response = await client.post(
+        URL.format("relu"),
+        content=npy(np.array([2.0])),
+        headers={**NPY, "accept": "application/json"},
+    )
+    assert response.json()["value"] == [2.0]
+
+
+async def test_fortran_ordered_and_big_endian_npy_arrays(client: httpx.AsyncClient) -> None:
+    x = np.asfortranarray(np.arange(6, dtype=">f8").reshape(2, 3) - 2)
+    response = await client.post(URL.format("relu"), content=npy(x), headers=NPY)
+    assert np.load(io.BytesIO(response.content)).tolist() == [[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]]
+
+
+async def test_integer_npy_arrays_are_computed_in_float64(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        URL.format("sigmoid"), content=npy(np.array([0, 1], dtype=np.int16)), headers=NPY
+    )
+    result = np.load(io.BytesIO(response.content))
+    assert result.dtype == np.float64 and result[0] == 0.5
+
+
+async def test_overflowing_results_are_named_not_nulled(client: httpx.AsyncClient) -> None:
+    # elu with a huge alpha overflows: the JSON answer says Infinity rather than null.
+    body = (
+        await client.post(URL.format("elu"), json={"x": [-1e300, 1.0], "params": {"alpha": 1e6}})
+    ).json()
+    assert body["value"][0] == -1e6
+    body = (
+        await client.post(
+            URL.format("leaky_relu"), json={"x": [-1e308], "params": {"negative_slope": 1e6}}
+        )
+    ).json()
+    assert body["value"] == ["-Infinity"]
+
+
+async def test_extremes_stay_finite_and_exact(client: httpx.AsyncClient) -> None:
+    cases = [
+        ("softplus", 1000.0, 1000.0),
+        ("sigmoid", -800.0, 0.0),
+        ("sigmoid", -720.0, np.exp(-720.0)),
+    ]
+    for name, x, expected in cases:
+        body = (await client.post(URL.format(name), json={"x": x})).json()
+        assert body["value"] == expected
+    body = (
+        await client.post(URL.format("gelu"), json={"x": -10, "params": {"approximate": "tanh"}})
+    ).json()
+    assert body["value"] < 0 and np.isfinite(body["value"])
+
+
+async def test_empty_arrays_are_fine(client: httpx.AsyncClient) -> None:
+    body = (await client.post(URL.format("tanh"), json={"x": [[], []]})).json()
+    assert body["shape"] == [2, 0] and body["value"] == [[], []]
+
+
+async def test_second_derivative_on_both_transports(client: httpx.AsyncClient) -> None:
+    x = np.array([[-1.5, 0.25], [2.0, 30.0]])
+    outputs = ["value", "gradient", "second_derivative"]
+    body = (
+        await client.post(URL.format("tanh"), json={"x": x.tolist(), "outputs": outputs})
+    ).json()
+    entry = numerics.get("tanh")
+    exact = numerics.evaluate(entry, x, params={}, outputs=outputs)
+    assert body["second_derivative"] == exact["second_derivative"].tolist()
+    response = await client.post(
+        URL.format("tanh") + "?outputs=second_derivative&outputs=gradient",
+        content=npy(x),
+        headers=NPY,
+    )
+    archive = np.load(io.BytesIO(response.content))
+    assert archive["second_derivative"].tobytes() == exact["second_derivative"].tobytes()
+    assert archive["gradient"].tobytes() == exact["gradient"].tobytes()
+
+
+async def test_axiswise_gradient_is_the_vector_jacobian_product(
+    client: httpx.AsyncClient,
+) -> None:
+    x, upstream = [[1000.0, -1000.0, 0.0], [1.0, 2.0, 3.0]], [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    body = (
+        await client.post(
+            URL.format("softmax"),
+            json={"x": x, "grad_output": upstream, "outputs": ["value", "gradient"]},
+        )
+    ).json()
+    assert body["value"][0] == [1.0, 0.0, 0.0]
+    s = np.exp(np.array(x[1]) - 3) / np.exp(np.array(x[1]) - 3).sum()
+    np.testing.assert_allclose(body["gradient"][1], s[1] * (np.eye(3)[1] - s), rtol=1e-14)
+    assert sum(body["value"][1]) == pytest.approx(1, abs=1e-15)
+
+
+async def test_glu_halves_the_axis_on_both_transports(client: httpx.AsyncClient) -> None:
+    x = np.arange(12.0).reshape(3, 4) / 4 - 1
+    body = await client.post(URL.format("glu"), json={"x": x.tolist(), "params": {"axis": 0}})
+    assert body.status_code == 422
+    body = (await client.post(URL.format("glu"), json={"x": x.tolist()})).json()
+    assert body["shape"] == [3, 4] and np.array(body["value"]).shape == (3, 2)
+    archive = npz(x=x, grad_output=np.ones((3, 2)))
+    response = await client.post(
+        URL.format("glu") + "?outputs=gradient",
+        content=archive,
+        headers={"content-type": "application/x-npz"},
+    )
+    assert np.load(io.BytesIO(response.content)).shape == (3, 4)
+
+
+async def test_listing_tells_kinds_formulas_and_equivalents(client: httpx.AsyncClient) -> None:
+    listed = {a["name"]: a for a in (await client.get("/api/v1/activations")).json()["activations"]}
+    assert listed["softmax"]["kind"] == "axiswise" and listed["glu"]["halves_axis"]
+    assert listed["gelu"]["kind"] == "elementwise"
+    assert listed["gelu"]["second_derivative_formula"].startswith("f''(x) =")
+    assert listed["gelu"]["follows"].startswith("PyTorch")
+    calls = {e["library"]: e for e in listed["gelu"]["equivalents"]}
+    assert calls["torch"]["call"] == "torch.nn.functional.gelu(x, approximate='none')"
+    assert "approximate=True" in calls["jax"]["differs"]
+    assert set(listed["silu"]["aliases"]) == {"swish"}

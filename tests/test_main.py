@@ -1,0 +1,37 @@
+"""The application factory: what start-up does."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import pytest
+
+from service import main
+from service.config import Settings
+from service.main import create_app
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_start_up_exempts_the_living_objects_from_collection() -> None:
+    app = create_app(Settings.model_construct(compile_at_startup=False))
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize("compile_at_startup", [True, False])
+async def test_start_up_compiles_the_kernels_in_a_thread_if_asked(
+    monkeypatch: pytest.MonkeyPatch, compile_at_startup: bool
+) -> None:
+    compiled = threading.Event()
+    monkeypatch.setattr(main.numerics, "compile_kernels", lambda activations: compiled.set())
+    app = create_app(Settings.model_construct(compile_at_startup=compile_at_startup))
+    try:
+        async with app.router.lifespan_context(app):
+            assert compiled.wait(5 if compile_at_startup else 0.2) is compile_at_startup
+    finally:
+        gc.unfreeze()
