@@ -24,6 +24,7 @@ from service.numerics.types import (
     DtypeName,
     Interval,
     OutputName,
+    ParamJSON,
     ParamValue,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "LimitExceeded",
     "NotMeasurable",
     "OutputName",
+    "ParamJSON",
     "ParamValue",
     "Parameter",
     "UnknownActivation",

@@ -20,12 +20,15 @@ __all__ = [
     "DtypeName",
     "Interval",
     "OutputName",
+    "ParamJSON",
     "ParamValue",
 ]
 
 Array = npt.NDArray[np.floating[Any]]
 ParamValue = float | int | bool | str
 """The value of an activation's parameter: a number, a flag or a choice."""
+ParamJSON = ParamValue | None
+"""A parameter's value as JSON spells it: null for an infinite default (relu's max_value)."""
 
 OutputName = Literal["value", "gradient", "second_derivative"]
 OUTPUTS: Final[tuple[OutputName, ...]] = ("value", "gradient", "second_derivative")

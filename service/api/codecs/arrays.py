@@ -38,7 +38,7 @@ def to_dtype(
     finite: bool = False,
 ) -> Array:
     """``array`` as ``dtype``, refusing non-finite elements (unless known ``finite``) and
-    elements beyond the range of ``dtype``."""
+    elements that round to infinity in ``dtype``."""
     if not finite and array.dtype.kind == "f" and array.size:
         is_finite = np.isfinite(array)
         if not is_finite.all():
@@ -46,16 +46,23 @@ def to_dtype(
             raise InvalidInput(
                 [*loc, *map(int, index)], f"is {array[index]}; only finite numbers are accepted"
             )
-    if array.size and array.dtype != dtype:
-        limit = np.finfo(dtype).max
-        magnitude = np.abs(array)
-        if magnitude.max() > limit:
-            index = np.unravel_index(int(np.argmax(magnitude)), array.shape)
+    if not array.size or array.dtype == dtype:
+        return array.astype(dtype, copy=False)
+    # Rounded as IEEE rounds, to nearest even: 3.4028235e38 is float32's largest value, and
+    # only what rounds to infinity is out of range (float32's limit is 2^128 - 2^103).
+    with np.errstate(over="ignore"):
+        converted = array.astype(dtype)
+    if np.dtype(dtype).itemsize < array.dtype.itemsize or array.dtype.kind in "iu":
+        overflowed = ~np.isfinite(converted)
+        if overflowed.any():
+            index = np.unravel_index(int(np.argmax(overflowed)), array.shape)
+            largest = np.finfo(dtype).max
             raise InvalidInput(
                 [*loc, *map(int, index)],
-                f"is {array[index]}, outside the {np.dtype(dtype).name} range (±{limit:.6g})",
+                f"is {array[index]}, outside the {np.dtype(dtype).name} range: it rounds to"
+                f" infinity (the largest finite {np.dtype(dtype).name} is ±{largest!s})",
             )
-    return array.astype(dtype, copy=False)
+    return converted
 
 
 def natural_float(array: np.ndarray) -> type[np.floating[Any]]:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.numerics import Activation, Parameter, ParamValue
+from service.numerics import Activation, Parameter, ParamJSON
 from service.numerics.catalog import Equivalent
 
 __all__ = [
@@ -23,7 +23,12 @@ ActivationKind = Literal["elementwise", "axiswise"]
 class ParameterSpec(BaseModel):
     name: str
     type: Literal["float", "int", "bool", "choice"]
-    default: ParamValue
+    default: ParamJSON = Field(description="The default; null where it is infinite (see nullable).")
+    nullable: bool = Field(
+        False,
+        description="Whether null is accepted and echoed: it stands for the infinite default"
+        " (relu's max_value: no cap).",
+    )
     description: str
     minimum: float | None = None
     maximum: float | None = None
@@ -36,7 +41,8 @@ class ParameterSpec(BaseModel):
         return cls(
             name=parameter.name,
             type=parameter.kind,
-            default=parameter.default,
+            default=None if parameter.nullable else parameter.default,
+            nullable=parameter.nullable,
             description=parameter.description,
             minimum=parameter.minimum,
             maximum=parameter.maximum,

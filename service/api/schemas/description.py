@@ -7,7 +7,7 @@ import math
 from pydantic import BaseModel, Field
 
 from service.api.schemas.activations import ActivationKind, ActivationSummary
-from service.numerics import Interval, ParamValue
+from service.numerics import Interval, ParamJSON
 from service.numerics.analysis import Attained, Monotonicity
 from service.numerics.catalog import CostClass, InitScheme
 from service.numerics.describe import Description, Language, continuity_label, unmeasurable_note
@@ -189,7 +189,7 @@ class ActivationDetail(ActivationSummary):
     )
     language: Language = Field(description="Language of the text fields.")
     description: str | None
-    params: dict[str, ParamValue] = Field(description="The parameters the properties are for.")
+    params: dict[str, ParamJSON] = Field(description="The parameters the properties are for.")
     properties: PropertiesOut | None = Field(
         description="Measured from f for these parameters; null for an activation without a"
         " scalar f(x) (axis-wise, or drawing random numbers): properties_note says why."

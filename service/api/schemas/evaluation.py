@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from service.numerics import DtypeName, OutputName, ParamValue
+from service.numerics import DtypeName, OutputName, ParamJSON
 
 __all__ = [
     "BinaryOptions",
@@ -26,7 +26,7 @@ class EvaluateOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    params: dict[str, ParamValue] = Field(
+    params: dict[str, ParamJSON] = Field(
         default_factory=dict,
         description="Parameters of the activation; those left out take their defaults.",
         examples=[{"negative_slope": 0.2}],
@@ -80,7 +80,7 @@ class EvaluateRequest(EvaluateOptions):
 
 class EvaluateResponse(BaseModel):
     activation: str = Field(description="Canonical name of the activation (aliases resolved).")
-    params: dict[str, ParamValue] = Field(description="Every parameter, defaults included.")
+    params: dict[str, ParamJSON] = Field(description="Every parameter, defaults included.")
     dtype: DtypeName
     shape: list[int]
     value: NestedNumbers | None = Field(

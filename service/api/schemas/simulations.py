@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.numerics import DtypeName, ParamValue
+from service.numerics import DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
     GradientFlow,
@@ -103,7 +103,7 @@ class TrainingSpec(_Closed):
 
 class GradientFlowRequest(_Closed):
     activation: str = Field(max_length=64, description="An element-wise activation or alias.")
-    params: dict[str, ParamValue] = Field(
+    params: dict[str, ParamJSON] = Field(
         default_factory=dict, description="The activation's parameters; defaults fill the rest."
     )
     depth: int = Field(ge=1, description="Number of layers.")
@@ -227,7 +227,7 @@ class TrainingStepResult(_Result):
 
 class GradientFlowResponse(_Result):
     activation: str
-    params: dict[str, ParamValue]
+    params: dict[str, ParamJSON]
     dtype: DtypeName
     seed: int
     loss: Loss
@@ -274,7 +274,7 @@ class GradientFlowResponse(_Result):
 
 class CriticalLineRequest(_Closed):
     activation: str = Field(max_length=64, examples=["tanh"])
-    params: dict[str, ParamValue] = Field(default_factory=dict)
+    params: dict[str, ParamJSON] = Field(default_factory=dict)
     sigma_b2: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(
         default_factory=lambda: list(DEFAULT_SIGMA_B2), min_length=1
     )
@@ -296,7 +296,7 @@ class CriticalPointResult(_Result):
 
 class CriticalLineResponse(_Result):
     activation: str
-    params: dict[str, ParamValue]
+    params: dict[str, ParamJSON]
     q_start: float
     points: list[CriticalPointResult]
 

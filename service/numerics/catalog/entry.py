@@ -31,7 +31,9 @@ class Parameter:
     """A named, bounded argument of an activation, with its default.
 
     Bounds are inclusive unless ``exclusive_minimum``/``exclusive_maximum`` is set.
-    The kind (float, int, bool or choice) follows from the default and ``choices``.
+    The kind (float, int, bool or choice) follows from the default and ``choices``. A float
+    whose default is infinite (relu's max_value: no cap) is ``nullable``: JSON has no
+    infinities, so null stands for that default, in requests and in answers alike.
     """
 
     name: str
@@ -42,6 +44,10 @@ class Parameter:
     exclusive_minimum: bool = False
     exclusive_maximum: bool = False
     choices: tuple[str, ...] = ()
+
+    @property
+    def nullable(self) -> bool:
+        return isinstance(self.default, float) and math.isinf(self.default)
 
     @property
     def kind(self) -> ParamKind:
@@ -55,6 +61,8 @@ class Parameter:
 
     def validate(self, value: object) -> ParamValue:
         """Return ``value`` as this parameter's type, or raise InvalidParameter saying why."""
+        if value is None and self.nullable:
+            return self.default
         kind = self.kind
         if kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
@@ -67,12 +75,13 @@ class Parameter:
                 raise InvalidParameter(self.name, f"must be true or false, got {value!r}")
             return value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidParameter(self.name, f"must be a number, got {value!r}")
+            null = " or null" if self.nullable else ""
+            raise InvalidParameter(self.name, f"must be a number{null}, got {value!r}")
         if kind == "int":
             if isinstance(value, float) and not value.is_integer():
                 raise InvalidParameter(self.name, f"must be an integer, got {value!r}")
             value = int(value)
-        elif not math.isfinite(value):
+        elif not math.isfinite(value) and not (self.nullable and value == self.default):
             raise InvalidParameter(self.name, f"must be finite, got {value!r}")
         else:
             value = float(value)
@@ -81,6 +90,8 @@ class Parameter:
 
     def parse_text(self, text: str) -> ParamValue:
         """Parse a query-string value, then validate it like a JSON one."""
+        if self.nullable and text.strip().lower() == "null":
+            return self.default
         kind = self.kind
         if kind == "choice":
             return self.validate(text)

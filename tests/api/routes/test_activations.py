@@ -20,6 +20,7 @@ async def test_lists_every_activation_with_its_parameters(client: httpx.AsyncCli
         "name": "negative_slope",
         "type": "float",
         "default": 0.01,
+        "nullable": False,
         "description": slope["description"],
         "minimum": -1e6,
         "maximum": 1e6,
@@ -46,3 +47,10 @@ async def test_docs_are_served_without_any_cdn(client: httpx.AsyncClient, page: 
     for asset in assets:
         response = await client.get(asset)
         assert response.status_code == 200, asset
+
+
+async def test_an_infinite_default_is_declared_nullable(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/v1/activations")).json()
+    (relu,) = (a for a in body["activations"] if a["name"] == "relu")
+    cap = next(p for p in relu["parameters"] if p["name"] == "max_value")
+    assert (cap["default"], cap["nullable"]) == (None, True)

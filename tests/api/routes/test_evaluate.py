@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from functools import cache
 
 import httpx
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from service import numerics
-from tests.api.conftest import npy
+from service.config import Settings
+from service.main import create_app
+from tests.api.conftest import npy, problem
 
 pytestmark = pytest.mark.anyio
 
@@ -269,3 +275,75 @@ async def test_listing_tells_kinds_formulas_and_equivalents(client: httpx.AsyncC
     assert calls["torch"]["call"] == "torch.nn.functional.gelu(x, approximate='none')"
     assert "approximate=True" in calls["jax"]["differs"]
     assert set(listed["silu"]["aliases"]) == {"swish"}
+
+
+async def test_no_cap_is_null_in_both_directions(client: httpx.AsyncClient) -> None:
+    """relu's max_value means "no cap" when it is infinite, and JSON spells that null."""
+    default = (await client.post(URL.format("relu"), json={"x": [1e308]})).json()
+    assert default["params"]["max_value"] is None and default["value"] == [1e308]
+    given = {"x": [7.0], "params": {"max_value": None}}
+    assert (await client.post(URL.format("relu"), json=given)).json()["value"] == [7.0]
+    answer = await client.post(
+        URL.format("relu") + "?max_value=null", content=npy(np.array([7.0])), headers=NPY
+    )
+    assert answer.headers["x-activation-params"] == (
+        '{"negative_slope":0.0,"max_value":null,"threshold":0.0}'
+    )
+    capped = await client.post(URL.format("relu"), json={"x": [7.0], "params": {"max_value": 6}})
+    assert capped.json()["params"]["max_value"] == 6.0 and capped.json()["value"] == [6.0]
+
+
+_FLOAT32_BITS = st.integers(min_value=0, max_value=2**32 - 1).map(
+    lambda bits: np.array(bits, np.uint32).view(np.float32)
+)
+_EDGES = [
+    np.finfo(np.float32).max,
+    -np.finfo(np.float32).max,
+    np.finfo(np.float32).smallest_subnormal,
+    np.finfo(np.float32).tiny,
+    np.float32(0.0),
+    np.float32(-0.0),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_FLOAT32_BITS.filter(np.isfinite), min_size=1, max_size=40))
+@example([*_EDGES])
+def test_every_float32_written_is_read_back_to_the_same_bits(values: list[np.float32]) -> None:
+    """What the service writes for a float32 it accepts again, to the same bits: JSON, .npy."""
+    asyncio.run(_round_trip(np.array(values, np.float32)))
+
+
+@cache
+def _app() -> object:
+    return create_app(Settings.model_construct(compile_at_startup=False))
+
+
+async def _round_trip(x: np.ndarray) -> None:
+    transport = httpx.ASGITransport(app=_app())  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        body = {"x": x.tolist(), "dtype": "float32"}
+        written = (await client.post(URL.format("identity"), json=body)).json()["value"]
+        again = await client.post(URL.format("identity"), json={"x": written, "dtype": "float32"})
+        assert again.status_code == 200, again.text
+        read_back = np.array(again.json()["value"], np.float32)
+        assert read_back.view(np.uint32).tolist() == x.view(np.uint32).tolist()
+        binary = await client.post(URL.format("identity"), content=npy(x), headers=NPY)
+        returned = np.load(io.BytesIO(binary.content))
+        assert returned.dtype == np.float32
+        assert returned.view(np.uint32).tolist() == x.view(np.uint32).tolist()
+
+
+async def test_a_decimal_that_rounds_to_a_finite_float32_is_accepted(
+    client: httpx.AsyncClient,
+) -> None:
+    largest = np.finfo(np.float32).max  # 3.4028234663852886e38, written 3.4028235e38
+    halfway = 2.0**128 - 2.0**103  # rounds to even: to 2^128, infinity
+    for accepted in (3.4028235e38, float(np.nextafter(halfway, 0.0)), -3.4028235e38):
+        body = {"x": [accepted], "dtype": "float32"}
+        answer = await client.post(URL.format("identity"), json=body)
+        assert answer.status_code == 200, answer.text
+        assert np.float32(answer.json()["value"][0]) == np.copysign(largest, accepted)
+    for refused in (halfway, 3.5e38):
+        body = {"x": [refused], "dtype": "float32"}
+        problem(await client.post(URL.format("identity"), json=body), 422)

@@ -59,7 +59,7 @@ ACTIVATION = Activation(
     variants=({"weight": 0.1},),
     follows="PyTorch",
     equivalents=(
-        Equivalent("torch", "torch.nn.functional.prelu(x, torch.tensor([0.25]))"),
+        Equivalent("torch", "torch.nn.functional.prelu(x, torch.tensor([0.25], dtype=x.dtype))"),
         Equivalent(
             "keras",
             "keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25))(x)",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
@@ -14,8 +13,8 @@ from service.numerics.catalog.references import GLOROT_BORDES_BENGIO, HE
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
 
-NO_CAP = sys.float_info.max
-"""relu's max_value when there is none (Keras' None)."""
+NO_CAP = math.inf
+"""relu's max_value when there is none (Keras' None; null in JSON)."""
 
 
 def relu(
@@ -57,11 +56,11 @@ def relu_derivative_at(x: float, p: tuple[float, float, float]) -> float:
 def _pieces(negative_slope: float, max_value: float, threshold: float) -> tuple[Piece, ...]:
     """min(u, m) above the threshold t, a (u - t) up to it."""
     top = max(max_value, threshold)  # a cap below the threshold leaves no identity piece
-    return (
+    pieces: tuple[Piece, ...] = (
         (-math.inf, threshold, -negative_slope * threshold, negative_slope),
         (threshold, top, 0.0, 1.0),
-        (top, math.inf, max_value, 0.0),
     )
+    return pieces if top == math.inf else (*pieces, (top, math.inf, max_value, 0.0))
 
 
 def relu_second_moment(
@@ -80,7 +79,7 @@ def relu_slope_moment(
 
 def _range(negative_slope: float, max_value: float, threshold: float) -> Interval:
     # a (x - t) on x <= t takes 0 at t and runs to -+inf with slope a; min(x, m) on x > t
-    # approaches t and reaches m (the largest float standing for no m), or is m throughout.
+    # approaches t and reaches m (unless there is no cap), or is m throughout.
     attained = [0.0]
     approached = [-math.copysign(math.inf, negative_slope)] if negative_slope else []
     if max_value <= threshold:
@@ -130,7 +129,7 @@ ACTIVATION = Activation(
         Parameter(
             "max_value",
             NO_CAP,
-            "Saturation value m (Keras' max_value; the largest float means none). At least 0,"
+            "Saturation value m (Keras' max_value; null, the default, for none). At least 0,"
             " as Keras' ReLU layer requires: below, its clip and its formula disagree.",
             minimum=0.0,
         ),

@@ -38,7 +38,9 @@ ACTIVATION = Activation(
     follows="the Heaviside step with H(0) = 1 (no library has it as an activation)",
     equivalents=(
         Equivalent(
-            "torch", "torch.heaviside(x, torch.tensor(1.0))", "a tensor function, not an activation"
+            "torch",
+            "torch.heaviside(x, torch.tensor(1.0, dtype=x.dtype))",
+            "a tensor function, not an activation",
         ),
         Equivalent("jax", "jax.numpy.heaviside(x, 1.0)", "a numpy function, not an activation"),
     ),
