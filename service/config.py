@@ -32,12 +32,41 @@ class Settings(BaseSettings):
         description="Bodies up to this size are evaluated on the event loop (cheaper than a thread"
         " hop); larger ones in a worker thread.",
     )
-    worker_threads: int = Field(
-        2,
+    evaluate_slots: int = Field(
+        2, ge=1, le=64, description="Large evaluations running at once (each in a thread)."
+    )
+    evaluate_queue: int = Field(
+        32, ge=0, description="Large evaluations waiting for a slot; past it, 503 at once."
+    )
+    evaluate_deadline: float = Field(
+        30.0, gt=0, description="Seconds a large evaluation may take once it has its slot."
+    )
+    simulate_slots: int = Field(
+        1, ge=1, le=64, description="Simulations and training runs running at once."
+    )
+    simulate_queue: int = Field(
+        4, ge=0, description="Simulations and training runs waiting for a slot; past it, 503."
+    )
+    simulate_deadline: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a simulation or training run may take once it has its slot; past"
+        " it the work stops at the next layer or step, and the request gets 503.",
+    )
+    analyse_slots: int = Field(
+        1,
         ge=1,
         le=64,
-        description="Most large evaluations and simulations running at once (the rest wait"
-        " their turn).",
+        description="Property measurements, comparisons, plots and critical lines at once.",
+    )
+    analyse_queue: int = Field(
+        16, ge=0, description="Measurements, comparisons and plots waiting; past it, 503."
+    )
+    analyse_deadline: float = Field(
+        30.0, gt=0, description="Seconds a measurement, comparison or plot may take."
+    )
+    retry_after: int = Field(
+        2, ge=1, description="Seconds a 503 for a full queue asks the client to wait."
     )
     max_depth: int = Field(256, ge=1, description="Most layers in a simulated network.")
     max_width: int = Field(2048, ge=1, description="Most units in one simulated layer.")
@@ -85,6 +114,15 @@ class Settings(BaseSettings):
         " a minute of one core), so that no request waits for its kernel's first compilation"
         " (0.2 to 1 s each).",
     )
+
+    def limits(self) -> dict[str, int | float]:
+        """The numbers that bound what a request may ask and how it is served: every numeric
+        setting but the port. The OpenAPI document publishes them under ``info.x-limits``."""
+        return {
+            name: value
+            for name, value in self.model_dump().items()
+            if isinstance(value, int | float) and not isinstance(value, bool) and name != "port"
+        }
 
 
 @lru_cache

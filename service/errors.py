@@ -7,7 +7,7 @@ place, to a status and a body that says what was wrong and where.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -17,7 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from service.api.workloads import Overloaded
 from service.numerics import (
+    DeadlineExceeded,
     InvalidInput,
     InvalidParameter,
     LimitExceeded,
@@ -50,7 +52,14 @@ class RequestProblem(Exception):
         self.extensions = extensions
 
 
-def problem_response(status: int, kind: str, detail: str, **extensions: Any) -> Response:
+def problem_response(
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> Response:
     body = {
         "type": _TYPE_PREFIX + kind,
         "title": HTTPStatus(status).phrase,
@@ -58,7 +67,9 @@ def problem_response(status: int, kind: str, detail: str, **extensions: Any) -> 
         "detail": detail,
         **extensions,
     }
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
 
 
 def _error(loc: Sequence[str | int], msg: str) -> dict[str, Any]:
@@ -100,6 +111,26 @@ def _limit_exceeded(exc: LimitExceeded) -> Response:
     )
 
 
+def _overloaded(exc: Overloaded) -> Response:
+    return problem_response(
+        503,
+        "overloaded",
+        str(exc),
+        headers={"Retry-After": str(exc.retry_after)},
+        workload=exc.workload,
+    )
+
+
+def _deadline_exceeded(exc: DeadlineExceeded) -> Response:
+    return problem_response(
+        503,
+        "deadline-exceeded",
+        f"{exc}; ask for less work (fewer layers, steps or points), or retry when the service"
+        " is less busy",
+        deadline=exc.seconds,
+    )
+
+
 def _validation_error(exc: RequestValidationError) -> Response:
     errors = [_error(e["loc"], e["msg"]) for e in exc.errors()]
     summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
@@ -118,6 +149,8 @@ _PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {
     InvalidInput: _invalid_input,
     NotMeasurable: _not_measurable,
     LimitExceeded: _limit_exceeded,
+    Overloaded: _overloaded,
+    DeadlineExceeded: _deadline_exceeded,
     RequestValidationError: _validation_error,
     HTTPException: _http_exception,
 }

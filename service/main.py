@@ -15,8 +15,10 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
+from service.api.caching import Memo
 from service.api.routes import activations, compare, evaluate, health, plots, simulations
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
+from service.api.workloads import Workloads
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.state.settings = settings
+    app.state.workloads = Workloads(settings)
+    app.state.memos = {"describe": Memo(256), "compare": Memo(128), "plot": Memo(64)}
     app.include_router(health.router)
     app.include_router(activations.router, prefix=API_PREFIX)
     app.include_router(evaluate.router, prefix=API_PREFIX)
@@ -109,28 +113,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             [(EvaluateRequest, "validation")], ref_template="#/components/schemas/{model}"
         )
         schema["components"]["schemas"].update(definitions["$defs"])
-        limits = {
-            name: getattr(settings, name)
-            for name in (
-                "max_elements",
-                "max_dims",
-                "max_body_bytes",
-                "inline_body_bytes",
-                "worker_threads",
-                "compare_max_names",
-                "plot_max_abs_x",
-                "cache_max_age",
-                "max_depth",
-                "max_width",
-                "max_batch",
-                "max_activations",
-                "max_weights",
-                "max_multiply_adds",
-                "max_jacobian_width",
-                "max_training_steps",
-                "max_critical_points",
-            )
-        }
+        limits = settings.limits()
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
         app.openapi_schema = schema

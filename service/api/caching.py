@@ -1,14 +1,21 @@
-"""Strong ETags and conditional GETs, for responses that are a function of their request."""
+"""Strong ETags and conditional GETs for responses that are a function of their request, and
+the memo that computes each such response once."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Generic, TypeVar
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["cacheable", "etag_of"]
+__all__ = ["Memo", "cacheable", "etag_of"]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def etag_of(body: bytes) -> str:
@@ -44,3 +51,35 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
         return False
     candidates = [c.strip() for c in if_none_match.split(",")]
     return "*" in candidates or tag in (c.removeprefix("W/") for c in candidates)
+
+
+class Memo(Generic[K, V]):
+    """The results of an expensive computation by key, at most ``size`` of them, each computed
+    once: a request for a key being computed waits for that computation instead of starting
+    another. A hit costs a dictionary lookup, so cached answers never wait for a worker."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._pending: dict[K, anyio.Event] = {}
+
+    async def get(self, key: K, compute: Callable[[], Awaitable[V]]) -> V:
+        while key not in self._values:
+            pending = self._pending.get(key)
+            if pending is None:
+                return await self._compute(key, compute)
+            await pending.wait()  # then the value is there, or it failed and we try ourselves
+        self._values.move_to_end(key)
+        return self._values[key]
+
+    async def _compute(self, key: K, compute: Callable[[], Awaitable[V]]) -> V:
+        done = self._pending[key] = anyio.Event()
+        try:
+            value = await compute()
+            self._values[key] = value
+            if len(self._values) > self._size:
+                self._values.popitem(last=False)
+            return value
+        finally:
+            del self._pending[key]
+            done.set()

@@ -1,5 +1,5 @@
-"""What routes ask for: the settings, the activation named in the path, the CPU limiter, the
-language of the answer and the activation's parameters from the query string.
+"""What routes ask for: the settings, the activation named in the path, the workload classes,
+the language of the answer and the activation's parameters from the query string.
 
 They are ``async`` although they never wait: FastAPI runs plain ``def`` dependencies in its
 threadpool, a hop that costs more than the lookups themselves.
@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Annotated, Any
 
-import anyio
 from fastapi import Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from service import numerics
+from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics.describe import DEFAULT_LANGUAGE, LANGUAGES, Language
 
@@ -23,9 +23,9 @@ __all__ = [
     "PARAMS_IN_QUERY",
     "ActivationDep",
     "ActivationName",
-    "CpuLimiterDep",
     "LanguageDep",
     "SettingsDep",
+    "WorkloadsDep",
     "params_in_query",
     "query_parameters",
 ]
@@ -85,15 +85,9 @@ async def get_activation(name: ActivationName) -> numerics.Activation:
     return numerics.get(name)
 
 
-async def get_cpu_limiter(
-    request: Request, settings: Annotated[Settings, Depends(get_settings)]
-) -> anyio.CapacityLimiter:
-    # anyio limiters belong to the event loop that runs them, so the first request makes it.
-    state = request.app.state
-    if getattr(state, "cpu_limiter", None) is None:
-        state.cpu_limiter = anyio.CapacityLimiter(settings.worker_threads)
-    limiter: anyio.CapacityLimiter = state.cpu_limiter
-    return limiter
+async def get_workloads(request: Request) -> Workloads:
+    workloads: Workloads = request.app.state.workloads
+    return workloads
 
 
 async def get_language(
@@ -134,4 +128,4 @@ def params_in_query(request: Request, *, reserved: Collection[str]) -> dict[str,
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 LanguageDep = Annotated[Language, Depends(get_language)]
 ActivationDep = Annotated[numerics.Activation, Depends(get_activation)]
-CpuLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_cpu_limiter)]
+WorkloadsDep = Annotated[Workloads, Depends(get_workloads)]

@@ -7,9 +7,11 @@ theory) and ``describe`` (everything said of an entry, in each language).
 """
 
 from service.numerics.catalog import ACTIVATIONS, Activation, Parameter, get
+from service.numerics.deadline import Deadline
 from service.numerics.evaluation import compile_kernels, evaluate, output_shape
 from service.numerics.exceptions import (
     ActivationError,
+    DeadlineExceeded,
     InvalidInput,
     InvalidParameter,
     LimitExceeded,
@@ -35,6 +37,8 @@ __all__ = [
     "Activation",
     "ActivationError",
     "Array",
+    "Deadline",
+    "DeadlineExceeded",
     "DtypeName",
     "Interval",
     "InvalidInput",

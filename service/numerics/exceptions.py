@@ -7,6 +7,7 @@ from typing import Literal
 
 __all__ = [
     "ActivationError",
+    "DeadlineExceeded",
     "InvalidInput",
     "InvalidParameter",
     "LimitExceeded",
@@ -79,3 +80,11 @@ class LimitExceeded(InvalidInput):
         self.limit = limit
         self.maximum = maximum
         self.value = value
+
+
+class DeadlineExceeded(ActivationError):
+    """Work stopped at a step boundary because it ran past its deadline of ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the computation ran past its deadline of {seconds:g} s and was stopped")
+        self.seconds = seconds

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from service import numerics
-from service.api.caching import cacheable
+from service.api.caching import Memo, cacheable
 from service.api.dependencies import (
     PARAMS_IN_QUERY,
     ActivationDep,
     LanguageDep,
     SettingsDep,
+    WorkloadsDep,
     params_in_query,
 )
 from service.api.schemas import ActivationDetail, ActivationList, ActivationSummary
@@ -45,19 +45,23 @@ def list_activations() -> ActivationList:
     responses=NOT_MODIFIED,
     openapi_extra={"parameters": [PARAMS_IN_QUERY]},
 )
-def describe_activation(
-    request: Request, activation: ActivationDep, language: LanguageDep, settings: SettingsDep
+async def describe_activation(
+    request: Request,
+    activation: ActivationDep,
+    language: LanguageDep,
+    settings: SettingsDep,
+    workloads: WorkloadsDep,
 ) -> Response:
     """Properties are measured for the parameters in the query string (defaults otherwise);
     text fields are in the language of `lang` or Accept-Language (English by default).
     Responses carry a strong ETag; If-None-Match with it gives 304.
     """
-    given = params_in_query(request, reserved=("lang",))
-    params = activation.resolve_text(given)
-    if given:
-        body = _detail(activation, params, language)
-    else:
-        body = _default_detail(activation.name, language)
+    params = activation.resolve_text(params_in_query(request, reserved=("lang",)))
+    memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["describe"]
+    body = await memo.get(
+        (activation.name, tuple(params.items()), language),
+        lambda: workloads["analyse"].run(lambda deadline: _detail(activation, params, language)),
+    )
     return cacheable(
         request,
         body,
@@ -73,9 +77,3 @@ def _detail(
 ) -> bytes:
     detail = ActivationDetail.describe(describe(activation, params, language), language)
     return detail.model_dump_json().encode()
-
-
-@lru_cache(maxsize=256)
-def _default_detail(name: str, language: Language) -> bytes:
-    activation = numerics.get(name)
-    return _detail(activation, activation.resolve({}), language)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service import numerics
-from service.api.caching import cacheable
-from service.api.dependencies import SettingsDep
+from service.api.caching import Memo, cacheable
+from service.api.dependencies import SettingsDep, WorkloadsDep
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
 from service.errors import RequestProblem
 from service.numerics.describe import DEFAULT_LANGUAGE, describe
@@ -45,7 +44,9 @@ Names = Annotated[
     response_model=Comparison,
     responses=_RESPONSES,
 )
-def compare_activations(request: Request, names: Names, settings: SettingsDep) -> Response:
+async def compare_activations(
+    request: Request, names: Names, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
     listed = [n.strip() for part in request.query_params.getlist("names") for n in part.split(",")]
     listed = [n for n in listed if n]
     most = settings.compare_max_names
@@ -69,11 +70,14 @@ def compare_activations(request: Request, names: Names, settings: SettingsDep) -
         "csv" if CSV_MEDIA_TYPE in request.headers.get("accept", "") else "json"
     )
     media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else "application/json"
-    body = _comparison(canonical, fmt)
+    memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["compare"]
+    body = await memo.get(
+        (canonical, fmt),
+        lambda: workloads["analyse"].run(lambda deadline: _comparison(canonical, fmt)),
+    )
     return cacheable(request, body, media_type, max_age=settings.cache_max_age, vary="Accept")
 
 
-@lru_cache(maxsize=128)
 def _comparison(names: tuple[str, ...], fmt: Literal["csv", "json"]) -> bytes:
     rows = []
     for name in names:

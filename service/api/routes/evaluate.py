@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
-import anyio
 import numpy as np
 import orjson
 from fastapi import APIRouter, Request
@@ -32,10 +31,10 @@ from service.api.dependencies import (
     NAME_LENGTH,
     PARAMS_IN_QUERY,
     ActivationName,
-    get_cpu_limiter,
     query_parameters,
 )
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
+from service.api.workloads import Workloads
 from service.config import Settings
 from service.errors import RequestProblem, problem_for
 
@@ -127,7 +126,8 @@ async def answer(request: Request, name: str, body: bytes) -> Response:
     handle = partial(_evaluate, activation, body, request, settings)
     if len(body) <= settings.inline_body_bytes:
         return handle()
-    return await anyio.to_thread.run_sync(handle, limiter=await get_cpu_limiter(request, settings))
+    workloads: Workloads = request.app.state.workloads
+    return await workloads["evaluate"].run(lambda deadline: handle())
 
 
 def _evaluate(

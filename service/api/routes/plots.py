@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from service import numerics
-from service.api.caching import cacheable
-from service.api.dependencies import PARAMS_IN_QUERY, ActivationDep, SettingsDep, params_in_query
-from service.config import Settings
+from service.api.caching import Memo, cacheable
+from service.api.dependencies import (
+    PARAMS_IN_QUERY,
+    ActivationDep,
+    SettingsDep,
+    WorkloadsDep,
+    params_in_query,
+)
 from service.errors import RequestProblem
 from service.numerics.analysis import measure
 from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
@@ -44,10 +48,11 @@ def _declare(fmt: PlotFormat) -> None:
         responses=_responses(fmt),
         openapi_extra={"parameters": [PARAMS_IN_QUERY]},
     )
-    def plot_route(
+    async def plot_route(
         request: Request,
         activation: ActivationDep,
         settings: SettingsDep,
+        workloads: WorkloadsDep,
         x_min: XMin = -6.0,
         x_max: XMax = 6.0,
     ) -> Response:
@@ -55,27 +60,22 @@ def _declare(fmt: PlotFormat) -> None:
 
         An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
         """
-        return _plot(request, activation, settings, x_min, x_max, fmt)
+        _check_range(x_min, x_max, settings.plot_max_abs_x)
+        params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))
+        memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["plot"]
+        body = await memo.get(
+            (activation.name, tuple(params.items()), x_min, x_max, fmt),
+            lambda: workloads["analyse"].run(
+                lambda deadline: _render(activation, params, x_min, x_max, fmt)
+            ),
+        )
+        return cacheable(
+            request, body, PLOT_MEDIA_TYPES[fmt], max_age=settings.cache_max_age, vary="Accept"
+        )
 
 
 for _format in PLOT_MEDIA_TYPES:
     _declare(_format)
-
-
-def _plot(
-    request: Request,
-    activation: numerics.Activation,
-    settings: Settings,
-    low: float,
-    high: float,
-    fmt: PlotFormat,
-) -> Response:
-    _check_range(low, high, settings.plot_max_abs_x)
-    params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))
-    body = _render(activation, tuple(params.items()), low, high, fmt)
-    return cacheable(
-        request, body, PLOT_MEDIA_TYPES[fmt], max_age=settings.cache_max_age, vary="Accept"
-    )
 
 
 def _check_range(low: float, high: float, limit: float) -> None:
@@ -91,14 +91,12 @@ def _check_range(low: float, high: float, limit: float) -> None:
         raise RequestProblem(422, "invalid-plot-range", detail, errors=errors)
 
 
-@lru_cache(maxsize=64)
 def _render(
     activation: numerics.Activation,
-    params: tuple[tuple[str, numerics.ParamValue], ...],
+    params: dict[str, numerics.ParamValue],
     low: float,
     high: float,
     fmt: PlotFormat,
 ) -> bytes:
-    resolved = dict(params)
-    found = measure(activation, resolved).discontinuities
-    return plot(activation, resolved, low=low, high=high, discontinuities=found, fmt=fmt)
+    found = measure(activation, params).discontinuities
+    return plot(activation, params, low=low, high=high, discontinuities=found, fmt=fmt)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
 from service import numerics
-from service.api.dependencies import CpuLimiterDep, SettingsDep
+from service.api.dependencies import SettingsDep, WorkloadsDep
 from service.api.schemas.simulations import (
     DEFAULT_SIGMA_B2,
     CriticalLineRequest,
@@ -19,6 +18,7 @@ from service.api.schemas.simulations import (
     GradientFlowRequest,
     GradientFlowResponse,
 )
+from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics import networks
 from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow
@@ -42,7 +42,7 @@ def limits(settings: Settings) -> networks.Limits:
     response_model=GradientFlowResponse,
 )
 async def simulate_gradient_flow(
-    body: GradientFlowRequest, settings: SettingsDep, limiter: CpuLimiterDep
+    body: GradientFlowRequest, settings: SettingsDep, workloads: WorkloadsDep
 ) -> Response:
     """Draws a network from `seed`, runs one forward and backward pass (and optional SGD steps),
     and returns per-layer statistics beside the infinite-width predictions.
@@ -51,7 +51,7 @@ async def simulate_gradient_flow(
     max_activations, max_weights, max_multiply_adds, max_jacobian_width, max_training_steps);
     a request over one gets 422 with `limit` naming it.
     """
-    experiment, result = await _simulate(body, settings, limiter)
+    experiment, result = await _simulate(body, settings, workloads)
     response = GradientFlowResponse.of(
         body, activation=experiment.activation.name, params=dict(experiment.params), result=result
     )
@@ -72,20 +72,20 @@ async def simulate_gradient_flow(
     },
 )
 async def plot_gradient_flow_svg(
-    body: GradientFlowRequest, settings: SettingsDep, limiter: CpuLimiterDep
+    body: GradientFlowRequest, settings: SettingsDep, workloads: WorkloadsDep
 ) -> Response:
     """Runs the same simulation as POST /simulations/gradient-flow (same body, same limits) and
     draws it: the RMS of dL/dh and the pre-activation second moment per layer, each beside
     its mean-field prediction, on logarithmic axes."""
-    experiment, result = await _simulate(body, settings, limiter)
-    picture = await anyio.to_thread.run_sync(
-        partial(plot_gradient_flow, result, title=_title(experiment)), limiter=limiter
+    experiment, result = await _simulate(body, settings, workloads)
+    picture = await workloads["analyse"].run(
+        lambda deadline: plot_gradient_flow(result, title=_title(experiment))
     )
     return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 
 
 async def _simulate(
-    body: GradientFlowRequest, settings: Settings, limiter: anyio.CapacityLimiter
+    body: GradientFlowRequest, settings: Settings, workloads: Workloads
 ) -> tuple[networks.Experiment, networks.GradientFlow]:
     activation = numerics.get(body.activation)
     bounds = limits(settings)
@@ -105,8 +105,8 @@ async def _simulate(
         if body.training
         else None,
     )
-    result = await anyio.to_thread.run_sync(
-        partial(networks.simulate, experiment, bounds), limiter=limiter
+    result = await workloads["simulate"].run(
+        lambda deadline: networks.simulate(experiment, bounds, deadline=deadline)
     )
     return experiment, result
 
@@ -126,7 +126,7 @@ def _title(experiment: networks.Experiment) -> str:
 async def get_critical_line(
     request: Request,
     settings: SettingsDep,
-    limiter: CpuLimiterDep,
+    workloads: WorkloadsDep,
     activation: Annotated[str, Query(max_length=64, examples=["tanh"])],
     sigma_b2: Annotated[
         list[Annotated[float, Field(ge=0, le=1e6)]] | None,
@@ -142,7 +142,7 @@ async def get_critical_line(
     body = CriticalLineRequest.model_construct(
         activation=activation, sigma_b2=sigma_b2 or list(DEFAULT_SIGMA_B2), q_start=q_start
     )
-    return await _critical_line(entry, params, body, settings, limiter)
+    return await _critical_line(entry, params, body, settings, workloads)
 
 
 @router.post(
@@ -152,12 +152,12 @@ async def get_critical_line(
     response_model=CriticalLineResponse,
 )
 async def compute_critical_line(
-    body: CriticalLineRequest, settings: SettingsDep, limiter: CpuLimiterDep
+    body: CriticalLineRequest, settings: SettingsDep, workloads: WorkloadsDep
 ) -> Response:
     """For each sigma_b^2, the sigma_w^2 at which chi_1 = 1 at the fixed point reached from
     q_start (by brentq); null where chi_1 jumps over 1 instead of crossing it."""
     entry = numerics.get(body.activation)
-    return await _critical_line(entry, entry.resolve(body.params), body, settings, limiter)
+    return await _critical_line(entry, entry.resolve(body.params), body, settings, workloads)
 
 
 async def _critical_line(
@@ -165,7 +165,7 @@ async def _critical_line(
     params: dict[str, numerics.ParamValue],
     body: CriticalLineRequest,
     settings: Settings,
-    limiter: anyio.CapacityLimiter,
+    workloads: Workloads,
 ) -> Response:
     compute = partial(
         networks.critical_line,
@@ -175,6 +175,6 @@ async def _critical_line(
         q_start=body.q_start,
         max_points=settings.max_critical_points,
     )
-    points = await anyio.to_thread.run_sync(compute, limiter=limiter)
+    points = await workloads["analyse"].run(lambda deadline: compute())
     response = CriticalLineResponse.of(entry.name, params, body.q_start, points)
     return Response(response.model_dump_json(), media_type=_JSON)

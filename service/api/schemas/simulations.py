@@ -316,7 +316,7 @@ class CriticalLineResponse(_Result):
         )
 
 
-def declare_limits(components: dict[str, Any], limits: Mapping[str, int]) -> None:
+def declare_limits(components: dict[str, Any], limits: Mapping[str, int | float]) -> None:
     """Puts each field's limit into the generated schemas, with ``x-limit`` naming the setting."""
     for model, fields in LIMITED_FIELDS.items():
         for field, (setting, keyword) in fields.items():

@@ -34,6 +34,7 @@ from typing import Any, Final
 import numpy as np
 
 from service.numerics.catalog.entry import Activation, ElementwiseFn
+from service.numerics.deadline import Deadline
 from service.numerics.exceptions import InvalidInput
 from service.numerics.types import Array, ParamValue
 
@@ -140,15 +141,23 @@ def _own(result: Array, scratch: Array) -> Array:
 
 
 def forward(
-    network: Network, x: Array, stats: list[LayerStats] | None = None
+    network: Network,
+    x: Array,
+    stats: list[LayerStats] | None = None,
+    *,
+    deadline: Deadline | None = None,
 ) -> tuple[list[Array], list[Array]]:
-    """Each layer's input a^{l-1} (a^L last) and slope phi'(h^l); fills ``stats`` if given."""
+    """Each layer's input a^{l-1} (a^L last) and slope phi'(h^l); fills ``stats`` if given.
+
+    ``deadline`` is checked before each layer."""
     activation, params = network.activation, network.params
     derivative = require_elementwise(activation)
     threshold = SATURATION_FRACTION * max_slope(activation, params) if stats else 0.0
     inputs, slopes = [x], []
     scratch = _Scratch(x.dtype)
     for layer, (weights, bias) in enumerate(zip(network.weights, network.biases, strict=True)):
+        if deadline is not None:
+            deadline.check()
         preact = np.matmul(inputs[-1], weights, out=scratch.get(x.shape[0], weights.shape[1]))
         if bias.any():
             preact += bias
@@ -175,8 +184,10 @@ def backward(
     *,
     stats: list[LayerStats] | None = None,
     learning_rate: float | None = None,
+    deadline: Deadline | None = None,
 ) -> None:
     """Back-propagates dl/da^L through the layers; fills ``stats``; with a learning rate, SGD.
+    ``deadline`` is checked before each layer.
 
     Works in place: each slope becomes that layer's delta (the slopes are not needed after),
     and with a learning rate each layer's W and b take their step once the layer below has
@@ -188,6 +199,8 @@ def backward(
     delta *= 1 / batch
     weight_scratch, input_scratch = _Scratch(delta.dtype), _Scratch(delta.dtype)
     for layer in range(len(network.weights) - 1, -1, -1):
+        if deadline is not None:
+            deadline.check()
         weights = network.weights[layer]
         grad_weights = np.matmul(inputs[layer].T, delta, out=weight_scratch.get(*weights.shape))
         if stats is not None:

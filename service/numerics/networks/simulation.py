@@ -37,6 +37,7 @@ import numpy as np
 
 from service.numerics.analysis.quadrature import expectation
 from service.numerics.catalog.entry import Activation
+from service.numerics.deadline import Deadline
 from service.numerics.exceptions import InvalidInput, LimitExceeded
 from service.numerics.networks import meanfield
 from service.numerics.networks.initialisation import Init, ResolvedInit, draw, resolve
@@ -158,11 +159,14 @@ def layer_widths(depth: int, width: int | Sequence[int], limits: Limits) -> tupl
     return tuple(width)
 
 
-def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
+def simulate(
+    experiment: Experiment, limits: Limits, *, deadline: Deadline | None = None
+) -> GradientFlow:
     """Runs the experiment; the same experiment (seed included) gives the same numbers.
 
     Bit for bit with the same BLAS and thread count (concurrent calls included): OpenBLAS
-    blocks its products differently for one thread and for several.
+    blocks its products differently for one thread and for several. Past ``deadline`` it
+    stops at the next layer (DeadlineExceeded).
     """
     activation, params = experiment.activation, experiment.params
     require_elementwise(activation)
@@ -182,12 +186,12 @@ def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
     stats = [LayerStats() for _ in experiment.widths]
     # Exploding networks overflow: inf and nan are then the honest statistics.
     with np.errstate(all="ignore"):
-        inputs, slopes = forward(network, x, stats)
+        inputs, slopes = forward(network, x, stats, deadline=deadline)
         singular_values = (
             _jacobian_singular_values(network, slopes) if experiment.jacobian else None
         )
         grad_output = _output_gradient(experiment.loss, inputs[-1], seed)
-        backward(network, inputs, slopes, grad_output, stats=stats)
+        backward(network, inputs, slopes, grad_output, stats=stats, deadline=deadline)
         training = None
         if experiment.training is not None:
             n_in, n_out = widths[0], widths[-1]
@@ -198,6 +202,7 @@ def simulate(experiment: Experiment, limits: Limits) -> GradientFlow:
                 experiment.training,
                 batches=lambda: _draw_input(experiment, rng, dtype),
                 teacher=teacher,
+                deadline=deadline,
             )
     return _report(experiment, init, stats, singular_values, training)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.numerics.deadline import Deadline
 from service.numerics.networks.propagation import LayerStats, Network, backward, forward
 from service.numerics.types import Array
 
@@ -43,18 +44,23 @@ class TrainingStep:
 
 
 def train(
-    network: Network, training: Training, *, batches: Callable[[], Array], teacher: Array
+    network: Network,
+    training: Training,
+    *,
+    batches: Callable[[], Array],
+    teacher: Array,
+    deadline: Deadline | None = None,
 ) -> list[TrainingStep]:
     """Trains ``network`` in place; steps + 1 records, from the initial network on."""
     steps = []
     for step in range(training.steps + 1):
         x = batches()
         stats = [LayerStats() for _ in network.weights]
-        inputs, slopes = forward(network, x, stats)
+        inputs, slopes = forward(network, x, stats, deadline=deadline)
         error = inputs[-1] - x @ teacher
         loss = 0.5 * float(np.square(error, dtype=np.float64).sum()) / x.shape[0]
         rate = training.learning_rate if step < training.steps else None
-        backward(network, inputs, slopes, error, stats=stats, learning_rate=rate)
+        backward(network, inputs, slopes, error, stats=stats, learning_rate=rate, deadline=deadline)
         steps.append(
             TrainingStep(
                 step,
