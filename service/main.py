@@ -20,7 +20,7 @@ from service.api.routes import activations, compare, evaluate, health, plots, si
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.api.workloads import Workloads
 from service.config import Settings, get_settings
-from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from service.errors import PROBLEM_MEDIA_TYPE, ErrorBoundary, install_error_handlers
 
 __all__ = ["app", "create_app"]
 
@@ -84,9 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
     install_error_handlers(app)
-    # Middleware added last runs first: the body limit, then the evaluate path, then FastAPI's.
+    # Middleware added last runs first: the error boundary, the body limit, the evaluate path,
+    # then FastAPI's exception handlers and router.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorBoundary)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 

@@ -14,6 +14,8 @@ pytestmark = pytest.mark.anyio
 
 URL = "/api/v1/activations/{}/evaluate"
 NPY = {"content-type": "application/x-npy"}
+JSON = {"content-type": "application/json"}
+SMALL_FLOW = {"activation": "tanh", "depth": 2, "width": 4, "batch": 4, "seed": 0}
 
 
 async def test_unknown_activation_suggests_close_names(client: httpx.AsyncClient) -> None:
@@ -236,3 +238,52 @@ async def test_axiswise_refusals_say_why(client: httpx.AsyncClient) -> None:
     ]
     body = problem(await client.post(URL.format("swiglu"), json={"x": [1, 2, 3]}), 422)
     assert "length 3 along axis -1" in str(body["detail"])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("output", ["gradient", "second_derivative"])
+async def test_a_scalar_gradient_with_a_scalar_grad_output(
+    client: httpx.AsyncClient, output: str, dtype: str
+) -> None:
+    """It answered 500: numpy gives the derivative of a 0-d x as a scalar."""
+    body = {"x": 1, "grad_output": 2, "outputs": [output], "dtype": dtype}
+    answer = await client.post(URL.format("tanh"), json=body)
+    assert answer.status_code == 200, answer.text
+    sech2 = 1 / np.cosh(1.0) ** 2
+    expected = 2 * (sech2 if output == "gradient" else -2 * np.tanh(1.0) * sech2)
+    assert answer.json()[output] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+async def test_a_network_of_one_unit(client: httpx.AsyncClient, activation: str) -> None:
+    """One layer of one unit answered 500 (an empty list of moments for the theory)."""
+    body = {"activation": activation, "depth": 1, "width": 1, "batch": 1, "seed": 0}
+    for path in ("", "/plot.svg"):
+        answer = await client.post(f"/api/v1/simulations/gradient-flow{path}", json=body)
+        assert answer.status_code == 200, answer.text
+
+
+async def test_an_input_of_zero_norm(client: httpx.AsyncClient) -> None:
+    """scale 5e-324 squares to 0: every input is the zero vector, and its correlation none."""
+    body = {**SMALL_FLOW, "input": {"scale": 5e-324}}
+    answer = await client.post("/api/v1/simulations/gradient-flow", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["theory"]["xi_c"] is None
+
+
+async def test_a_deeply_nested_member_of_a_large_body(client: httpx.AsyncClient) -> None:
+    """Nesting ~990 levels deep in a member other than x overflowed Python's recursion."""
+    nested = "[" * 990 + "]" * 990
+    body = '{"x": [1], "pad": "' + "a" * 70_000 + '", "params": {"z": ' + nested + "}}"
+    answer = await client.post(URL.format("relu"), content=body, headers=JSON)
+    problem(answer, 422)
+
+
+@pytest.mark.parametrize("shape", ["(0, 2**62)", "(True,)", "(-1,)"])
+async def test_npy_headers_with_absurd_shapes(client: httpx.AsyncClient, shape: str) -> None:
+    declared = shape.replace("2**62", str(2**62))
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + declared + ", }"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
+    body = problem(await client.post(URL.format("relu"), content=raw, headers=NPY), 422)
+    assert body["errors"][0]["loc"] == ["body"]  # type: ignore[index]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import os
 import re
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -20,6 +22,7 @@ import pytest
 pytestmark = pytest.mark.live
 
 MAX_BODY_BYTES = 65_536
+URL = "/api/v1/activations/{}/evaluate"
 
 
 def _free_port() -> int:
@@ -126,3 +129,51 @@ def test_docs_assets_load_without_external_urls(base_url: str, page: str) -> Non
     assert assets and not [a for a in assets if "://" in a or a.startswith("//")]
     for asset in assets:
         assert httpx.get(base_url + asset).status_code == 200
+
+
+BROKEN_APP = """
+import service.numerics as numerics
+from service.main import create_app
+
+_real = numerics.evaluate
+
+
+def _evaluate(activation, *args, **kwargs):
+    if activation.name == "identity":
+        raise RuntimeError("a bug, on purpose")
+    return _real(activation, *args, **kwargs)
+
+
+numerics.evaluate = _evaluate
+app = create_app()
+"""
+
+
+def test_a_500_leaves_the_keep_alive_connection_usable(tmp_path: Path) -> None:
+    """An unexpected error gets its 500 problem and nothing more: the connection goes on."""
+    (tmp_path / "broken_app.py").write_text(BROKEN_APP)
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "broken_app:app", "--port", str(port)]
+    env = {**os.environ, "ACTIVATION_SERVICE_COMPILE_AT_STARTUP": "false"}
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [*command, "--app-dir", str(tmp_path)], env=env, stdout=log, stderr=log
+        )
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}", server, log)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            headers = {"content-type": "application/json"}
+            for _ in range(20):
+                connection.request("POST", URL.format("identity"), b'{"x": [1]}', headers)
+                broken = connection.getresponse()
+                assert broken.status == 500 and b"internal-error" in broken.read()
+                assert broken.getheader("connection", "").lower() != "close"
+                connection.request("POST", URL.format("relu"), b'{"x": [1]}', headers)
+                fine = connection.getresponse()
+                assert fine.status == 200 and fine.read()
+            connection.close()
+            log.seek(0)
+            assert log.read().count(b"Traceback (most recent call last)") == 20, "logged once each"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

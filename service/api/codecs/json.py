@@ -132,21 +132,22 @@ def _plain(value: object) -> object:
 
 
 def _count_lists(value: object) -> int | None:
-    """How many JSON arrays ``value`` holds; None if a key or string contains '['."""
-    if isinstance(value, str):
-        return None if "[" in value else 0
-    if isinstance(value, dict):
-        items: list[object] = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return 0
-    total = int(isinstance(value, list))
-    for item in items:
-        count = _count_lists(item)
-        if count is None:
-            return None
-        total += count
+    """How many JSON arrays ``value`` holds; None if a key or string contains '['.
+
+    Walked with a stack of its own, not by recursion: a member nested a thousand levels deep
+    is a valid document, and Python's recursion limit is not a limit of the service's.
+    """
+    total, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "[" in node:
+                return None
+        elif isinstance(node, dict):
+            stack += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            total += 1
+            stack += node
     return total
 
 

@@ -34,6 +34,7 @@ from service.api.dependencies import (
     query_parameters,
 )
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
+from service.api.schemas.common import spelled
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.errors import RequestProblem, problem_for
@@ -254,7 +255,7 @@ def _respond(
     if not binary:
         document: dict[str, Any] = {
             "activation": job.activation.name,
-            "params": job.params,
+            "params": spelled(job.params),
             "dtype": dtype_name,
             "shape": list(job.x.shape),
             **{output: codecs.json_ready(array) for output, array in results.items()},
@@ -265,7 +266,7 @@ def _respond(
         )
     headers = {
         "X-Activation": job.activation.name,
-        "X-Activation-Params": orjson.dumps(job.params).decode(),
+        "X-Activation-Params": orjson.dumps(spelled(job.params)).decode(),
     }
     if wants_npz or (not wants_npy and len(results) > 1):
         return Response(

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.common import Result, spelled
 from service.numerics import DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
@@ -55,9 +56,9 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _Result(BaseModel):
-    # Overflowing networks give inf and nan: written "Infinity", "-Infinity", "NaN" as in /evaluate.
-    model_config = ConfigDict(ser_json_inf_nan="strings")
+class _Result(Result):
+    """Overflowing networks give inf and nan: written "Infinity", "-Infinity", "NaN", as in
+    /evaluate, and declared so."""
 
 
 class InitSpec(_Closed):
@@ -185,7 +186,10 @@ class LayerResult(_Result):
 
 
 class SummaryResult(_Result):
-    gradient_ratio: float = Field(description="grad_preact_rms of layer 1 / that of layer L.")
+    gradient_ratio: float = Field(
+        description="grad_preact_rms of layer 1 / that of layer L; NaN when both are 0 (every"
+        " unit of the last layer dead)."
+    )
     theory_gradient_ratio: float
     verdict: Verdict = Field(
         description="vanishing if gradient_ratio < 0.1, exploding if > 10 or if the signal or a"
@@ -250,7 +254,7 @@ class GradientFlowResponse(_Result):
     ) -> GradientFlowResponse:
         return cls(
             activation=activation,
-            params=params,
+            params=spelled(params),
             dtype=request.dtype,
             seed=request.seed,
             loss=request.loss,
@@ -310,7 +314,7 @@ class CriticalLineResponse(_Result):
     ) -> CriticalLineResponse:
         return cls(
             activation=activation,
-            params=params,
+            params=spelled(params),
             q_start=q_start,
             points=[CriticalPointResult(**asdict(point)) for point in points],
         )

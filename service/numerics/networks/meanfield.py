@@ -167,8 +167,12 @@ def analyse(
         return MeanField(q_star, chi_1, phase, math.inf, None)
     xi_q = _depth_scale(sigma_w2 * _length_map_slope(activation, params, q_star))
     if phase == "chaotic":
-        xi_c: float | None = _depth_scale(
-            _correlation_slope(activation, params, sigma_w2, sigma_b2, q_star)
+        # At q* = 0 (phi(0) = 0, no bias, an input of zero norm) every input is the zero
+        # vector: a correlation between two of them is no number, and neither is its scale.
+        xi_c: float | None = (
+            _depth_scale(_correlation_slope(activation, params, sigma_w2, sigma_b2, q_star))
+            if q_star > 0
+            else None
         )
     else:
         # Ordered or critical: inputs become identical, c* = 1, where the slope is chi_1.
