@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import httpx
 import numpy as np
 import pytest
 
-from tests.api.conftest import npy, problem
+from tests.api.conftest import ClientFactory, npy, problem
 
 pytestmark = pytest.mark.anyio
 
 URL = "/api/v1/activations/{}/evaluate"
 NPY = {"content-type": "application/x-npy"}
 JSON = {"content-type": "application/json"}
+NPZ = {"content-type": "application/x-npz"}
 SMALL_FLOW = {"activation": "tanh", "depth": 2, "width": 4, "batch": 4, "seed": 0}
 
 
@@ -287,3 +289,50 @@ async def test_npy_headers_with_absurd_shapes(client: httpx.AsyncClient, shape: 
     raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
     body = problem(await client.post(URL.format("relu"), content=raw, headers=NPY), 422)
     assert body["errors"][0]["loc"] == ["body"]  # type: ignore[index]
+
+
+def _npz_with_directory(entries: list[str]) -> bytes:
+    """A .npz whose one stored member, x.npy, the directory lists under each of ``entries``,
+    every listing pointing at the same data: a zip that inflates one member many times."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.npy", npy(np.zeros(100_000)))
+    raw = buffer.getvalue()
+    start = raw.index(b"PK\x01\x02")
+    end = raw.index(b"PK\x05\x06")
+    central = raw[start:end]
+    listed = b""
+    for name in entries:
+        encoded = name.encode()
+        entry = bytearray(central[:46]) + encoded + central[46 + len(b"x.npy") :]
+        entry[28:30] = len(encoded).to_bytes(2, "little")
+        listed += bytes(entry)
+    record = bytearray(raw[end:])
+    record[8:10] = record[10:12] = len(entries).to_bytes(2, "little")
+    record[12:16] = len(listed).to_bytes(4, "little")
+    return raw[:start] + listed + bytes(record)
+
+
+@pytest.mark.parametrize(
+    ("entries", "says"),
+    [
+        (["x.npy"] * 20, "appears twice"),
+        (["x.npy", "grad_output.npy"], "overlap"),
+        (["x.npy", "other.npy"], "not an expected member"),
+    ],
+)
+async def test_crafted_npz_directories_are_refused_before_inflating(
+    client: httpx.AsyncClient, entries: list[str], says: str
+) -> None:
+    body = _npz_with_directory(entries)
+    answer = await client.post(URL.format("relu"), content=body, headers=NPZ)
+    assert says in str(problem(answer, 422)["detail"])
+
+
+async def test_an_npz_member_declaring_more_than_the_limits_allow(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(max_elements=1000)
+    body = _npz_with_directory(["x.npy"])  # 100,000 float64s, declared in the directory
+    detail = problem(await client.post(URL.format("relu"), content=body, headers=NPZ), 422)
+    assert "declares" in str(detail["detail"])
