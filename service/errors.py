@@ -140,7 +140,8 @@ def _validation_error(exc: RequestValidationError) -> Response:
 
 def _http_exception(exc: HTTPException) -> Response:
     kind = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
-    return problem_response(exc.status_code, kind, str(exc.detail))
+    # The router's 405 names the methods that are allowed in an Allow header: keep it.
+    return problem_response(exc.status_code, kind, str(exc.detail), headers=exc.headers)
 
 
 _PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {

@@ -150,6 +150,37 @@ async def test_body_limit_answers_413(make_client: object) -> None:
 
 
 @pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/activations/relu/evaluate",
+        "/api/v1/simulations/gradient-flow",
+        "/api/v1/simulations/critical-line",
+    ],
+)
+async def test_a_chunked_body_over_the_limit_is_413_on_every_route(
+    make_client: ClientFactory, path: str
+) -> None:
+    """Routes that parse their body themselves answered 400 or 422 before."""
+    client = make_client(max_body_bytes=2048)
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"activation": "tanh", "pad": "'
+        for _ in range(10):
+            yield b" " * 1000
+        yield b'"}'
+
+    headers = {"content-type": "application/json"}
+    body = problem(await client.post(path, content=chunks(), headers=headers), 413)
+    assert body["limit"] == 2048
+
+
+async def test_a_method_not_allowed_names_those_that_are(client: httpx.AsyncClient) -> None:
+    answer = await client.get(URL.format("relu"))
+    problem(answer, 405)
+    assert answer.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
     ("content", "words"),
     [
         (b"not an npy file at all", "not a valid .npy"),
@@ -336,3 +367,67 @@ async def test_an_npz_member_declaring_more_than_the_limits_allow(
     body = _npz_with_directory(["x.npy"])  # 100,000 float64s, declared in the directory
     detail = problem(await client.post(URL.format("relu"), content=body, headers=NPZ), 422)
     assert "declares" in str(detail["detail"])
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc"),
+    [
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "jacobian": 0}, "jacobian"),
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "depth": 2.0}, "depth"),
+        ("/api/v1/simulations/critical-line", {"activation": "tanh", "sigma_b2": [False]}, "0"),
+        ("/api/v1/activations/relu/evaluate", {"x": [1.0], "dtype": 32}, "dtype"),
+    ],
+)
+async def test_types_are_strict(
+    client: httpx.AsyncClient, path: str, body: dict[str, object], loc: str
+) -> None:
+    """A number is no boolean and a boolean no number: nothing is coerced silently."""
+    answer = problem(await client.post(path, json=body), 422)
+    assert loc in [str(part) for part in answer["errors"][0]["loc"]]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc"),
+    [
+        ("/api/v1/activations/elu/evaluate", '{"x": [1], "x": [2]}', ["x"]),
+        (
+            "/api/v1/activations/elu/evaluate",
+            '{"x": [1], "params": {"alpha": 1, "alpha": 2}}',
+            ["params", "alpha"],
+        ),
+        (
+            "/api/v1/simulations/gradient-flow",
+            '{"activation": "tanh", "depth": 2, "depth": 3, "width": 4, "batch": 4, "seed": 0}',
+            ["body", "depth"],
+        ),
+    ],
+)
+async def test_a_key_given_twice_is_refused(
+    client: httpx.AsyncClient, path: str, body: str, loc: list[str]
+) -> None:
+    answer = problem(await client.post(path, content=body, headers=JSON), 422)
+    assert answer["errors"][0]["loc"] == loc  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/activations/relu/plot.svg?x_min=-1&x_max=2&x_min=-3", "x_min"),
+        ("/api/v1/activations/elu?alpha=1&alpha=2", "alpha"),
+        ("/api/v1/simulations/critical-line?activation=tanh&activation=relu", "activation"),
+    ],
+)
+async def test_a_query_parameter_given_twice_is_refused(
+    client: httpx.AsyncClient, url: str, name: str
+) -> None:
+    answer = problem(await client.get(url), 422)
+    assert answer["errors"][0]["loc"] == ["query", name]  # type: ignore[index]
+
+
+async def test_list_parameters_may_repeat(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/compare?names=relu&names=tanh")).status_code == 200
+    critical = "/api/v1/simulations/critical-line?activation=tanh&sigma_b2=0&sigma_b2=0.1"
+    assert (await client.get(critical)).status_code == 200
+    url = URL.format("relu") + "?outputs=value&outputs=gradient&dtype=float64&dtype=float32"
+    answer = await client.post(url, content=npy(np.zeros(3)), headers=NPY)
+    assert problem(answer, 422)["errors"][0]["loc"] == ["query", "dtype"]  # type: ignore[index]

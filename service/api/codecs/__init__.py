@@ -5,7 +5,13 @@ type, range, size, damaged bytes) before the core sees it; each encoder keeps ev
 """
 
 from service.api.codecs.arrays import ArrayLimits
-from service.api.codecs.json import JSON_MEDIA_TYPE, array_from_json, json_ready, load_json_arrays
+from service.api.codecs.json import (
+    JSON_MEDIA_TYPE,
+    array_from_json,
+    duplicated_key,
+    json_ready,
+    load_json_arrays,
+)
 from service.api.codecs.npy import NPY_MEDIA_TYPE, array_from_npy, npy_bytes
 from service.api.codecs.npz import NPZ_MEDIA_TYPE, arrays_from_npz, npz_bytes
 
@@ -17,6 +23,7 @@ __all__ = [
     "array_from_json",
     "array_from_npy",
     "arrays_from_npz",
+    "duplicated_key",
     "json_ready",
     "load_json_arrays",
     "npy_bytes",

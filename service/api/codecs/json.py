@@ -17,7 +17,13 @@ import simdjson
 from service.api.codecs.arrays import ArrayLimits, to_dtype
 from service.numerics import Array, InvalidInput
 
-__all__ = ["JSON_MEDIA_TYPE", "array_from_json", "json_ready", "load_json_arrays"]
+__all__ = [
+    "JSON_MEDIA_TYPE",
+    "array_from_json",
+    "duplicated_key",
+    "json_ready",
+    "load_json_arrays",
+]
 
 JSON_MEDIA_TYPE: Final = "application/json"
 _NON_FINITE_TEXT: Final = {math.inf: "Infinity", -math.inf: "-Infinity"}
@@ -51,6 +57,35 @@ def array_from_json(
 # Python float for each; below this size the proof of rectangularity costs more than it saves.
 _SIMDJSON_MIN_BYTES: Final = 1 << 16
 _SIMDJSON_MAX_ROWS: Final = 4096
+
+
+def duplicated_key(body: bytes) -> list[str | int] | None:
+    """Where a key appears twice in an object of ``body`` (its path), or None.
+
+    JSON parsers keep the last of two equal keys without a word; a request that says a thing
+    twice is refused instead. The objects are walked in simdjson's document, which keeps every
+    key, without entering arrays (the service's arrays hold numbers). A body that is not valid
+    JSON gives None: the parser that reads it next says what is wrong.
+    """
+    try:
+        document = simdjson.Parser().parse(body)
+    except Exception:
+        return None
+    stack: list[tuple[list[str | int], object]] = [([], document)]
+    while stack:
+        path, node = stack.pop()
+        if not isinstance(node, simdjson.Object):
+            continue
+        seen: set[str] = set()
+        for key in node:
+            if key in seen:
+                return [*path, key]
+            seen.add(key)
+            try:
+                stack.append(([*path, key], node[key]))
+            except KeyError:  # simdjson looks keys up as C strings: one with a NUL is not found
+                continue
+    return None
 
 
 def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | None:

@@ -32,6 +32,7 @@ from service.api.dependencies import (
     PARAMS_IN_QUERY,
     ActivationName,
     query_parameters,
+    repeated_query,
 )
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
 from service.api.schemas.common import spelled
@@ -183,6 +184,9 @@ def _from_json(
         raise RequestProblem(
             422, "invalid-input", "The body must be a JSON object with at least 'x'"
         )
+    twice = codecs.duplicated_key(body)
+    if twice is not None:
+        raise numerics.InvalidInput(twice, "is given twice; give each key once")
     given = {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}
     try:
         options = EvaluateOptions.model_validate(given) if given else _DEFAULT_OPTIONS
@@ -219,6 +223,7 @@ def _from_binary(
     query: QueryParams,
     limits: codecs.ArrayLimits,
 ) -> _Evaluation:
+    repeated_query(query, repeatable=("outputs",))
     try:
         given: dict[str, object] = {}
         if "outputs" in query:

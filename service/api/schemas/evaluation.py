@@ -28,7 +28,7 @@ NestedResults = TypeAliasType("NestedResults", "float | NonFinite | list[NestedR
 class EvaluateOptions(BaseModel):
     """Everything in an evaluation request but the arrays, which are decoded without pydantic."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     params: dict[str, ParamJSON] = Field(
         default_factory=dict,

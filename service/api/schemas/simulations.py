@@ -53,7 +53,9 @@ LIMITED_FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
 
 
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A JSON request: no unknown fields, and no coercion (0 is no boolean, false no number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class _Result(Result):
