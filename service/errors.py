@@ -7,6 +7,7 @@ place, to a status and a body that says what was wrong and where.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -170,7 +171,21 @@ def problem_for(exc: Exception) -> Response | None:
 async def _handle(request: Request, exc: Exception) -> Response:
     response = problem_for(exc)
     assert response is not None  # registered for the types problem_for knows only
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        allowed = _methods_of(request)
+        if allowed:
+            response.headers["Allow"] = allowed
     return response
+
+
+def _methods_of(request: Request) -> str | None:
+    """Every method the published document has for the request's path. The router's 405
+    names those of the one route it matched first: GET alone, where POST is allowed too."""
+    path = request.url.path
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)), path):
+            return ", ".join(sorted(method.upper() for method in operations))
+    return None
 
 
 class ErrorBoundary:

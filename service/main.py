@@ -18,6 +18,7 @@ from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
 from service.api.routes import activations, compare, evaluate, health, plots, simulations
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
+from service.api.schemas.catalog import declare_catalog
 from service.api.workloads import Workloads
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, ErrorBoundary, install_error_handlers
@@ -118,6 +119,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         limits = settings.limits()
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
+        declare_catalog(schema, numerics.ACTIVATIONS, most_compared=settings.compare_max_names)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -373,7 +373,8 @@ async def test_an_npz_member_declaring_more_than_the_limits_allow(
     ("path", "body", "loc"),
     [
         ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "jacobian": 0}, "jacobian"),
-        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "depth": 2.0}, "depth"),
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "depth": 2.5}, "depth"),
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "depth": "2"}, "depth"),
         ("/api/v1/simulations/critical-line", {"activation": "tanh", "sigma_b2": [False]}, "0"),
         ("/api/v1/activations/relu/evaluate", {"x": [1.0], "dtype": 32}, "dtype"),
     ],
@@ -381,7 +382,8 @@ async def test_an_npz_member_declaring_more_than_the_limits_allow(
 async def test_types_are_strict(
     client: httpx.AsyncClient, path: str, body: dict[str, object], loc: str
 ) -> None:
-    """A number is no boolean and a boolean no number: nothing is coerced silently."""
+    """A number is no boolean and a boolean no number, and an integer an integral number:
+    nothing is coerced silently (2.0 is the integer 2, as JSON Schema has it)."""
     answer = problem(await client.post(path, json=body), 422)
     assert loc in [str(part) for part in answer["errors"][0]["loc"]]  # type: ignore[index]
 

@@ -5,13 +5,36 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from annotated_types import Ge
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from service.numerics import ParamJSON, ParamValue
 
-__all__ = ["NON_FINITE", "Health", "Problem", "Result", "allow_non_finite", "spelled"]
+__all__ = [
+    "NON_FINITE",
+    "Health",
+    "Integer",
+    "PositiveInt",
+    "Problem",
+    "Result",
+    "allow_non_finite",
+    "spelled",
+]
+
+
+def _integral(value: object) -> object:
+    """3.0 is the integer 3, as JSON Schema has it; 3.5, true or "3" are no integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer = Annotated[int, Strict(), BeforeValidator(_integral)]
+"""An integer of a JSON request: integral numbers only, never a boolean or a string."""
+PositiveInt = Annotated[int, Strict(), Ge(1), BeforeValidator(_integral)]
+"""Likewise, at least 1 (the bound inside, so that the schema states it as a minimum)."""
 
 NON_FINITE = ("NaN", "Infinity", "-Infinity")
 """How a result writes a number that is not finite (JSON has none), as protobuf's JSON does."""

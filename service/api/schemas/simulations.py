@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.common import Result, spelled
+from service.api.schemas.common import Integer, PositiveInt, Result, spelled
 from service.numerics import DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
@@ -37,7 +37,6 @@ __all__ = [
     "declare_limits",
 ]
 
-PositiveInt = Annotated[int, Field(ge=1)]
 DEFAULT_SIGMA_B2 = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 
 # Model -> field -> (setting, the JSON-schema keyword it bounds).
@@ -99,7 +98,7 @@ class InputSpec(_Closed):
 class TrainingSpec(_Closed):
     """SGD on a synthetic regression task: MSE to the targets of a random linear teacher."""
 
-    steps: int = Field(ge=1, description="Updates of every W and b, each on a fresh batch.")
+    steps: Integer = Field(ge=1, description="Updates of every W and b, each on a fresh batch.")
     learning_rate: float = Field(gt=0, le=1e6)
     optimizer: Literal["sgd"] = "sgd"
 
@@ -109,15 +108,15 @@ class GradientFlowRequest(_Closed):
     params: dict[str, ParamJSON] = Field(
         default_factory=dict, description="The activation's parameters; defaults fill the rest."
     )
-    depth: int = Field(ge=1, description="Number of layers.")
+    depth: Integer = Field(ge=1, description="Number of layers.")
     width: PositiveInt | list[PositiveInt] = Field(
         description="Units per layer: one number, or one per layer. The input has as many"
         " features as the first layer has units."
     )
-    batch: int = Field(ge=1, description="Examples in the batch.")
+    batch: Integer = Field(ge=1, description="Examples in the batch.")
     init: InitSpec = Field(default_factory=InitSpec)
     input: InputSpec = Field(default_factory=InputSpec)
-    seed: int = Field(
+    seed: Integer = Field(
         ge=0,
         le=2**63 - 1,
         description="Seeds the one generator that draws the input, the network and the targets:"
