@@ -15,7 +15,15 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
-from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.routes import (
+    activations,
+    compare,
+    evaluate,
+    explorer,
+    health,
+    plots,
+    simulations,
+)
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
@@ -79,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
+    app.include_router(explorer.router)
     install_error_handlers(app)
     # Middleware added last runs first: the body limit, then the evaluate path, then FastAPI's.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
