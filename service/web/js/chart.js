@@ -45,7 +45,8 @@ function logTicks(lo, hi, count) {
     for (let k = first; k <= last; k += every) ticks.push(10 ** k);
     return ticks;
   }
-  return niceTicks(10 ** lo, 10 ** hi, count).filter((t) => t > 0);
+  // Less than a decade: round numbers in between, a few more since they crowd less.
+  return niceTicks(10 ** lo, 10 ** hi, count + 2).filter((t) => t > 0);
 }
 
 export class Chart {
