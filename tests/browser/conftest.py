@@ -11,18 +11,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+from tests.server import running_service
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "browser-screenshots"
@@ -58,60 +56,22 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(f"{folder} ({len(list(folder.glob('*.png')))} files)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ACTIVATION_SERVICE_HOST": "127.0.0.1",
-        "ACTIVATION_SERVICE_PORT": str(port),
-        # The page asks for float64 curves; the float32 kernels would only compete for the CPU.
-        "ACTIVATION_SERVICE_COMPILE_AT_STARTUP": "false",
-    }
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service"], env=env, stdout=log, stderr=log
-        )
-        try:
-            yield _wait_until_up(f"http://127.0.0.1:{port}", server, log)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+    # The page asks for float64 curves; the float32 kernels would only compete for the CPU.
+    with running_service({"ACTIVATION_SERVICE_COMPILE_AT_STARTUP": "false"}) as url:
+        yield url
 
 
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> str:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return url
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"the server exited:\n{log.read().decode()}")
-        assert time.monotonic() < deadline, "the server did not start within 30 s"
-        time.sleep(0.1)
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api(base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=30) as client:
         yield client
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: Playwright's synchronous API runs an event loop on this thread while it is
+# open, and the async tests of the modules after this one need it closed.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     reason = _missing()
     if reason is not None:

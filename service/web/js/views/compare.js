@@ -2,14 +2,13 @@
 // comparison table measures them), and the API's comparison table below.
 
 import * as api from "../api.js";
-import { Chart } from "../chart.js";
 import { alertLine, h } from "../dom.js";
 import { exact, num, short } from "../format.js";
 import { language, t } from "../i18n.js";
 import { activationPicker } from "../picker.js";
 import { grid, pieces } from "../sampling.js";
 import { debounce, latest } from "../timing.js";
-import { CURVES, PALETTE, parseRange, rangeControls, roundToPixel } from "./shared.js";
+import { CURVES, PALETTE, parseRange, roundToPixel, zoomableChart } from "./shared.js";
 
 const MOST = 6;
 const DEFAULT = { names: ["sigmoid", "tanh", "relu", "gelu"], curve: "f", range: [-5, 5] };
@@ -45,21 +44,14 @@ export function compareView(context) {
         },
       }),
       h("span", { "data-i18n": curve.key }, t(curve.key)))));
-  const range = rangeControls({
+  const { range, chart, host: chartHost, help } = zoomableChart({
+    id: "compare",
+    maxAbs: context.limits.plot_max_abs_x ?? 1e6,
     get: () => state.range,
     set: (next) => setRange(next),
     reset: () => setRange(DEFAULT.range),
-    maxAbs: context.limits.plot_max_abs_x ?? 1e6,
-  });
-  const chartHost = h("div", { class: "chart-host", "aria-describedby": "compare-help" });
-  const chart = new Chart(chartHost, {
-    interactive: true,
-    height: 340,
-    onView: (next) => setRange(next),
     onCursor: (x) => setCursor(x),
-    onReset: () => setRange(DEFAULT.range),
   });
-  const help = h("p", { id: "compare-help", class: "help", "data-i18n": "chart-help" }, t("chart-help"));
   const readout = h("dl", { class: "readout-values", "aria-live": "polite" });
   const tableBox = h("div", { class: "table-scroll" });
   const element = h("div", { class: "view-compare" },

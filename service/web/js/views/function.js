@@ -2,7 +2,6 @@
 // the exact values at a cursor, and everything the API says of the activation beside them.
 
 import * as api from "../api.js";
-import { Chart } from "../chart.js";
 import { alertLine, h, uid } from "../dom.js";
 import { describeActivation } from "../describe.js";
 import { exact, num } from "../format.js";
@@ -11,7 +10,7 @@ import { parameterEditor } from "../params.js";
 import { activationPicker } from "../picker.js";
 import { grid, pieces } from "../sampling.js";
 import { debounce, latest } from "../timing.js";
-import { CURVES, paramsFromQuery, paramsToQuery, parseRange, rangeControls, roundToPixel } from "./shared.js";
+import { CURVES, paramsFromQuery, paramsToQuery, parseRange, roundToPixel, zoomableChart } from "./shared.js";
 
 const DEFAULT = { name: "gelu", range: [-6, 6], show: ["f", "d1"] };
 
@@ -53,22 +52,14 @@ export function functionView(context) {
       h("span", { "data-i18n": curve.key }, t(curve.key))),
   );
   const curvesBox = h("fieldset", { class: "curves" }, h("legend", { "data-i18n": "curves" }, t("curves")), curveBoxes);
-  const range = rangeControls({
+  const { range, chart, host: chartHost, help } = zoomableChart({
+    id: "function",
+    maxAbs: context.limits.plot_max_abs_x ?? 1e6,
     get: () => state.range,
     set: (next) => setRange(next),
     reset: () => setRange(DEFAULT.range),
-    maxAbs: context.limits.plot_max_abs_x ?? 1e6,
-  });
-
-  const chartHost = h("div", { class: "chart-host", "aria-describedby": "function-help" });
-  const chart = new Chart(chartHost, {
-    interactive: true,
-    height: 340,
-    onView: (next) => setRange(next),
     onCursor: (x) => setCursor(x),
-    onReset: () => setRange(DEFAULT.range),
   });
-  const help = h("p", { id: "function-help", class: "help", "data-i18n": "chart-help" }, t("chart-help"));
   const xId = uid("cursor-x");
   const cursorInput = h("input", { id: xId, type: "number", step: "any", inputmode: "decimal" });
   const readoutValues = h("dl", { class: "readout-values", "aria-live": "polite" });

@@ -1,6 +1,7 @@
 // What the function and compare views share: the three curves, the x range and its controls,
 // an activation's parameters in the query string.
 
+import { Chart } from "../chart.js";
 import { h, uid } from "../dom.js";
 import { t } from "../i18n.js";
 import { debounce } from "../timing.js";
@@ -90,4 +91,13 @@ export function rangeControls({ get, set, reset, maxAbs }) {
       return ra < rb ? [ra, rb] : [a, b];
     },
   };
+}
+
+/** A chart of curves against x that zooms and pans, its range controls and its help line. */
+export function zoomableChart({ id, maxAbs, get, set, reset, onCursor }) {
+  const range = rangeControls({ get, set, reset, maxAbs });
+  const help = h("p", { id: `${id}-help`, class: "help", "data-i18n": "chart-help" }, t("chart-help"));
+  const host = h("div", { class: "chart-host", "aria-describedby": help.id });
+  const chart = new Chart(host, { interactive: true, height: 340, onView: set, onCursor, onReset: reset });
+  return { range, chart, host, help };
 }
