@@ -258,6 +258,22 @@ def test_jumps_are_drawn_open_and_closed(open_tab: Callable[..., Tab], api: http
     tab.shot("relu-threshold")
 
 
+def test_an_unknown_name_gets_the_apis_detail_and_the_curve_stays(
+    open_tab: Callable[..., Tab], api: httpx.Client
+) -> None:
+    tab = open_tab("/explore?view=function&name=tanh")
+    page = tab.page
+    page.wait_for_selector(f"{FUNCTION} .chart-svg path[data-series='f']")
+    tab.expect_failure("/activations/sigmiod")
+    page.fill(f"{FUNCTION} .picker input", "sigmiod")
+    page.press(f"{FUNCTION} .picker input", "Enter")
+    detail = api.get("/api/v1/activations/sigmiod").json()["detail"]
+    eventually(lambda: _same(page.inner_text(f"{FUNCTION} .error"), detail))
+    assert "did you mean sigmoid" in detail
+    assert "name=tanh" in page.url
+    tab.shot("unknown-name")
+
+
 def test_compare_overlays_the_apis_curves_and_shares_by_url(
     open_tab: Callable[..., Tab], api: httpx.Client, browser: Any
 ) -> None:

@@ -79,6 +79,7 @@ export class Chart {
     Object.assign(this.options, { title, xLabel, yLabel });
     this.svg.setAttribute("aria-label", title ?? "");
     this.caption.textContent = title ?? "";
+    if (this.options.interactive) this.host.setAttribute("aria-label", title ?? "");
     this.render();
   }
 
@@ -364,6 +365,7 @@ export class Chart {
     let drag = null;
     if (interactive) {
       host.tabIndex = 0;
+      host.setAttribute("role", "group");
       host.addEventListener("wheel", (event) => {
         if (!this.box || !inside(plotX(event))) return;
         event.preventDefault();

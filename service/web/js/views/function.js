@@ -118,7 +118,14 @@ export function functionView(context) {
         context.changed();
         if (!axiswise) await loadCurves();
       } catch (error) {
-        if (!api.isAbort(error) && !signal.aborted) alert.show(error);
+        if (api.isAbort(error) || signal.aborted) return;
+        alert.show(error);
+        // The activation drawn stays the one the address names; the box keeps what was typed.
+        if (detail && state.name !== detail.name) {
+          state.name = detail.name;
+          state.params = {};
+          buildParams();
+        }
       }
     });
   }
