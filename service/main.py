@@ -16,7 +16,15 @@ from pydantic.json_schema import models_json_schema
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
-from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.routes import (
+    activations,
+    compare,
+    evaluate,
+    explorer,
+    health,
+    plots,
+    simulations,
+)
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.api.schemas.catalog import declare_catalog
 from service.api.workloads import Workloads
@@ -84,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
+    app.include_router(explorer.router)
     install_error_handlers(app)
     # Middleware added last runs first: the error boundary, the body limit, the evaluate path,
     # then FastAPI's exception handlers and router.

@@ -6,18 +6,17 @@ import http.client
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import httpx
 import numpy as np
 import pytest
+
+from tests.server import free_port, running_service, wait_until_up
 
 pytestmark = pytest.mark.live
 
@@ -25,46 +24,10 @@ MAX_BODY_BYTES = 65_536
 URL = "/api/v1/activations/{}/evaluate"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ACTIVATION_SERVICE_PORT": str(port),
-        "ACTIVATION_SERVICE_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
-    }
-    # The log goes to a file, not a pipe: a full pipe would stall the server.
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service"], env=env, stdout=log, stderr=log
-        )
-        try:
-            yield _wait_until_up(f"http://127.0.0.1:{port}", server, log)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> str:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return url
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"the server exited:\n{log.read().decode()}")
-        assert time.monotonic() < deadline, "the server did not start within 30 s"
-        time.sleep(0.1)
+    with running_service({"ACTIVATION_SERVICE_MAX_BODY_BYTES": str(MAX_BODY_BYTES)}) as url:
+        yield url
 
 
 def test_json_evaluate(base_url: str) -> None:
@@ -152,7 +115,7 @@ app = create_app()
 def test_a_500_leaves_the_keep_alive_connection_usable(tmp_path: Path) -> None:
     """An unexpected error gets its 500 problem and nothing more: the connection goes on."""
     (tmp_path / "broken_app.py").write_text(BROKEN_APP)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "uvicorn", "broken_app:app", "--port", str(port)]
     env = {**os.environ, "ACTIVATION_SERVICE_COMPILE_AT_STARTUP": "false"}
     with tempfile.TemporaryFile() as log:
@@ -160,7 +123,7 @@ def test_a_500_leaves_the_keep_alive_connection_usable(tmp_path: Path) -> None:
             [*command, "--app-dir", str(tmp_path)], env=env, stdout=log, stderr=log
         )
         try:
-            _wait_until_up(f"http://127.0.0.1:{port}", server, log)
+            wait_until_up(f"http://127.0.0.1:{port}", server, log)
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             headers = {"content-type": "application/json"}
             for _ in range(20):
