@@ -15,8 +15,10 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
-from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.protocol_errors import ProtocolErrors, drop_problem_responses
+from service.api.routes import activations, compare, evaluate, health, inference, plots, simulations
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
+from service.api.schemas.inference import InferenceRequest
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
 
@@ -79,10 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
+    app.include_router(inference.router)
     install_error_handlers(app)
     # Middleware added last runs first: the body limit, then the evaluate path, then FastAPI's.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: errors under /v2, the body limit's included, take the protocol's shape.
+    app.add_middleware(ProtocolErrors, prefix=inference.PREFIX)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 
@@ -106,7 +111,8 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         _, definitions = models_json_schema(
-            [(EvaluateRequest, "validation")], ref_template="#/components/schemas/{model}"
+            [(EvaluateRequest, "validation"), (InferenceRequest, "validation")],
+            ref_template="#/components/schemas/{model}",
         )
         schema["components"]["schemas"].update(definitions["$defs"])
         limits = {
@@ -133,6 +139,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         }
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
+        drop_problem_responses(schema, prefix=inference.PREFIX)
         app.openapi_schema = schema
     return app.openapi_schema
 

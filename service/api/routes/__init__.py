@@ -1,5 +1,13 @@
 """One router per resource."""
 
-from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.routes import (
+    activations,
+    compare,
+    evaluate,
+    health,
+    inference,
+    plots,
+    simulations,
+)
 
-__all__ = ["activations", "compare", "evaluate", "health", "plots", "simulations"]
+__all__ = ["activations", "compare", "evaluate", "health", "inference", "plots", "simulations"]
