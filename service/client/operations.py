@@ -1,0 +1,231 @@
+"""The service's operations as requests to send and parsers of their answers, without I/O:
+``Client`` and ``AsyncClient`` send the same ``Call`` each their own way.
+
+Evaluation chooses its encoding by size: JSON for small arrays, where it costs least, and
+.npy (.npz with grad_output or several outputs) for large ones, where JSON would cost more
+than the evaluation; the numbers are the same either way, bit for bit, since the dtype is
+always sent (an array's own float type unless ``dtype`` says otherwise).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import httpx
+import numpy as np
+
+from service.client.results import (
+    ActivationSummary,
+    ComparisonRow,
+    CriticalLine,
+    Description,
+    GradientFlow,
+    ParamValue,
+    comparison_from_json,
+)
+
+__all__ = [
+    "Call",
+    "compare",
+    "critical_line",
+    "describe",
+    "evaluate",
+    "health",
+    "list_activations",
+    "plot",
+    "simulate_gradient_flow",
+]
+
+PREFIX = "/api/v1"
+NPY = "application/x-npy"
+NPZ = "application/x-npz"
+JSON = "application/json"
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[_T]):
+    """One request, and how to read its successful answer."""
+
+    method: str
+    path: str
+    parse: Callable[[httpx.Response], _T]
+    params: httpx.QueryParams | None = None
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
+
+
+def _activation(name: str) -> str:
+    return f"{PREFIX}/activations/{quote(name, safe='')}"
+
+
+def _text(value: ParamValue) -> str:
+    """A parameter as the query string writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _json(document: object) -> bytes:
+    return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _natural_dtype(x: np.ndarray) -> str:
+    return "float32" if x.dtype in (np.float16, np.float32) else "float64"
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """``array`` as a .npy file, its data copied once."""
+    array = np.require(array, requirements="C")
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    return b"".join((header.getvalue(), array.data))
+
+
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def npy_array(content: bytes) -> np.ndarray:
+    """The array of a .npy file, read with one copy (a writable array, unlike a view of bytes)."""
+    stream = io.BytesIO(content)
+    read_header = _HEADER_READERS[np.lib.format.read_magic(stream)]
+    shape, fortran, dtype = read_header(stream)
+    flat = np.frombuffer(content, dtype=dtype, offset=stream.tell())
+    return flat.reshape(shape, order="F" if fortran else "C").copy()
+
+
+def evaluate(
+    name: str,
+    x: Any,
+    *,
+    outputs: Sequence[str],
+    dtype: str | None,
+    grad_output: Any,
+    params: Mapping[str, ParamValue],
+    json_max_elements: int,
+) -> Call[dict[str, np.ndarray]]:
+    x = np.asarray(x)
+    upstream = None if grad_output is None else np.asarray(grad_output)
+    dtype = dtype or _natural_dtype(x)
+    outputs = list(outputs)
+    arrays = [x] if upstream is None else [x, upstream]
+    small = sum(a.size for a in arrays) <= json_max_elements
+    # Non-finite inputs go in binary, so that the service names the element at fault (JSON
+    # cannot carry them at all).
+    if small and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f"):
+        document: dict[str, Any] = {
+            "x": x.tolist(),
+            "dtype": dtype,
+            "outputs": outputs,
+            "params": dict(params),
+        }
+        if upstream is not None:
+            document["grad_output"] = upstream.tolist()
+
+        def from_json(response: httpx.Response) -> dict[str, np.ndarray]:
+            answer = response.json()
+            return {output: np.array(answer[output], dtype=dtype) for output in outputs}
+
+        return Call(
+            "POST",
+            f"{_activation(name)}/evaluate",
+            from_json,
+            content=_json(document),
+            headers={"content-type": JSON},
+        )
+    query: list[tuple[str, Any]] = [("outputs", output) for output in outputs]
+    query.append(("dtype", dtype))
+    query += [(key, _text(value)) for key, value in params.items()]
+    if upstream is None:
+        content, media_type = npy_bytes(x), NPY
+    else:
+        buffer = io.BytesIO()
+        np.savez(buffer, x=x, grad_output=upstream)
+        content, media_type = buffer.getvalue(), NPZ
+    one = len(outputs) == 1
+
+    def from_binary(response: httpx.Response) -> dict[str, np.ndarray]:
+        if one:
+            return {outputs[0]: npy_array(response.content)}
+        with np.load(io.BytesIO(response.content), allow_pickle=False) as archive:
+            return {output: archive[output] for output in outputs}
+
+    return Call(
+        "POST",
+        f"{_activation(name)}/evaluate",
+        from_binary,
+        params=httpx.QueryParams(query),
+        content=content,
+        headers={"content-type": media_type, "accept": NPY if one else NPZ},
+    )
+
+
+def list_activations() -> Call[list[ActivationSummary]]:
+    return Call(
+        "GET",
+        f"{PREFIX}/activations",
+        lambda r: [ActivationSummary.from_json(a) for a in r.json()["activations"]],
+    )
+
+
+def describe(name: str, *, lang: str | None, params: Mapping[str, ParamValue]) -> Call[Description]:
+    query: list[tuple[str, Any]] = [(key, _text(value)) for key, value in params.items()]
+    if lang is not None:
+        query.append(("lang", lang))
+    return Call(
+        "GET",
+        _activation(name),
+        lambda r: Description.from_json(r.json()),
+        params=httpx.QueryParams(query),
+    )
+
+
+def compare(names: Sequence[str]) -> Call[list[ComparisonRow]]:
+    return Call(
+        "GET",
+        f"{PREFIX}/compare",
+        lambda r: comparison_from_json(r.json()),
+        params=httpx.QueryParams({"names": ",".join(names)}),
+        headers={"accept": JSON},
+    )
+
+
+def plot(
+    name: str, fmt: str, *, x_min: float, x_max: float, params: Mapping[str, ParamValue]
+) -> Call[bytes]:
+    query: list[tuple[str, Any]] = [("x_min", repr(float(x_min))), ("x_max", repr(float(x_max)))]
+    query += [(key, _text(value)) for key, value in params.items()]
+    path = f"{_activation(name)}/plot.{fmt}"
+    return Call("GET", path, lambda r: r.content, params=httpx.QueryParams(query))
+
+
+def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/gradient-flow",
+        lambda r: GradientFlow.from_json(r.json()),
+        content=_json({k: v for k, v in request.items() if v is not None}),
+        headers={"content-type": JSON},
+    )
+
+
+def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/critical-line",
+        lambda r: CriticalLine.from_json(r.json()),
+        content=_json({k: v for k, v in request.items() if v is not None}),
+        headers={"content-type": JSON},
+    )
+
+
+def health() -> Call[bool]:
+    return Call("GET", "/healthz", lambda r: r.json().get("status") == "ok")
