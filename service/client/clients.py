@@ -36,6 +36,36 @@ _T = TypeVar("_T")
 _HEADERS = {"user-agent": f"activation-service-client/{__version__}"}
 
 
+def _read(response: httpx.Response) -> operations.Body:
+    try:
+        return response.content  # read already (by a test's transport, say)
+    except httpx.ResponseNotRead:
+        pass
+    buffer = operations.body_buffer(response)
+    if buffer is None:
+        return response.read()
+    view, end = memoryview(buffer), 0
+    for chunk in response.iter_raw():  # h11 holds the body to its Content-Length
+        view[end : end + len(chunk)] = chunk
+        end += len(chunk)
+    return buffer
+
+
+async def _aread(response: httpx.Response) -> operations.Body:
+    try:
+        return response.content  # read already (by a test's transport, say)
+    except httpx.ResponseNotRead:
+        pass
+    buffer = operations.body_buffer(response)
+    if buffer is None:
+        return await response.aread()
+    view, end = memoryview(buffer), 0
+    async for chunk in response.aiter_raw():
+        view[end : end + len(chunk)] = chunk
+        end += len(chunk)
+    return buffer
+
+
 class Client:
     """A blocking client: ``Client("http://host:8000").evaluate("gelu", x)``.
 
@@ -69,20 +99,21 @@ class Client:
         self._http.close()
 
     def _send(self, call: operations.Call[_T]) -> _T:
+        request = self._http.build_request(
+            call.method, call.path, params=call.params, content=call.content, headers=call.headers
+        )
         for attempt in itertools.count():
             try:
-                response = self._http.request(
-                    call.method,
-                    call.path,
-                    params=call.params,
-                    content=call.content,
-                    headers=call.headers,
-                )
+                response = self._http.send(request, stream=True)
             except httpx.TransportError as error:
                 wait = self.retry.after_error(attempt, error)
             else:
-                if response.is_success:
-                    return call.parse(response)
+                try:
+                    if response.is_success:
+                        return call.parse(_read(response))
+                    response.read()
+                finally:
+                    response.close()
                 wait = self.retry.after_response(attempt, response)
             time.sleep(wait)
         raise AssertionError("unreachable")
@@ -202,20 +233,21 @@ class AsyncClient:
         await self._http.aclose()
 
     async def _send(self, call: operations.Call[_T]) -> _T:
+        request = self._http.build_request(
+            call.method, call.path, params=call.params, content=call.content, headers=call.headers
+        )
         for attempt in itertools.count():
             try:
-                response = await self._http.request(
-                    call.method,
-                    call.path,
-                    params=call.params,
-                    content=call.content,
-                    headers=call.headers,
-                )
+                response = await self._http.send(request, stream=True)
             except httpx.TransportError as error:
                 wait = self.retry.after_error(attempt, error)
             else:
-                if response.is_success:
-                    return call.parse(response)
+                try:
+                    if response.is_success:
+                        return call.parse(await _aread(response))
+                    await response.aread()
+                finally:
+                    await response.aclose()
                 wait = self.retry.after_response(attempt, response)
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")

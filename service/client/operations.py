@@ -30,7 +30,9 @@ from service.client.results import (
 )
 
 __all__ = [
+    "Body",
     "Call",
+    "body_buffer",
     "compare",
     "critical_line",
     "describe",
@@ -46,15 +48,17 @@ NPY = "application/x-npy"
 NPZ = "application/x-npz"
 JSON = "application/json"
 _T = TypeVar("_T")
+Body = bytes | bytearray
+"""An answer's body: a bytearray when read into a buffer of its announced size."""
 
 
 @dataclass(frozen=True, slots=True)
 class Call(Generic[_T]):
-    """One request, and how to read its successful answer."""
+    """One request, and how to read the body of its successful answer."""
 
     method: str
     path: str
-    parse: Callable[[httpx.Response], _T]
+    parse: Callable[[Body], _T]
     params: httpx.QueryParams | None = None
     content: bytes | None = None
     headers: dict[str, str] | None = None
@@ -93,13 +97,25 @@ _HEADER_READERS = {
 }
 
 
-def npy_array(content: bytes) -> np.ndarray:
-    """The array of a .npy file, read with one copy (a writable array, unlike a view of bytes)."""
-    stream = io.BytesIO(content)
+def npy_array(content: Body) -> np.ndarray:
+    """The array of a .npy file: a view of a bytearray (writable), a copy of bytes."""
+    # The header is at most 64 KiB: only that is copied into a stream to parse it.
+    stream = io.BytesIO(bytes(memoryview(content)[: 1 << 17]))
     read_header = _HEADER_READERS[np.lib.format.read_magic(stream)]
     shape, fortran, dtype = read_header(stream)
     flat = np.frombuffer(content, dtype=dtype, offset=stream.tell())
-    return flat.reshape(shape, order="F" if fortran else "C").copy()
+    array = flat.reshape(shape, order="F" if fortran else "C")
+    return array if isinstance(content, bytearray) else array.copy()
+
+
+def body_buffer(response: httpx.Response) -> bytearray | None:
+    """A buffer of the size the answer announces, to read its body into (one copy less than
+    httpx's joining of the chunks, and a writable array for a .npy body); None when the size
+    is not known in advance."""
+    length = response.headers.get("content-length", "")
+    if "content-encoding" in response.headers or not length.isdigit():
+        return None
+    return bytearray(int(length))
 
 
 def evaluate(
@@ -130,8 +146,8 @@ def evaluate(
         if upstream is not None:
             document["grad_output"] = upstream.tolist()
 
-        def from_json(response: httpx.Response) -> dict[str, np.ndarray]:
-            answer = response.json()
+        def from_json(body: Body) -> dict[str, np.ndarray]:
+            answer = json.loads(body)
             return {output: np.array(answer[output], dtype=dtype) for output in outputs}
 
         return Call(
@@ -152,10 +168,10 @@ def evaluate(
         content, media_type = buffer.getvalue(), NPZ
     one = len(outputs) == 1
 
-    def from_binary(response: httpx.Response) -> dict[str, np.ndarray]:
+    def from_binary(body: Body) -> dict[str, np.ndarray]:
         if one:
-            return {outputs[0]: npy_array(response.content)}
-        with np.load(io.BytesIO(response.content), allow_pickle=False) as archive:
+            return {outputs[0]: npy_array(body)}
+        with np.load(io.BytesIO(body), allow_pickle=False) as archive:
             return {output: archive[output] for output in outputs}
 
     return Call(
@@ -172,7 +188,7 @@ def list_activations() -> Call[list[ActivationSummary]]:
     return Call(
         "GET",
         f"{PREFIX}/activations",
-        lambda r: [ActivationSummary.from_json(a) for a in r.json()["activations"]],
+        lambda body: [ActivationSummary.from_json(a) for a in json.loads(body)["activations"]],
     )
 
 
@@ -183,7 +199,7 @@ def describe(name: str, *, lang: str | None, params: Mapping[str, ParamValue]) -
     return Call(
         "GET",
         _activation(name),
-        lambda r: Description.from_json(r.json()),
+        lambda body: Description.from_json(json.loads(body)),
         params=httpx.QueryParams(query),
     )
 
@@ -192,7 +208,7 @@ def compare(names: Sequence[str]) -> Call[list[ComparisonRow]]:
     return Call(
         "GET",
         f"{PREFIX}/compare",
-        lambda r: comparison_from_json(r.json()),
+        lambda body: comparison_from_json(json.loads(body)),
         params=httpx.QueryParams({"names": ",".join(names)}),
         headers={"accept": JSON},
     )
@@ -204,14 +220,14 @@ def plot(
     query: list[tuple[str, Any]] = [("x_min", repr(float(x_min))), ("x_max", repr(float(x_max)))]
     query += [(key, _text(value)) for key, value in params.items()]
     path = f"{_activation(name)}/plot.{fmt}"
-    return Call("GET", path, lambda r: r.content, params=httpx.QueryParams(query))
+    return Call("GET", path, bytes, params=httpx.QueryParams(query))
 
 
 def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
     return Call(
         "POST",
         f"{PREFIX}/simulations/gradient-flow",
-        lambda r: GradientFlow.from_json(r.json()),
+        lambda body: GradientFlow.from_json(json.loads(body)),
         content=_json({k: v for k, v in request.items() if v is not None}),
         headers={"content-type": JSON},
     )
@@ -221,11 +237,11 @@ def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
     return Call(
         "POST",
         f"{PREFIX}/simulations/critical-line",
-        lambda r: CriticalLine.from_json(r.json()),
+        lambda body: CriticalLine.from_json(json.loads(body)),
         content=_json({k: v for k, v in request.items() if v is not None}),
         headers={"content-type": JSON},
     )
 
 
 def health() -> Call[bool]:
-    return Call("GET", "/healthz", lambda r: r.json().get("status") == "ok")
+    return Call("GET", "/healthz", lambda body: json.loads(body).get("status") == "ok")

@@ -179,7 +179,10 @@ def scripted(*answers: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.
     return httpx.MockTransport(handle), sent
 
 
-HEALTHY = httpx.Response(200, json={"status": "ok"})
+def healthy() -> httpx.Response:
+    return httpx.Response(200, json={"status": "ok"})
+
+
 BUSY = {"type": "urn:activation-service:problem:overloaded", "title": "x", "status": 503}
 
 
@@ -187,7 +190,7 @@ def test_503_and_429_are_retried_after_the_wait_asked_for() -> None:
     transport, sent = scripted(
         httpx.Response(503, json=BUSY, headers={"retry-after": "0"}),
         httpx.Response(429, json=BUSY),
-        HEALTHY,
+        healthy(),
     )
     with Client("http://test", transport=transport, retry=FAST) as client:
         assert client.health()
@@ -232,7 +235,7 @@ def test_a_refused_connection_is_retried() -> None:
         calls += 1
         if calls < 3:
             raise httpx.ConnectError("refused", request=request)
-        return HEALTHY
+        return healthy()
 
     with Client("http://test", transport=httpx.MockTransport(handle), retry=FAST) as client:
         assert client.health()
