@@ -6,6 +6,7 @@ from service.api.routes import (
     evaluate,
     explorer,
     health,
+    inference,
     plots,
     simulations,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "evaluate",
     "explorer",
     "health",
+    "inference",
     "plots",
     "simulations",
 ]

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.schemas.common import Integer, PositiveInt, Result, spelled
-from service.numerics import DtypeName, ParamJSON
+from service.numerics import MAX_SEED, DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
     GradientFlow,
@@ -118,7 +118,7 @@ class GradientFlowRequest(_Closed):
     input: InputSpec = Field(default_factory=InputSpec)
     seed: Integer = Field(
         ge=0,
-        le=2**63 - 1,
+        le=MAX_SEED,
         description="Seeds the one generator that draws the input, the network and the targets:"
         " the same request gives the same response (byte for byte in float64) from the same"
         " deployment; another BLAS build or thread count may round sums differently.",
