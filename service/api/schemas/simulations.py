@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.networks import Optimization
 from service.numerics import DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
@@ -48,6 +49,35 @@ LIMITED_FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     },
     "TrainingSpec": {"steps": ("max_training_steps", "maximum")},
     "CriticalLineRequest": {"sigma_b2": ("max_critical_points", "maxItems")},
+    # Training runs and comparisons (service.api.schemas.training).
+    "TrainingRunRequest": {
+        "depth": ("max_depth", "maximum"),
+        "width": ("max_width", "maximum"),
+        "batch": ("max_batch", "maximum"),
+        "trials": ("max_trials", "maximum"),
+    },
+    "TrainingComparisonRequest": {
+        "depth": ("max_depth", "maximum"),
+        "width": ("max_width", "maximum"),
+        "batch": ("max_batch", "maximum"),
+        "trials": ("max_trials", "maximum"),
+        "entrants": ("max_entrants", "maxItems"),
+    },
+    "EntrantSpec": {"depth": ("max_depth", "maximum"), "width": ("max_width", "maximum")},
+    "RunTrainingSpec": {"steps": ("max_run_steps", "maximum")},
+    "LinearTeacherTask": {
+        "inputs": ("max_width", "maximum"),
+        "outputs": ("max_width", "maximum"),
+        "size": ("max_examples", "maximum"),
+    },
+    "NonlinearTeacherTask": {
+        "inputs": ("max_width", "maximum"),
+        "outputs": ("max_width", "maximum"),
+        "size": ("max_examples", "maximum"),
+        "depth": ("max_depth", "maximum"),
+        "width": ("max_width", "maximum"),
+    },
+    "PlaneTask": {"size": ("max_examples", "maximum"), "features": ("max_width", "maximum")},
 }
 
 
@@ -61,7 +91,8 @@ class _Result(BaseModel):
 
 
 class InitSpec(_Closed):
-    """A named scheme (gain and mode optional), or explicit sigma_w; sigma_b for the bias."""
+    """A named scheme (gain and mode optional), or explicit sigma_w; sigma_b and bias_mean for
+    the bias."""
 
     scheme: SchemeName | None = Field(
         None,
@@ -82,7 +113,15 @@ class InitSpec(_Closed):
         None, ge=0, le=1e3, description="Instead of a scheme: W_ij ~ N(0, sigma_w^2 / fan_in)."
     )
     sigma_b: float | None = Field(
-        None, ge=0, le=1e3, description="Bias std, b_i ~ N(0, sigma_b^2). Default 0."
+        None, ge=0, le=1e3, description="Bias std, b_i ~ N(bias_mean, sigma_b^2). Default 0."
+    )
+    bias_mean: float = Field(
+        0.0,
+        ge=-1e3,
+        le=1e3,
+        description="A constant added to every hidden bias (a negative one starts rectifiers"
+        " dead). Training runs only: the mean-field theory beside a gradient flow assumes"
+        " zero-mean biases.",
     )
 
 
@@ -93,12 +132,11 @@ class InputSpec(_Closed):
     scale: float = Field(1.0, gt=0, le=1e6)
 
 
-class TrainingSpec(_Closed):
-    """SGD on a synthetic regression task: MSE to the targets of a random linear teacher."""
+class TrainingSpec(Optimization):
+    """Steps on a synthetic regression task (MSE to the targets of a random linear teacher):
+    plain SGD unless an optimizer is named."""
 
     steps: int = Field(ge=1, description="Updates of every W and b, each on a fresh batch.")
-    learning_rate: float = Field(gt=0, le=1e6)
-    optimizer: Literal["sgd"] = "sgd"
 
 
 class GradientFlowRequest(_Closed):
