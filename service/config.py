@@ -88,8 +88,7 @@ class Settings(BaseSettings):
         description="Most forward multiply-adds of a simulation: batch x weights x passes, one"
         " pass plus steps + 1 when training (the backward pass costs twice that again); of a"
         " training request, the same summed over entrants and trials, with the measurements"
-        " (examples x weights per record), the optimizer's element-wise work and the task's"
-        " teacher.",
+        " (examples x weights per record) and the task's teacher.",
     )
     max_jacobian_width: int = Field(
         512, ge=1, description="Widest layer for which the Jacobian's singular values are computed."
@@ -110,8 +109,16 @@ class Settings(BaseSettings):
     max_records: int = Field(
         501, ge=2, description="Most recorded steps of a training run (points per curve)."
     )
+    max_element_ops: int = Field(
+        2**33,
+        ge=1,
+        description="Most element-wise operations of a training request: per trial, units x"
+        " examples per step and per measurement (times what the activation costs, by its cost"
+        " class and the dtype), and parameters x the optimizer's operations per step; each"
+        " about ten times dearer than a multiply-add.",
+    )
     max_layer_steps: int = Field(
-        150_000,
+        200_000,
         ge=1,
         description="Most layer steps of a training request: the sum over entrants of (steps + 1"
         " + records x measurement blocks) x layers, what the interpreter pays per layer and step"

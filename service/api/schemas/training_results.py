@@ -217,6 +217,7 @@ class CostResult(_Result):
     """What the request cost, in the units of the limits of the same names."""
 
     multiply_adds: int
+    element_ops: int
     layer_steps: int
     floats: int
 

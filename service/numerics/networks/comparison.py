@@ -9,11 +9,15 @@ interval excludes 0.
 
 The cost model, checked before any work starts:
 
-- multiply-adds (forward-pass equivalents: a backward pass costs about twice its forward
-  pass again): per entrant, trials x ((steps + 1) x batch x weights for the training steps,
-  records x examples x weights for the measurements on both splits, steps x parameters x
-  the optimizer's element-wise operations per parameter), plus the task's teacher over its
-  data set once;
+- multiply-adds, what BLAS does (forward-pass equivalents: a backward pass costs about twice
+  its forward pass again): per entrant, trials x ((steps + 1) x batch x weights for the
+  training steps + records x examples x weights for the measurements on both splits), plus
+  the task's teacher over its data set once;
+- element-wise operations, what numpy and the activation's kernel do outside BLAS, memory-bound
+  and some ten times dearer each than a multiply-add: per entrant, trials x ((steps + 1) x
+  batch x units x (6 + a) for the training steps, + records x examples x units x (4 + a) for
+  the measurements, + steps x parameters x the optimizer's operations per parameter), a being
+  what the activation's value and slope cost per element (``ACTIVATION_OPS``);
 - layer steps, what the interpreter pays whatever the sizes: per entrant, (steps + 1 +
   records x blocks of the measurement passes) x layers;
 - floats held at once: the data set, and for the largest entrant its stacked trials'
@@ -24,13 +28,15 @@ The cost model, checked before any work starts:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from types import MappingProxyType
+from typing import Final, Literal
 
 import numpy as np
 
+from service.numerics.catalog.facts import CostClass, declared
 from service.numerics.deadline import Deadline
 from service.numerics.exceptions import InvalidInput, LimitExceeded
 from service.numerics.networks.runs import (
@@ -45,8 +51,10 @@ from service.numerics.networks.runs import (
 from service.numerics.networks.simulation import Limits
 from service.numerics.networks.tasks import NonlinearTeacher, Plane
 from service.numerics.networks.trials import Estimate, estimate, paired
+from service.numerics.types import DtypeName
 
 __all__ = [
+    "ACTIVATION_OPS",
     "Comparison",
     "Cost",
     "Metric",
@@ -59,6 +67,36 @@ __all__ = [
 ]
 
 Metric = Literal["test_loss", "test_accuracy", "train_loss", "train_accuracy"]
+_STEP_OPS: Final = 6
+"""Element-wise operations per unit and example of a training step besides the activation:
+the bias, the slope times the gradient, the copies, the losses' share."""
+_MEASURE_OPS: Final = 4
+"""Per unit and example of a measurement, besides the activation: the bias and the tests for
+dead and saturated units."""
+ACTIVATION_OPS: Final[Mapping[tuple[DtypeName, CostClass], int]] = MappingProxyType(
+    {
+        ("float32", "piecewise-linear"): 2,
+        ("float32", "polynomial"): 1,
+        ("float32", "division"): 1,
+        ("float32", "sqrt"): 2,
+        ("float32", "exp"): 6,
+        ("float32", "log"): 4,
+        ("float32", "erf"): 4,
+        ("float32", "trig"): 3,
+        ("float64", "piecewise-linear"): 15,
+        ("float64", "polynomial"): 5,
+        ("float64", "division"): 3,
+        ("float64", "sqrt"): 14,
+        ("float64", "exp"): 134,
+        ("float64", "log"): 11,
+        ("float64", "erf"): 40,
+        ("float64", "trig"): 56,
+    }
+)
+"""What the value and slope of an activation cost per element, in element-wise operations (of
+about 1.1 ns on the 2-core machine this was measured on), by the cost class its entry declares:
+the dearest entry of each class, timed on 10^6 elements. float32 runs the entries' compiled
+kernels, float64 their numpy functions (mish's long-double slope makes float64 exp so dear)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +104,7 @@ class Cost:
     """What a request asks for, in the units of its limits."""
 
     multiply_adds: int
+    element_ops: int
     layer_steps: int
     floats: int
 
@@ -120,7 +159,7 @@ def cost(entrants: Sequence[Entrant], study: Study, limits: Limits) -> Cost:
     held_out = round(task.size * task.test_fraction)
     examples = task.size - held_out
     multiply_adds = task.size * task.teacher_weights
-    layer_steps, floats = 0, 0
+    element_ops, layer_steps, floats = 0, 0, 0
     for index, entrant in enumerate(entrants):
         hidden, training = entrant.widths, entrant.training
         where = ("entrants", index) if len(entrants) > 1 else ()
@@ -131,6 +170,8 @@ def cost(entrants: Sequence[Entrant], study: Study, limits: Limits) -> Cost:
         records = len(recorded_steps(steps, study.record_every))
         _check(("record_every",), "max_records", limits.max_records, records, "records")
         widths = (task.inputs, *hidden, task.outputs)
+        kind: CostClass = declared(entrant.activation.facts.cost, entrant.params)
+        activation_ops = ACTIVATION_OPS.get((study.dtype, kind), max(ACTIVATION_OPS.values()))
         weights = sum(a * b for a, b in pairwise(widths))
         parameters, units = weights + sum(widths[1:]), sum(widths[1:])
         batch = min(study.batch, examples)
@@ -138,8 +179,11 @@ def cost(entrants: Sequence[Entrant], study: Study, limits: Limits) -> Cost:
         blocks = math.ceil(examples / block) + math.ceil(held_out / block)
         optimizer = training.optimizer
         multiply_adds += study.trials * (
-            (steps + 1) * batch * weights
-            + records * task.size * weights
+            (steps + 1) * batch * weights + records * task.size * weights
+        )
+        element_ops += study.trials * (
+            (steps + 1) * batch * units * (_STEP_OPS + activation_ops)
+            + records * task.size * units * (_MEASURE_OPS + activation_ops)
             + steps * parameters * optimizer.work()
         )
         layer_steps += (steps + 1 + records * blocks) * (len(widths) - 1)
@@ -154,10 +198,17 @@ def cost(entrants: Sequence[Entrant], study: Study, limits: Limits) -> Cost:
         "multiply-adds",
     )
     _check(
+        ("training", "steps"),
+        "max_element_ops",
+        limits.max_element_ops,
+        element_ops,
+        "element-wise operations",
+    )
+    _check(
         ("training", "steps"), "max_layer_steps", limits.max_layer_steps, layer_steps, "layer steps"
     )
     _check(("trials",), "max_training_floats", limits.max_training_floats, floats, "floats")
-    return Cost(multiply_adds, layer_steps, floats)
+    return Cost(multiply_adds, element_ops, layer_steps, floats)
 
 
 def compare(

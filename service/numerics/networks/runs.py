@@ -181,7 +181,10 @@ def _draw(
     for law, (n_in, n_out), w, b in zip(laws, pairwise(widths), weights, biases, strict=True):
         for trial, rng in enumerate(rngs):
             w[trial], b[trial, 0] = draw(law, n_in, n_out, rng, DTYPES[study.dtype])
-    return Network(entrant.activation, entrant.params, weights, biases, readout=True), hidden, flat
+    network = Network(
+        entrant.activation, entrant.params, weights, biases, readout=True, evaluated=True
+    )
+    return network, hidden, flat
 
 
 def _flat(
@@ -325,7 +328,7 @@ def _evaluate(
     hidden = [w.shape[-1] for w in network.weights[:-1]]
     block = max(1, EVALUATION_FLOATS // (trials * (sum(hidden) + network.weights[-1].shape[-1])))
     loss, correct = np.zeros(trials), np.zeros(trials)
-    alive = [np.zeros((trials, n), dtype=bool) for n in hidden]
+    active = [np.zeros((trials, 1, n)) for n in hidden]
     saturated = np.zeros((trials, len(hidden)))
     for start in range(0, rows, block):
         part = slice(start, start + block)
@@ -334,12 +337,17 @@ def _evaluate(
         loss += part_loss
         if part_correct is not None:
             correct += part_correct
-        if track:
-            for layer, slope in enumerate(slopes[:-1]):
-                assert slope is not None
-                alive[layer] |= slope.any(axis=-2)
-                saturated[:, layer] += np.count_nonzero(np.abs(slope) < threshold, axis=(-2, -1))
-    dead = np.column_stack([1 - units.mean(axis=-1) for units in alive])
+        if not track:
+            continue
+        # Per unit, the examples where it is active: a BLAS product with a row of ones, as
+        # numpy's reductions along the middle (example) axis are several times slower.
+        ones = np.ones((1, inputs[0].shape[-2]), dtype=x.dtype)
+        for layer, slope in enumerate(slopes[:-1]):
+            assert slope is not None
+            active[layer] += np.matmul(ones, (slope != 0).astype(x.dtype))
+            flat = np.abs(slope).reshape(trials, -1)
+            saturated[:, layer] += np.count_nonzero(flat < threshold, axis=1)
+    dead = np.column_stack([(units == 0).mean(axis=(-2, -1)) for units in active])
     return (
         loss / rows,
         correct / rows if classes is not None else None,

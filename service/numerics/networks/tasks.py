@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import logsumexp
 
 from service.numerics.catalog.entry import Activation
 from service.numerics.exceptions import InvalidInput
@@ -200,16 +199,35 @@ def _teacher(task: LinearTeacher | NonlinearTeacher, x: Array, rng: np.random.Ge
     return targets
 
 
+def _softmax_parts(logits: Array) -> tuple[Array, Array, Array, npt.NDArray[np.intp]]:
+    """Per example: e_c = exp(y_c - max y) per class, max y, the sum of the e_c, and the first
+    class of largest logit (argmax's). Class by class: there are few, and numpy's reductions
+    along a short last axis cost far more per element than whole-array operations."""
+    classes = logits.shape[-1]
+    top, predicted = logits[..., 0].copy(), np.zeros(logits.shape[:-1], dtype=np.intp)
+    for c in range(1, classes):
+        better = logits[..., c] > top
+        predicted[better] = c
+        np.maximum(top, logits[..., c], out=top)
+    exps = np.empty_like(logits)
+    for c in range(classes):
+        np.exp(logits[..., c] - top, out=exps[..., c])
+    total = exps[..., 0].copy()
+    for c in range(1, classes):
+        total += exps[..., c]
+    return exps, top, total, predicted
+
+
 def loss_gradient(outputs: Array, targets: npt.NDArray[Any], classes: int | None) -> Array:
     """dl/dy per example: y - t, or softmax(y) - onehot(c)."""
     if classes is None:
         difference: Array = outputs - targets
         return difference
-    gradient: Array = np.exp(outputs - outputs.max(axis=-1, keepdims=True))
-    gradient /= gradient.sum(axis=-1, keepdims=True)
-    rows: npt.NDArray[np.intp] = np.broadcast_to(targets, outputs.shape[:-1])[..., None]
-    np.put_along_axis(gradient, rows, np.take_along_axis(gradient, rows, axis=-1) - 1, axis=-1)
-    return gradient
+    exps, _, total, _ = _softmax_parts(outputs)
+    for c in range(classes):
+        exps[..., c] /= total
+        exps[..., c] -= targets == c  # the one-hot of each class
+    return exps
 
 
 def scores(
@@ -223,11 +241,14 @@ def scores(
         correct = None
     else:
         logits: Array = outputs.astype(np.float64)
-        rows: npt.NDArray[np.intp] = np.broadcast_to(targets, logits.shape[:-1])[..., None]
-        picked: Array = np.take_along_axis(logits, rows, -1)[..., 0]
-        per_example: Array = logsumexp(logits, axis=-1) - picked
-        losses = per_example.sum(axis=-1)
-        right = (logits.argmax(axis=-1) == rows[..., 0]) & np.isfinite(logits).all(axis=-1)
-        correct = right.sum(axis=-1).astype(np.float64)
+        _, top, total, predicted = _softmax_parts(logits)
+        logsumexp = top + np.log(total)
+        picked = np.zeros_like(logsumexp)
+        finite = np.ones(logsumexp.shape, dtype=bool)
+        for c in range(classes):
+            np.copyto(picked, logits[..., c], where=targets == c)
+            finite &= np.isfinite(logits[..., c])
+        losses = (logsumexp - picked).sum(axis=-1)
+        correct = ((predicted == targets) & finite).sum(axis=-1).astype(np.float64)
     losses[~np.isfinite(losses)] = np.inf
     return losses, correct

@@ -69,7 +69,7 @@ async def test_a_training_run_reports_curves_across_trials(client: httpx.AsyncCl
     final = run["final"]["test_accuracy"]
     assert final["trials"] == 3 and final["low"] <= final["mean"] <= final["high"]
     assert run["init"]["gain"] == pytest.approx(2**0.5) and run["init"]["bias_mean"] == 0
-    assert body["cost"]["multiply_adds"] > 0 and body["cost"]["layer_steps"] > 0
+    assert all(body["cost"][unit] > 0 for unit in ("multiply_adds", "element_ops", "layer_steps"))
 
 
 async def test_a_comparison_ranks_the_entrants(client: httpx.AsyncClient) -> None:
@@ -222,6 +222,7 @@ async def test_a_bias_shift_is_refused_beside_mean_field_theory(client: httpx.As
         ({"max_examples": 100}, {}, "max_examples", ["task", "size"]),
         ({"max_records": 3}, {}, "max_records", ["record_every"]),
         ({"max_multiply_adds": 10**5}, {}, "max_multiply_adds", ["training", "steps"]),
+        ({"max_element_ops": 10**5}, {}, "max_element_ops", ["training", "steps"]),
         ({"max_layer_steps": 50}, {}, "max_layer_steps", ["training", "steps"]),
         ({"max_training_floats": 10**4}, {}, "max_training_floats", ["trials"]),
         ({"max_width": 4}, {}, "max_width", ["entrants", 0, "width"]),
@@ -243,7 +244,7 @@ async def test_over_limit_requests_name_the_limit(
 async def test_the_schema_declares_the_limits(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
     components, limits = schema["components"]["schemas"], schema["info"]["x-limits"]
-    for setting in ("max_trials", "max_entrants", "max_run_steps", "max_layer_steps"):
+    for setting in ("max_trials", "max_entrants", "max_run_steps", "max_element_ops"):
         assert setting in limits
     assert components["TrainingRunRequest"]["properties"]["trials"]["maximum"] == 64
     assert components["TrainingComparisonRequest"]["properties"]["entrants"]["maxItems"] == 8

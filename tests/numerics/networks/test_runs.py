@@ -228,6 +228,7 @@ def test_a_run_checks_its_deadline_at_every_step() -> None:
         ({"max_records": 5}, {"record_every": 2}, "max_records", ("record_every",)),
         ({"max_batch": 16}, {}, "max_batch", ("batch",)),
         ({"max_multiply_adds": 10**6}, {}, "max_multiply_adds", ("training", "steps")),
+        ({"max_element_ops": 10**6}, {}, "max_element_ops", ("training", "steps")),
         ({"max_layer_steps": 100}, {}, "max_layer_steps", ("training", "steps")),
         ({"max_training_floats": 10**5}, {}, "max_training_floats", ("trials",)),
         ({"max_width": 8}, {}, "max_width", ("entrants", 0, "width")),
@@ -243,13 +244,19 @@ def test_over_limit_requests_name_the_limit_and_the_field(
     assert caught.value.limit == limit and caught.value.loc == loc
 
 
-def test_the_cost_counts_trials_steps_and_optimizer_state() -> None:
+def test_the_cost_counts_trials_steps_optimizer_state_and_the_activation() -> None:
     one = cost([entrant()], study(), LIMITS)
-    assert cost([entrant()], study(trials=4), LIMITS).multiply_adds > 3.9 * (
-        one.multiply_adds - 500 * 0
-    )
+    four = cost([entrant()], study(trials=4), LIMITS)
+    assert four.multiply_adds == 4 * one.multiply_adds and four.element_ops == 4 * one.element_ops
     longer = entrant(training=Training(40, 0.01, optimizer("adam")))
     assert cost([longer], study(), LIMITS).layer_steps > one.layer_steps
     sgd = entrant(training=Training(20, 0.01, optimizer("sgd")))
     assert cost([sgd], study(), LIMITS).floats < one.floats  # no moments to hold
-    assert cost([entrant(), entrant("tanh")], study(), LIMITS).multiply_adds > one.multiply_adds
+    assert cost([sgd], study(), LIMITS).element_ops < one.element_ops  # and less to update
+    assert (
+        cost([entrant(), entrant("tanh")], study(), LIMITS).multiply_adds == 2 * one.multiply_adds
+    )
+    # An exponential costs more per element than a rectifier, and float64 more than float32.
+    tanh = cost([entrant("tanh")], study(), LIMITS)
+    assert tanh.element_ops > one.element_ops and tanh.multiply_adds == one.multiply_adds
+    assert cost([entrant("tanh")], study(dtype="float64"), LIMITS).element_ops > tanh.element_ops

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from service import numerics
-from service.numerics.networks import meanfield
+from service.numerics.networks import meanfield, optimizer
 from service.numerics.networks.initialisation import Init, Mode, activation_gain, draw, resolve
 from service.numerics.networks.propagation import LayerStats, Network, backward, forward, max_slope
 from service.numerics.networks.simulation import (
@@ -338,3 +338,13 @@ def test_every_activation_simulates_in_its_dtype(entry: numerics.Activation, dty
         assert result.theory.phase in {"ordered", "critical", "chaotic"}
     line = meanfield.critical_line(entry, entry.resolve({}), [0.0, 0.5])
     assert all(p.sigma_w2 is None or 0 < p.sigma_w2 < 1e6 for p in line)
+
+
+def test_the_probe_counts_its_optimizers_state() -> None:
+    # 32 x 32 x 4 weights and biases: SGD holds them and their gradients, Adam three more.
+    widths, limits = (32,) * 4, Limits(max_training_floats=3 * 33 * 32 * 4)
+    simulate(experiment(widths=widths, training=Training(1, 0.1)), limits)
+    with pytest.raises(numerics.LimitExceeded) as caught:
+        simulate(experiment(widths=widths, training=Training(1, 0.1, optimizer("adam"))), limits)
+    assert caught.value.limit == "max_training_floats"
+    assert caught.value.loc == ("training", "optimizer")
