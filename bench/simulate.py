@@ -200,7 +200,7 @@ EIGHT = [
     for name in ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid", "softplus")
 ]
 LIMIT_REQUESTS: dict[str, dict[str, object]] = {
-    "max_multiply_adds": {
+    "max_training_multiply_adds": {
         "activation": "relu",
         "depth": 4,
         "width": 512,

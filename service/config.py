@@ -86,9 +86,7 @@ class Settings(BaseSettings):
         2**34,
         ge=1,
         description="Most forward multiply-adds of a simulation: batch x weights x passes, one"
-        " pass plus steps + 1 when training (the backward pass costs twice that again); of a"
-        " training request, the same summed over entrants and trials, with the measurements"
-        " (examples x weights per record) and the task's teacher.",
+        " pass plus steps + 1 when training (the backward pass costs twice that again).",
     )
     max_jacobian_width: int = Field(
         512, ge=1, description="Widest layer for which the Jacobian's singular values are computed."
@@ -109,8 +107,15 @@ class Settings(BaseSettings):
     max_records: int = Field(
         501, ge=2, description="Most recorded steps of a training run (points per curve)."
     )
+    max_training_multiply_adds: int = Field(
+        2**35,
+        ge=1,
+        description="Most forward multiply-adds of a training request: per trial of each"
+        " entrant, batch x weights per step and examples x weights per measurement, and the"
+        " task's teacher over its data (the backward pass costs twice the forward again).",
+    )
     max_element_ops: int = Field(
-        2**33,
+        2**34,
         ge=1,
         description="Most element-wise operations of a training request: per trial, units x"
         " examples per step and per measurement (times what the activation costs, by its cost"

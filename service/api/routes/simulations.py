@@ -122,9 +122,9 @@ async def _simulate(
 _TRAINING_LIMITS = (
     "Costs are bounded by the limits under `info.x-limits` (max_trials, max_entrants,"
     " max_run_steps, max_records, max_examples, max_depth, max_width, max_batch,"
-    " max_multiply_adds, max_element_ops, max_layer_steps, max_training_floats); a request"
-    " over one gets 422"
-    " with `limit` naming it, before any work starts. The answer's `cost` says what it used."
+    " max_training_multiply_adds, max_element_ops, max_layer_steps, max_training_floats); a"
+    " request over one gets 422 with `limit` naming it, before any work starts. The answer's"
+    " `cost` says what it used."
 )
 _CURVES_PLOT = {
     200: {

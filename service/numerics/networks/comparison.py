@@ -44,7 +44,6 @@ from service.numerics.networks.runs import (
     Entrant,
     History,
     Study,
-    recorded_steps,
     study_data,
     train_entrant,
 )
@@ -167,7 +166,7 @@ def cost(entrants: Sequence[Entrant], study: Study, limits: Limits) -> Cost:
         _check((*where, "width"), "max_width", limits.max_width, max(hidden), "width")
         steps = training.steps
         _check(("training", "steps"), "max_run_steps", limits.max_run_steps, steps, "steps")
-        records = len(recorded_steps(steps, study.record_every))
+        records = len(study.recorded_steps(steps))
         _check(("record_every",), "max_records", limits.max_records, records, "records")
         widths = (task.inputs, *hidden, task.outputs)
         kind: CostClass = declared(entrant.activation.facts.cost, entrant.params)
@@ -192,8 +191,8 @@ def cost(entrants: Sequence[Entrant], study: Study, limits: Limits) -> Cost:
     floats += task.size * (task.inputs + task.outputs)
     _check(
         ("training", "steps"),
-        "max_multiply_adds",
-        limits.max_multiply_adds,
+        "max_training_multiply_adds",
+        limits.max_training_multiply_adds,
         multiply_adds,
         "multiply-adds",
     )

@@ -13,8 +13,8 @@ own weights, optimizer state and batches: minibatches of ``batch`` examples take
 random order every epoch (epochs run into each other), or the whole training split at every
 step when it is no larger than the batch.
 
-At each recorded step (0, every ``record_every`` steps, and the last) the run measures the
-network before that step's update: loss (and accuracy) on the whole training and test
+At each recorded step (0, every ``record_every`` steps, and the last; by default about once
+an epoch, between 10 and 100 records) the run measures the network before that step's update: loss (and accuracy) on the whole training and test
 splits; per hidden layer, on the training split, the share of dead units (phi'(h) = 0 for
 every example: a relu that never fires) and of saturated ones (|phi'(h)| below 1% of its
 largest value, averaged over examples); per layer, the RMS of dL/dW on that step's batch, and
@@ -52,19 +52,20 @@ from service.numerics.networks.training import Training
 from service.numerics.types import DTYPES, Array, DtypeName, ParamValue
 
 __all__ = [
-    "DEFAULT_RECORDS",
     "EVALUATION_FLOATS",
+    "MAX_DEFAULT_RECORDS",
+    "MIN_DEFAULT_RECORDS",
     "Entrant",
     "History",
     "Study",
     "generator",
-    "recorded_steps",
     "study_data",
     "train_entrant",
 ]
 
-DEFAULT_RECORDS: Final = 100
-"""Without record_every, a run records about this many steps (every ceil(steps / 100))."""
+MIN_DEFAULT_RECORDS, MAX_DEFAULT_RECORDS = 10, 100
+"""Without record_every, a run records about once an epoch (each measurement passes over the
+whole data set, as an epoch does), but at least and at most this many times."""
 EVALUATION_FLOATS: Final = 2**22
 """Activations one block of an evaluation pass may hold: the splits are measured in blocks of
 rows, so that a large test set costs time, not memory."""
@@ -96,6 +97,15 @@ class Study:
     trials: int = 1
     dtype: DtypeName = "float32"
     record_every: int | None = None
+
+    def recorded_steps(self, steps: int) -> tuple[int, ...]:
+        """The steps a run of ``steps`` updates records: 0, every record_every, the last."""
+        every = self.record_every
+        if every is None:
+            epochs = (steps + 1) * self.batch / self.task.size
+            records = min(max(math.ceil(epochs), MIN_DEFAULT_RECORDS), MAX_DEFAULT_RECORDS)
+            every = max(1, math.ceil(steps / records))
+        return (*range(0, steps, every), steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +151,6 @@ class History:
 def generator(seed: int, *role: int) -> np.random.Generator:
     """The generator of one role (see the module's docstring) under the request's seed."""
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=role))
-
-
-def recorded_steps(steps: int, every: int | None) -> tuple[int, ...]:
-    """0, every, 2 every, ... and the last step."""
-    every = every or max(1, math.ceil(steps / DEFAULT_RECORDS))
-    return (*range(0, steps, every), steps)
 
 
 def study_data(study: Study) -> Data:
@@ -249,7 +253,7 @@ def train_entrant(
     batch = min(study.batch, examples)
     orders = [generator(study.seed, 1, t, 1) for t in range(study.trials)]
     batches = _Batches(examples, batch, orders) if batch < examples else None
-    steps = recorded_steps(training.steps, study.record_every)
+    steps = study.recorded_steps(training.steps)
     at = {step: record for record, step in enumerate(steps)}
     recorder = _Recorder(study.trials, len(steps), len(entrant.widths), classes)
     values = recorder.values

@@ -221,7 +221,12 @@ async def test_a_bias_shift_is_refused_beside_mean_field_theory(client: httpx.As
         ({"max_entrants": 2}, {}, "max_entrants", ["entrants"]),
         ({"max_examples": 100}, {}, "max_examples", ["task", "size"]),
         ({"max_records": 3}, {}, "max_records", ["record_every"]),
-        ({"max_multiply_adds": 10**5}, {}, "max_multiply_adds", ["training", "steps"]),
+        (
+            {"max_training_multiply_adds": 10**5},
+            {},
+            "max_training_multiply_adds",
+            ["training", "steps"],
+        ),
         ({"max_element_ops": 10**5}, {}, "max_element_ops", ["training", "steps"]),
         ({"max_layer_steps": 50}, {}, "max_layer_steps", ["training", "steps"]),
         ({"max_training_floats": 10**4}, {}, "max_training_floats", ["trials"]),

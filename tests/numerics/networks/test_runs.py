@@ -27,7 +27,7 @@ from service.numerics.networks import (
     estimate,
     optimizer,
 )
-from service.numerics.networks.runs import recorded_steps, study_data, train_entrant
+from service.numerics.networks.runs import study_data, train_entrant
 from service.numerics.networks.schedules import Cosine
 from service.numerics.networks.training import Training
 
@@ -148,9 +148,12 @@ def test_diverging_runs_are_reported_not_raised() -> None:
 
 
 def test_records_and_gradient_norms() -> None:
-    assert recorded_steps(10, 4) == (0, 4, 8, 10)
-    assert recorded_steps(1000, None) == tuple(range(0, 1001, 10))
-    assert recorded_steps(0, None) == (0,)
+    assert study(record_every=4).recorded_steps(10) == (0, 4, 8, 10)
+    # About once an epoch: 1001 steps of 32 examples are 64 passes over 500.
+    assert study().recorded_steps(1000) == (*range(0, 1000, 16), 1000)
+    assert study().recorded_steps(100) == tuple(range(0, 101, 10))  # at least 10 records
+    assert study(batch=500).recorded_steps(1000) == tuple(range(0, 1001, 10))  # at most 100
+    assert study().recorded_steps(0) == (0,)
     clipped = Training(10, 0.01, optimizer("adam"), clip_norm=1e-3)
     history = compare([entrant(training=clipped)], study(record_every=5), LIMITS).histories[0]
     assert history.steps == (0, 5, 10)
@@ -227,7 +230,12 @@ def test_a_run_checks_its_deadline_at_every_step() -> None:
         ({"max_examples": 100}, {}, "max_examples", ("task", "size")),
         ({"max_records": 5}, {"record_every": 2}, "max_records", ("record_every",)),
         ({"max_batch": 16}, {}, "max_batch", ("batch",)),
-        ({"max_multiply_adds": 10**6}, {}, "max_multiply_adds", ("training", "steps")),
+        (
+            {"max_training_multiply_adds": 10**6},
+            {},
+            "max_training_multiply_adds",
+            ("training", "steps"),
+        ),
         ({"max_element_ops": 10**6}, {}, "max_element_ops", ("training", "steps")),
         ({"max_layer_steps": 100}, {}, "max_layer_steps", ("training", "steps")),
         ({"max_training_floats": 10**5}, {}, "max_training_floats", ("trials",)),
