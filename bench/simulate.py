@@ -156,7 +156,9 @@ def numpy_training(config: str, name: str, repeats: int) -> float:
 
     def run(steps: int) -> Callable[[], object]:
         training = Training(steps, 1e-3, optimizer(name))  # type: ignore[arg-type]
-        entrant = Entrant(activation=relu, params={}, widths=TRAINING[config][1], training=training)
+        entrant = Entrant(
+            activation=relu, params=relu.resolve({}), widths=TRAINING[config][1], training=training
+        )
         once = Study(task=study.task, batch=study.batch, seed=0, record_every=steps)
         return lambda: train_entrant(entrant, once, data)
 
@@ -388,19 +390,28 @@ def main() -> None:
             )
 
 
-def time_training(repeats: int, threads: int | None) -> None:
+def time_training(repeats: int, threads: int | None, rounds: int = 3) -> None:
+    """Both sides in turn, ``rounds`` times: on a shared machine the load drifts between two
+    runs, and the median of the rounds' ratios is what holds still."""
     print(f"\none training step, relu, float32; load average before: {os.getloadavg()[0]:.2f}")
-    ours = in_subprocess("numpy", "relu", repeats, threads, "training")
-    theirs = in_subprocess("torch", "relu", repeats, threads, "training")
+    ours: dict[str, list[float]] = {}
+    theirs: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for times, side in ((ours, "numpy"), (theirs, "torch")):
+            for key, seconds in in_subprocess(side, "relu", repeats, threads, "training").items():
+                times.setdefault(key, []).append(seconds)
     for key, seconds in ours.items():
         config, name = key.split("/")
         features, hidden, batch = TRAINING[config]
         shape = f"{features or 2} -> {len(hidden)} x {hidden[0]} -> 2, batch {batch}"
-        line = f"  {config:6} {name:5} ({shape:32}) service {seconds * 1e6:9.0f} us"
+        line = (
+            f"  {config:6} {name:5} ({shape:32}) service {statistics.median(seconds) * 1e6:8.0f} us"
+        )
         if key in theirs:
-            ratio = seconds / theirs[key]
+            ratio = statistics.median(a / b for a, b in zip(seconds, theirs[key], strict=True))
             verdict = "meets" if ratio <= 1.2 else "misses"
-            line += f"  torch {theirs[key] * 1e6:9.0f} us  {ratio:.2f}x ({verdict} the 1.2x goal)"
+            line += f"  torch {statistics.median(theirs[key]) * 1e6:8.0f} us"
+            line += f"  {ratio:.2f}x ({verdict} the 1.2x goal; median of {rounds} rounds)"
         print(line)
 
 

@@ -115,7 +115,7 @@ class Settings(BaseSettings):
         " task's teacher over its data (the backward pass costs twice the forward again).",
     )
     max_element_ops: int = Field(
-        2**34,
+        2**33,
         ge=1,
         description="Most element-wise operations of a training request: per trial, units x"
         " examples per step and per measurement (times what the activation costs, by its cost"

@@ -114,7 +114,7 @@ class Sgd(Optimizer):
         )
 
     def buffers(self) -> int:
-        return 1 if self.momentum else 0
+        return 2 if self.momentum else 0  # the momentum, and a scratch array for lr times it
 
     def work(self) -> int:
         return 2 + (3 if self.momentum else 0) + (2 if self.weight_decay else 0)
@@ -127,26 +127,35 @@ class _SgdState(Stepper):
     def __init__(self, spec: Sgd, params: Sequence[Array]) -> None:
         self.spec = spec
         self.buffers: list[Array] | None = None
+        self.scratch: list[Array] | None = None
 
     def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> None:
+        # In place throughout: the gradients are the optimizer's to overwrite, and a temporary
+        # the size of the parameters costs more than the update itself.
         spec = self.spec
         first = self.buffers is None
         if spec.momentum and self.buffers is None:
             self.buffers = [np.empty_like(p) for p in params]
+            self.scratch = [np.empty_like(p) for p in params]
         for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
             grad = _decay(grad, param, spec.weight_decay)
-            if self.buffers is not None:
-                buf = self.buffers[i]
+            if self.buffers is not None and self.scratch is not None:
+                buf, scratch = self.buffers[i], self.scratch[i]
                 if first:
                     np.copyto(buf, grad)
                 else:
                     buf *= spec.momentum
-                    buf += grad if spec.dampening == 0 else grad * (1 - spec.dampening)
-                if spec.nesterov:
-                    grad += buf * spec.momentum
+                    if spec.dampening:
+                        grad *= 1 - spec.dampening
+                    buf += grad
+                if spec.nesterov:  # dampening is 0 then: grad is still the gradient
+                    np.multiply(buf, spec.momentum, out=scratch)
+                    grad += scratch
                 else:
-                    grad = buf
-            param -= grad * lr
+                    np.copyto(scratch, buf)
+                    grad = scratch
+            grad *= lr
+            param -= grad
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

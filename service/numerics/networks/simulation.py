@@ -95,7 +95,7 @@ class Limits:
     max_examples: int = 20_000
     max_records: int = 501
     max_training_multiply_adds: int = 2**35
-    max_element_ops: int = 2**34
+    max_element_ops: int = 2**33
     max_layer_steps: int = 200_000
     max_training_floats: int = 2**27
 
