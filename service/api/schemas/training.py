@@ -155,7 +155,10 @@ class TrainingRequest(BaseModel):
     )
     dtype: DtypeName = Field("float32", description="Precision of the networks and the data.")
     record_every: int | None = Field(
-        None, ge=1, description="Record every this many steps (default: about 100 records)."
+        None,
+        ge=1,
+        description="Record every this many steps (default: about once an epoch, 10 to 100"
+        " records).",
     )
     confidence: float = Field(0.95, gt=0, lt=1, description="Of the confidence intervals.")
 
