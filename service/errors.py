@@ -7,6 +7,7 @@ place, to a status and a body that says what was wrong and where.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.api.workloads import Overloaded
 from service.numerics import (
@@ -29,11 +31,11 @@ from service.numerics import (
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
+    "ErrorBoundary",
     "RequestProblem",
     "install_error_handlers",
     "problem_for",
     "problem_response",
-    "unexpected_problem",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -139,7 +141,8 @@ def _validation_error(exc: RequestValidationError) -> Response:
 
 def _http_exception(exc: HTTPException) -> Response:
     kind = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
-    return problem_response(exc.status_code, kind, str(exc.detail))
+    # The router's 405 names the methods that are allowed in an Allow header: keep it.
+    return problem_response(exc.status_code, kind, str(exc.detail), headers=exc.headers)
 
 
 _PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {
@@ -168,20 +171,60 @@ def problem_for(exc: Exception) -> Response | None:
 async def _handle(request: Request, exc: Exception) -> Response:
     response = problem_for(exc)
     assert response is not None  # registered for the types problem_for knows only
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        allowed = _methods_of(request)
+        if allowed:
+            response.headers["Allow"] = allowed
     return response
 
 
-def unexpected_problem(method: str, path: str, exc: Exception) -> Response:
-    """Log an error nobody expected, with its traceback, and answer 500 without its details."""
-    _log.error("unhandled error on %s %s", method, path, exc_info=exc)
-    return problem_response(500, "internal-error", "The service failed to answer this request.")
+def _methods_of(request: Request) -> str | None:
+    """Every method the published document has for the request's path. The router's 405
+    names those of the one route it matched first: GET alone, where POST is allowed too."""
+    path = request.url.path
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)), path):
+            return ", ".join(sorted(method.upper() for method in operations))
+    return None
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    return unexpected_problem(request.method, request.url.path, exc)
+class ErrorBoundary:
+    """Pure ASGI middleware around everything the service does: an exception that reaches it
+    is answered here, a known one with its problem, any other with a 500 problem, logged once
+    with its traceback. It is not raised further: the server would then close a keep-alive
+    connection without saying so, and the client's next request on it would fail. Only an
+    error after the response has started, which no answer can follow, goes on up."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            response = problem_for(exc)
+            if response is None:
+                _log.error("unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc)
+                response = problem_response(
+                    500, "internal-error", "The service failed to answer this request."
+                )
+            if started:
+                raise
+            await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Map the expected exceptions to their problems where FastAPI catches them (inside its
+    exception middleware); ErrorBoundary catches what gets past it."""
     for kind in _PROBLEMS:
         app.add_exception_handler(kind, _handle)
-    app.add_exception_handler(Exception, _unexpected)

@@ -16,11 +16,23 @@ from pydantic.json_schema import models_json_schema
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
-from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.protocol_errors import ProtocolErrors, drop_problem_responses
+from service.api.routes import (
+    activations,
+    compare,
+    evaluate,
+    explorer,
+    health,
+    inference,
+    plots,
+    simulations,
+)
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
+from service.api.schemas.catalog import declare_catalog
+from service.api.schemas.inference import InferenceRequest
 from service.api.workloads import Workloads
 from service.config import Settings, get_settings
-from service.errors import PROBLEM_MEDIA_TYPE, install_error_handlers
+from service.errors import PROBLEM_MEDIA_TYPE, ErrorBoundary, install_error_handlers
 
 __all__ = ["app", "create_app"]
 
@@ -83,10 +95,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
+    app.include_router(explorer.router)
+    app.include_router(inference.router)
     install_error_handlers(app)
-    # Middleware added last runs first: the body limit, then the evaluate path, then FastAPI's.
+    # Middleware added last runs first: the error boundary, the body limit, the evaluate path,
+    # then FastAPI's exception handlers and router.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ErrorBoundary)
+    # Outermost: errors under /v2, the body limit's included, take the protocol's shape.
+    app.add_middleware(ProtocolErrors, prefix=inference.PREFIX)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 
@@ -110,12 +128,15 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         _, definitions = models_json_schema(
-            [(EvaluateRequest, "validation")], ref_template="#/components/schemas/{model}"
+            [(EvaluateRequest, "validation"), (InferenceRequest, "validation")],
+            ref_template="#/components/schemas/{model}",
         )
         schema["components"]["schemas"].update(definitions["$defs"])
         limits = settings.limits()
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
+        declare_catalog(schema, numerics.ACTIVATIONS, most_compared=settings.compare_max_names)
+        drop_problem_responses(schema, prefix=inference.PREFIX)
         app.openapi_schema = schema
     return app.openapi_schema
 

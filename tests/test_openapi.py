@@ -53,3 +53,38 @@ def test_simulation_limits_are_declared_on_their_fields() -> None:
     assert points["maxItems"] == defaults.max_critical_points
     operations = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert {"simulate_gradient_flow", "get_critical_line", "compute_critical_line"} <= operations
+
+
+def test_the_inference_protocol_is_documented_under_its_own_tag() -> None:
+    import orjson
+
+    schema = orjson.loads(schema_bytes())
+    v2 = {
+        (path, method): operation
+        for path, operations in schema["paths"].items()
+        if path.startswith("/v2")
+        for method, operation in operations.items()
+    }
+    assert {op["operationId"] for op in v2.values()} == {
+        "v2_server_metadata",
+        "v2_server_live",
+        "v2_server_ready",
+        "v2_model_metadata",
+        "v2_model_version_metadata",
+        "v2_model_ready",
+        "v2_model_version_ready",
+        "v2_model_infer",
+        "v2_model_version_infer",
+    }
+    for operation in v2.values():
+        assert operation["tags"] == ["open-inference-protocol"]
+        for code, response in operation["responses"].items():
+            assert "application/problem+json" not in response.get("content", {})
+            if code != "200":
+                assert response["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/InferenceError"
+                }
+    infer = v2[("/v2/models/{name}/infer", "post")]
+    assert set(infer["requestBody"]["content"]) == {"application/json", "application/octet-stream"}
+    assert "InferenceRequest" in schema["components"]["schemas"]
+    assert {"400", "404", "413"} <= set(infer["responses"])

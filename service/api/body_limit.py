@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import RequestProblem, problem_response
+from service.errors import problem_response
 
 __all__ = ["BodySizeLimit"]
 
@@ -36,17 +36,33 @@ class BodySizeLimit:
             await problem_response(**self._problem())(scope, receive, send)
             return
         received = 0
+        exceeded = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            # Past the limit the app is told the client left, so that it stops reading; its
+            # answer to a body it never got is not sent, and the 413 is, whatever the route.
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise RequestProblem(**self._problem())
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def guarded_send(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded:
+            await problem_response(**self._problem())(scope, receive, send)
 
     def _problem(self) -> dict[str, Any]:
         return {

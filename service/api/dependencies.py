@@ -7,13 +7,17 @@ threadpool, a hop that costs more than the lookups themselves.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Awaitable, Callable, Collection
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+from starlette.datastructures import QueryParams
 
 from service import numerics
+from service.api import codecs
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics.describe import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -28,6 +32,9 @@ __all__ = [
     "WorkloadsDep",
     "params_in_query",
     "query_parameters",
+    "repeated_query",
+    "single_keyed",
+    "single_valued",
 ]
 
 PARAMS_IN_QUERY: dict[str, Any] = {
@@ -61,6 +68,34 @@ def query_parameters(model: type[BaseModel], *, note: str) -> list[dict[str, Any
             }
         )
     return parameters
+
+
+def repeated_query(query: QueryParams, *, repeatable: Collection[str] = ()) -> None:
+    """Refuse a query parameter given twice (?x_min=1&x_min=2) unless it is a list: a framework
+    would keep one of the two without a word."""
+    counts = Counter(key for key, _ in query.multi_items())
+    twice = sorted(key for key, count in counts.items() if count > 1 and key not in repeatable)
+    if twice:
+        raise RequestValidationError(
+            [{"loc": ("query", key), "msg": "is given more than once"} for key in twice]
+        )
+
+
+def single_valued(*repeatable: str) -> Callable[[Request], Awaitable[None]]:
+    """A dependency refusing repeated query parameters but ``repeatable`` (list parameters)."""
+
+    async def check(request: Request) -> None:
+        repeated_query(request.query_params, repeatable=repeatable)
+
+    return check
+
+
+async def single_keyed(request: Request) -> None:
+    """A dependency refusing a JSON body that gives a key twice."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        twice = codecs.duplicated_key(await request.body())
+        if twice is not None:
+            raise numerics.InvalidInput(["body", *twice], "is given twice; give each key once")
 
 
 async def get_settings(request: Request) -> Settings:

@@ -21,6 +21,7 @@ from service.numerics.exceptions import (
 )
 from service.numerics.types import (
     DTYPES,
+    MAX_SEED,
     OUTPUTS,
     Array,
     DtypeName,
@@ -33,6 +34,7 @@ from service.numerics.types import (
 __all__ = [
     "ACTIVATIONS",
     "DTYPES",
+    "MAX_SEED",
     "OUTPUTS",
     "Activation",
     "ActivationError",

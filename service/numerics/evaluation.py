@@ -121,7 +121,12 @@ def _outputs(
         if output in outputs and derivative is not None:
             slope = derivative(wide, **params)
             if grad_output is not None:
-                slope = np.multiply(slope, grad_output, out=slope)
+                # In place, but for a 0-d x, whose derivative numpy gives as a scalar.
+                slope = (
+                    np.multiply(slope, grad_output, out=slope)
+                    if slope.ndim
+                    else slope * grad_output
+                )
             results[output] = slope
     return results
 

@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 __all__ = [
     "DTYPES",
+    "MAX_SEED",
     "NON_NEGATIVE",
     "OUTPUTS",
     "REAL_LINE",
@@ -63,6 +64,10 @@ class Interval:
         below = x < self.high or (self.high_closed and x == self.high)
         return above and below
 
+
+MAX_SEED: Final = 2**53 - 1
+"""The largest seed: the largest integer that every JSON parser keeps exactly (a float64 has
+53 bits), so that a seed echoed or validated as a float is still the seed."""
 
 REAL_LINE: Final = Interval(-math.inf, math.inf, False, False)
 NON_NEGATIVE: Final = Interval(0.0, math.inf, True, False)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import httpx
 import numpy as np
 import pytest
 
-from tests.api.conftest import npy, problem
+from tests.api.conftest import ClientFactory, npy, problem
 
 pytestmark = pytest.mark.anyio
 
 URL = "/api/v1/activations/{}/evaluate"
 NPY = {"content-type": "application/x-npy"}
+JSON = {"content-type": "application/json"}
+NPZ = {"content-type": "application/x-npz"}
+SMALL_FLOW = {"activation": "tanh", "depth": 2, "width": 4, "batch": 4, "seed": 0}
 
 
 async def test_unknown_activation_suggests_close_names(client: httpx.AsyncClient) -> None:
@@ -146,6 +150,37 @@ async def test_body_limit_answers_413(make_client: object) -> None:
 
 
 @pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/activations/relu/evaluate",
+        "/api/v1/simulations/gradient-flow",
+        "/api/v1/simulations/critical-line",
+    ],
+)
+async def test_a_chunked_body_over_the_limit_is_413_on_every_route(
+    make_client: ClientFactory, path: str
+) -> None:
+    """Routes that parse their body themselves answered 400 or 422 before."""
+    client = make_client(max_body_bytes=2048)
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"activation": "tanh", "pad": "'
+        for _ in range(10):
+            yield b" " * 1000
+        yield b'"}'
+
+    headers = {"content-type": "application/json"}
+    body = problem(await client.post(path, content=chunks(), headers=headers), 413)
+    assert body["limit"] == 2048
+
+
+async def test_a_method_not_allowed_names_those_that_are(client: httpx.AsyncClient) -> None:
+    answer = await client.get(URL.format("relu"))
+    problem(answer, 405)
+    assert answer.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
     ("content", "words"),
     [
         (b"not an npy file at all", "not a valid .npy"),
@@ -236,3 +271,165 @@ async def test_axiswise_refusals_say_why(client: httpx.AsyncClient) -> None:
     ]
     body = problem(await client.post(URL.format("swiglu"), json={"x": [1, 2, 3]}), 422)
     assert "length 3 along axis -1" in str(body["detail"])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("output", ["gradient", "second_derivative"])
+async def test_a_scalar_gradient_with_a_scalar_grad_output(
+    client: httpx.AsyncClient, output: str, dtype: str
+) -> None:
+    """It answered 500: numpy gives the derivative of a 0-d x as a scalar."""
+    body = {"x": 1, "grad_output": 2, "outputs": [output], "dtype": dtype}
+    answer = await client.post(URL.format("tanh"), json=body)
+    assert answer.status_code == 200, answer.text
+    sech2 = 1 / np.cosh(1.0) ** 2
+    expected = 2 * (sech2 if output == "gradient" else -2 * np.tanh(1.0) * sech2)
+    assert answer.json()[output] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+async def test_a_network_of_one_unit(client: httpx.AsyncClient, activation: str) -> None:
+    """One layer of one unit answered 500 (an empty list of moments for the theory)."""
+    body = {"activation": activation, "depth": 1, "width": 1, "batch": 1, "seed": 0}
+    for path in ("", "/plot.svg"):
+        answer = await client.post(f"/api/v1/simulations/gradient-flow{path}", json=body)
+        assert answer.status_code == 200, answer.text
+
+
+async def test_an_input_of_zero_norm(client: httpx.AsyncClient) -> None:
+    """scale 5e-324 squares to 0: every input is the zero vector, and its correlation none."""
+    body = {**SMALL_FLOW, "input": {"scale": 5e-324}}
+    answer = await client.post("/api/v1/simulations/gradient-flow", json=body)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["theory"]["xi_c"] is None
+
+
+async def test_a_deeply_nested_member_of_a_large_body(client: httpx.AsyncClient) -> None:
+    """Nesting ~990 levels deep in a member other than x overflowed Python's recursion."""
+    nested = "[" * 990 + "]" * 990
+    body = '{"x": [1], "pad": "' + "a" * 70_000 + '", "params": {"z": ' + nested + "}}"
+    answer = await client.post(URL.format("relu"), content=body, headers=JSON)
+    problem(answer, 422)
+
+
+@pytest.mark.parametrize("shape", ["(0, 2**62)", "(True,)", "(-1,)"])
+async def test_npy_headers_with_absurd_shapes(client: httpx.AsyncClient, shape: str) -> None:
+    declared = shape.replace("2**62", str(2**62))
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + declared + ", }"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode()
+    body = problem(await client.post(URL.format("relu"), content=raw, headers=NPY), 422)
+    assert body["errors"][0]["loc"] == ["body"]  # type: ignore[index]
+
+
+def _npz_with_directory(entries: list[str]) -> bytes:
+    """A .npz whose one stored member, x.npy, the directory lists under each of ``entries``,
+    every listing pointing at the same data: a zip that inflates one member many times."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.npy", npy(np.zeros(100_000)))
+    raw = buffer.getvalue()
+    start = raw.index(b"PK\x01\x02")
+    end = raw.index(b"PK\x05\x06")
+    central = raw[start:end]
+    listed = b""
+    for name in entries:
+        encoded = name.encode()
+        entry = bytearray(central[:46]) + encoded + central[46 + len(b"x.npy") :]
+        entry[28:30] = len(encoded).to_bytes(2, "little")
+        listed += bytes(entry)
+    record = bytearray(raw[end:])
+    record[8:10] = record[10:12] = len(entries).to_bytes(2, "little")
+    record[12:16] = len(listed).to_bytes(4, "little")
+    return raw[:start] + listed + bytes(record)
+
+
+@pytest.mark.parametrize(
+    ("entries", "says"),
+    [
+        (["x.npy"] * 20, "appears twice"),
+        (["x.npy", "grad_output.npy"], "overlap"),
+        (["x.npy", "other.npy"], "not an expected member"),
+    ],
+)
+async def test_crafted_npz_directories_are_refused_before_inflating(
+    client: httpx.AsyncClient, entries: list[str], says: str
+) -> None:
+    body = _npz_with_directory(entries)
+    answer = await client.post(URL.format("relu"), content=body, headers=NPZ)
+    assert says in str(problem(answer, 422)["detail"])
+
+
+async def test_an_npz_member_declaring_more_than_the_limits_allow(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(max_elements=1000)
+    body = _npz_with_directory(["x.npy"])  # 100,000 float64s, declared in the directory
+    detail = problem(await client.post(URL.format("relu"), content=body, headers=NPZ), 422)
+    assert "declares" in str(detail["detail"])
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc"),
+    [
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "jacobian": 0}, "jacobian"),
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "depth": 2.5}, "depth"),
+        ("/api/v1/simulations/gradient-flow", {**SMALL_FLOW, "depth": "2"}, "depth"),
+        ("/api/v1/simulations/critical-line", {"activation": "tanh", "sigma_b2": [False]}, "0"),
+        ("/api/v1/activations/relu/evaluate", {"x": [1.0], "dtype": 32}, "dtype"),
+    ],
+)
+async def test_types_are_strict(
+    client: httpx.AsyncClient, path: str, body: dict[str, object], loc: str
+) -> None:
+    """A number is no boolean and a boolean no number, and an integer an integral number:
+    nothing is coerced silently (2.0 is the integer 2, as JSON Schema has it)."""
+    answer = problem(await client.post(path, json=body), 422)
+    assert loc in [str(part) for part in answer["errors"][0]["loc"]]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc"),
+    [
+        ("/api/v1/activations/elu/evaluate", '{"x": [1], "x": [2]}', ["x"]),
+        (
+            "/api/v1/activations/elu/evaluate",
+            '{"x": [1], "params": {"alpha": 1, "alpha": 2}}',
+            ["params", "alpha"],
+        ),
+        (
+            "/api/v1/simulations/gradient-flow",
+            '{"activation": "tanh", "depth": 2, "depth": 3, "width": 4, "batch": 4, "seed": 0}',
+            ["body", "depth"],
+        ),
+    ],
+)
+async def test_a_key_given_twice_is_refused(
+    client: httpx.AsyncClient, path: str, body: str, loc: list[str]
+) -> None:
+    answer = problem(await client.post(path, content=body, headers=JSON), 422)
+    assert answer["errors"][0]["loc"] == loc  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/activations/relu/plot.svg?x_min=-1&x_max=2&x_min=-3", "x_min"),
+        ("/api/v1/activations/elu?alpha=1&alpha=2", "alpha"),
+        ("/api/v1/simulations/critical-line?activation=tanh&activation=relu", "activation"),
+    ],
+)
+async def test_a_query_parameter_given_twice_is_refused(
+    client: httpx.AsyncClient, url: str, name: str
+) -> None:
+    answer = problem(await client.get(url), 422)
+    assert answer["errors"][0]["loc"] == ["query", name]  # type: ignore[index]
+
+
+async def test_list_parameters_may_repeat(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/compare?names=relu&names=tanh")).status_code == 200
+    critical = "/api/v1/simulations/critical-line?activation=tanh&sigma_b2=0&sigma_b2=0.1"
+    assert (await client.get(critical)).status_code == 200
+    url = URL.format("relu") + "?outputs=value&outputs=gradient&dtype=float64&dtype=float32"
+    answer = await client.post(url, content=npy(np.zeros(3)), headers=NPY)
+    assert problem(answer, 422)["errors"][0]["loc"] == ["query", "dtype"]  # type: ignore[index]

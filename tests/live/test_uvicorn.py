@@ -2,66 +2,32 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from typing import IO
+from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
 
+from tests.server import free_port, running_service, wait_until_up
+
 pytestmark = pytest.mark.live
 
 MAX_BODY_BYTES = 65_536
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+URL = "/api/v1/activations/{}/evaluate"
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ACTIVATION_SERVICE_PORT": str(port),
-        "ACTIVATION_SERVICE_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
-    }
-    # The log goes to a file, not a pipe: a full pipe would stall the server.
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service"], env=env, stdout=log, stderr=log
-        )
-        try:
-            yield _wait_until_up(f"http://127.0.0.1:{port}", server, log)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> str:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return url
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"the server exited:\n{log.read().decode()}")
-        assert time.monotonic() < deadline, "the server did not start within 30 s"
-        time.sleep(0.1)
+    with running_service({"ACTIVATION_SERVICE_MAX_BODY_BYTES": str(MAX_BODY_BYTES)}) as url:
+        yield url
 
 
 def test_json_evaluate(base_url: str) -> None:
@@ -126,3 +92,51 @@ def test_docs_assets_load_without_external_urls(base_url: str, page: str) -> Non
     assert assets and not [a for a in assets if "://" in a or a.startswith("//")]
     for asset in assets:
         assert httpx.get(base_url + asset).status_code == 200
+
+
+BROKEN_APP = """
+import service.numerics as numerics
+from service.main import create_app
+
+_real = numerics.evaluate
+
+
+def _evaluate(activation, *args, **kwargs):
+    if activation.name == "identity":
+        raise RuntimeError("a bug, on purpose")
+    return _real(activation, *args, **kwargs)
+
+
+numerics.evaluate = _evaluate
+app = create_app()
+"""
+
+
+def test_a_500_leaves_the_keep_alive_connection_usable(tmp_path: Path) -> None:
+    """An unexpected error gets its 500 problem and nothing more: the connection goes on."""
+    (tmp_path / "broken_app.py").write_text(BROKEN_APP)
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "broken_app:app", "--port", str(port)]
+    env = {**os.environ, "ACTIVATION_SERVICE_COMPILE_AT_STARTUP": "false"}
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [*command, "--app-dir", str(tmp_path)], env=env, stdout=log, stderr=log
+        )
+        try:
+            wait_until_up(f"http://127.0.0.1:{port}", server, log)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            headers = {"content-type": "application/json"}
+            for _ in range(20):
+                connection.request("POST", URL.format("identity"), b'{"x": [1]}', headers)
+                broken = connection.getresponse()
+                assert broken.status == 500 and b"internal-error" in broken.read()
+                assert broken.getheader("connection", "").lower() != "close"
+                connection.request("POST", URL.format("relu"), b'{"x": [1]}', headers)
+                fine = connection.getresponse()
+                assert fine.status == 200 and fine.read()
+            connection.close()
+            log.seek(0)
+            assert log.read().count(b"Traceback (most recent call last)") == 20, "logged once each"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)

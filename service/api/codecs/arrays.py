@@ -21,6 +21,8 @@ class ArrayLimits:
     max_dims: int
 
     def check_shape(self, shape: Sequence[int], loc: Sequence[str | int]) -> None:
+        """Refuse too many dimensions, too many elements, and a dimension longer than the
+        element limit (an empty array may declare one: (0, 2**62) holds no element)."""
         if len(shape) > self.max_dims:
             raise InvalidInput(
                 loc, f"has {len(shape)} dimensions; at most {self.max_dims} are allowed"
@@ -28,6 +30,12 @@ class ArrayLimits:
         size = math.prod(shape)
         if size > self.max_elements:
             raise InvalidInput(loc, f"has {size} elements; at most {self.max_elements} are allowed")
+        longest = max(shape, default=0)
+        if longest > self.max_elements:
+            raise InvalidInput(
+                loc,
+                f"has a dimension of length {longest}; at most {self.max_elements} are allowed",
+            )
 
 
 def to_dtype(

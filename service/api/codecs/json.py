@@ -17,7 +17,13 @@ import simdjson
 from service.api.codecs.arrays import ArrayLimits, to_dtype
 from service.numerics import Array, InvalidInput
 
-__all__ = ["JSON_MEDIA_TYPE", "array_from_json", "json_ready", "load_json_arrays"]
+__all__ = [
+    "JSON_MEDIA_TYPE",
+    "array_from_json",
+    "duplicated_key",
+    "json_ready",
+    "load_json_arrays",
+]
 
 JSON_MEDIA_TYPE: Final = "application/json"
 _NON_FINITE_TEXT: Final = {math.inf: "Infinity", -math.inf: "-Infinity"}
@@ -51,6 +57,35 @@ def array_from_json(
 # Python float for each; below this size the proof of rectangularity costs more than it saves.
 _SIMDJSON_MIN_BYTES: Final = 1 << 16
 _SIMDJSON_MAX_ROWS: Final = 4096
+
+
+def duplicated_key(body: bytes) -> list[str | int] | None:
+    """Where a key appears twice in an object of ``body`` (its path), or None.
+
+    JSON parsers keep the last of two equal keys without a word; a request that says a thing
+    twice is refused instead. The objects are walked in simdjson's document, which keeps every
+    key, without entering arrays (the service's arrays hold numbers). A body that is not valid
+    JSON gives None: the parser that reads it next says what is wrong.
+    """
+    try:
+        document = simdjson.Parser().parse(body)
+    except Exception:
+        return None
+    stack: list[tuple[list[str | int], object]] = [([], document)]
+    while stack:
+        path, node = stack.pop()
+        if not isinstance(node, simdjson.Object):
+            continue
+        seen: set[str] = set()
+        for key in node:
+            if key in seen:
+                return [*path, key]
+            seen.add(key)
+            try:
+                stack.append(([*path, key], node[key]))
+            except KeyError:  # simdjson looks keys up as C strings: one with a NUL is not found
+                continue
+    return None
 
 
 def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | None:
@@ -132,21 +167,22 @@ def _plain(value: object) -> object:
 
 
 def _count_lists(value: object) -> int | None:
-    """How many JSON arrays ``value`` holds; None if a key or string contains '['."""
-    if isinstance(value, str):
-        return None if "[" in value else 0
-    if isinstance(value, dict):
-        items: list[object] = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return 0
-    total = int(isinstance(value, list))
-    for item in items:
-        count = _count_lists(item)
-        if count is None:
-            return None
-        total += count
+    """How many JSON arrays ``value`` holds; None if a key or string contains '['.
+
+    Walked with a stack of its own, not by recursion: a member nested a thousand levels deep
+    is a valid document, and Python's recursion limit is not a limit of the service's.
+    """
+    total, stack = 0, [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "[" in node:
+                return None
+        elif isinstance(node, dict):
+            stack += [*node.keys(), *node.values()]
+        elif isinstance(node, list):
+            total += 1
+            stack += node
     return total
 
 

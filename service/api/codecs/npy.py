@@ -51,6 +51,11 @@ def npy_header(stream: IO[bytes], *, loc: Sequence[str | int], limits: ArrayLimi
         raise InvalidInput(
             loc, f"has dtype {dtype.str}; only real integer or float arrays are accepted"
         )
+    # numpy's reader takes any tuple of ints, and a boolean is an int to Python.
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape):
+        raise InvalidInput(
+            loc, f"declares shape {shape!r}; its lengths must be non-negative integers"
+        )
     limits.check_shape(shape, loc)
     order: Literal["C", "F"] = "F" if fortran_order else "C"
     return NpyHeader(shape, order, dtype, math.prod(shape) * dtype.itemsize)

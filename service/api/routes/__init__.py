@@ -1,5 +1,23 @@
 """One router per resource."""
 
-from service.api.routes import activations, compare, evaluate, health, plots, simulations
+from service.api.routes import (
+    activations,
+    compare,
+    evaluate,
+    explorer,
+    health,
+    inference,
+    plots,
+    simulations,
+)
 
-__all__ = ["activations", "compare", "evaluate", "health", "plots", "simulations"]
+__all__ = [
+    "activations",
+    "compare",
+    "evaluate",
+    "explorer",
+    "health",
+    "inference",
+    "plots",
+    "simulations",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from service import numerics
@@ -16,11 +16,14 @@ from service.api.dependencies import (
     SettingsDep,
     WorkloadsDep,
     params_in_query,
+    single_valued,
 )
 from service.api.schemas import ActivationDetail, ActivationList, ActivationSummary
 from service.numerics.describe import Language, describe
 
-router = APIRouter(prefix="/activations", tags=["activations"])
+router = APIRouter(
+    prefix="/activations", tags=["activations"], dependencies=[Depends(single_valued())]
+)
 
 JSON_MEDIA_TYPE = "application/json"
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {

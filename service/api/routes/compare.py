@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from service import numerics
 from service.api.caching import Memo, cacheable
-from service.api.dependencies import SettingsDep, WorkloadsDep
+from service.api.dependencies import SettingsDep, WorkloadsDep, single_valued
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
 from service.errors import RequestProblem
 from service.numerics.describe import DEFAULT_LANGUAGE, describe
 
-router = APIRouter(tags=["activations"])
+router = APIRouter(tags=["activations"], dependencies=[Depends(single_valued("names"))])
 
 CSV_MEDIA_TYPE = "text/csv"
 _RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -32,8 +32,10 @@ from service.api.dependencies import (
     PARAMS_IN_QUERY,
     ActivationName,
     query_parameters,
+    repeated_query,
 )
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
+from service.api.schemas.common import spelled
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.errors import RequestProblem, problem_for
@@ -182,6 +184,9 @@ def _from_json(
         raise RequestProblem(
             422, "invalid-input", "The body must be a JSON object with at least 'x'"
         )
+    twice = codecs.duplicated_key(body)
+    if twice is not None:
+        raise numerics.InvalidInput(twice, "is given twice; give each key once")
     given = {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}
     try:
         options = EvaluateOptions.model_validate(given) if given else _DEFAULT_OPTIONS
@@ -218,6 +223,7 @@ def _from_binary(
     query: QueryParams,
     limits: codecs.ArrayLimits,
 ) -> _Evaluation:
+    repeated_query(query, repeatable=("outputs",))
     try:
         given: dict[str, object] = {}
         if "outputs" in query:
@@ -254,7 +260,7 @@ def _respond(
     if not binary:
         document: dict[str, Any] = {
             "activation": job.activation.name,
-            "params": job.params,
+            "params": spelled(job.params),
             "dtype": dtype_name,
             "shape": list(job.x.shape),
             **{output: codecs.json_ready(array) for output, array in results.items()},
@@ -265,7 +271,7 @@ def _respond(
         )
     headers = {
         "X-Activation": job.activation.name,
-        "X-Activation-Params": orjson.dumps(job.params).decode(),
+        "X-Activation-Params": orjson.dumps(spelled(job.params)).decode(),
     }
     if wants_npz or (not wants_npy and len(results) > 1):
         return Response(

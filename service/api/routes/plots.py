@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from service import numerics
@@ -15,12 +15,13 @@ from service.api.dependencies import (
     SettingsDep,
     WorkloadsDep,
     params_in_query,
+    single_valued,
 )
 from service.errors import RequestProblem
 from service.numerics.analysis import measure
 from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
 
-router = APIRouter(prefix="/activations", tags=["plots"])
+router = APIRouter(prefix="/activations", tags=["plots"], dependencies=[Depends(single_valued())])
 
 XMin = Annotated[float, Query(description="Left end of the plotted range.", allow_inf_nan=False)]
 XMax = Annotated[float, Query(description="Right end of the plotted range.", allow_inf_nan=False)]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from starlette.responses import Response
 
 from service import numerics
-from service.api.dependencies import SettingsDep, WorkloadsDep
+from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
 from service.api.schemas.simulations import (
     DEFAULT_SIGMA_B2,
     CriticalLineRequest,
@@ -33,7 +33,11 @@ from service.config import Settings
 from service.numerics import networks
 from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow, plot_training
 
-router = APIRouter(prefix="/simulations", tags=["simulations"])
+router = APIRouter(
+    prefix="/simulations",
+    tags=["simulations"],
+    dependencies=[Depends(single_keyed), Depends(single_valued("sigma_b2"))],
+)
 
 _JSON = "application/json"
 _CRITICAL_QUERY = ("activation", "sigma_b2", "q_start")

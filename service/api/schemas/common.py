@@ -1,12 +1,80 @@
-"""Answers every route may give: the liveness status, and the problem document of an error."""
+"""What every route shares: the liveness status, the problem document of an error, and how a
+result writes numbers JSON has no spelling for."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from annotated_types import Ge
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
-__all__ = ["Health", "Problem"]
+from service.numerics import ParamJSON, ParamValue
+
+__all__ = [
+    "NON_FINITE",
+    "Health",
+    "Integer",
+    "PositiveInt",
+    "Problem",
+    "Result",
+    "allow_non_finite",
+    "spelled",
+]
+
+
+def _integral(value: object) -> object:
+    """3.0 is the integer 3, as JSON Schema has it; 3.5, true or "3" are no integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integer = Annotated[int, Strict(), BeforeValidator(_integral)]
+"""An integer of a JSON request: integral numbers only, never a boolean or a string."""
+PositiveInt = Annotated[int, Strict(), Ge(1), BeforeValidator(_integral)]
+"""Likewise, at least 1 (the bound inside, so that the schema states it as a minimum)."""
+
+NON_FINITE = ("NaN", "Infinity", "-Infinity")
+"""How a result writes a number that is not finite (JSON has none), as protobuf's JSON does."""
+
+
+def allow_non_finite(schema: dict[str, Any], model: type | None = None) -> None:
+    """Declare, wherever the schema says number, that the number may also be written as one of
+    NON_FINITE: an exploding network's statistics overflow, a depth scale is infinite at the
+    edge of chaos, a ratio of two zero gradients is no number."""
+    for node in _number_nodes(schema):
+        node.pop("type")
+        node["anyOf"] = [{"type": "number"}, {"type": "string", "enum": list(NON_FINITE)}]
+
+
+def _number_nodes(node: Any) -> list[dict[str, Any]]:
+    if not isinstance(node, dict):
+        return []
+    if node.get("type") == "number":
+        return [node]
+    children = [*node.get("properties", {}).values(), *node.get("anyOf", [])]
+    if "items" in node:
+        children.append(node["items"])
+    if isinstance(node.get("additionalProperties"), dict):
+        children.append(node["additionalProperties"])
+    return [found for child in children for found in _number_nodes(child)]
+
+
+def spelled(params: Mapping[str, ParamValue]) -> dict[str, ParamJSON]:
+    """Resolved parameters as answers write them: null for an infinite default (no cap)."""
+    return {
+        name: None if isinstance(value, float) and math.isinf(value) else value
+        for name, value in params.items()
+    }
+
+
+class Result(BaseModel):
+    """A response whose numbers may not be finite: written "NaN", "Infinity", "-Infinity",
+    and declared so in its schema."""
+
+    model_config = ConfigDict(ser_json_inf_nan="strings", json_schema_extra=allow_non_finite)
 
 
 class Health(BaseModel):

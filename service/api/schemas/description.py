@@ -7,6 +7,7 @@ import math
 from pydantic import BaseModel, Field
 
 from service.api.schemas.activations import ActivationKind, ActivationSummary
+from service.api.schemas.common import spelled
 from service.numerics import Interval, ParamJSON
 from service.numerics.analysis import Attained, Monotonicity
 from service.numerics.catalog import CostClass, InitScheme
@@ -212,7 +213,7 @@ class ActivationDetail(ActivationSummary):
             second_derivative_formula=entry.second_derivative_formula or None,
             language=language,
             description=text.description if text else None,
-            params=dict(description.params),
+            params=spelled(description.params),
             properties=PropertiesOut.maybe(description),
             properties_note=None
             if reason is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
@@ -15,16 +15,20 @@ __all__ = [
     "EvaluateRequest",
     "EvaluateResponse",
     "NestedNumbers",
+    "NestedResults",
 ]
 
 NestedNumbers = TypeAliasType("NestedNumbers", "float | list[NestedNumbers]")
 """A number, or a rectangular nested list of numbers (one level per dimension)."""
+NonFinite = Literal["NaN", "Infinity", "-Infinity"]
+NestedResults = TypeAliasType("NestedResults", "float | NonFinite | list[NestedResults]")
+"""Results nested like x: numbers, or the strings of NonFinite where a result is not finite."""
 
 
 class EvaluateOptions(BaseModel):
     """Everything in an evaluation request but the arrays, which are decoded without pydantic."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     params: dict[str, ParamJSON] = Field(
         default_factory=dict,
@@ -83,13 +87,13 @@ class EvaluateResponse(BaseModel):
     params: dict[str, ParamJSON] = Field(description="Every parameter, defaults included.")
     dtype: DtypeName
     shape: list[int]
-    value: NestedNumbers | None = Field(
+    value: NestedResults | None = Field(
         None,
         description='f(x), nested like x. Non-finite results are "Infinity", "-Infinity" or "NaN".',
     )
-    gradient: NestedNumbers | None = Field(
+    gradient: NestedResults | None = Field(
         None, description="grad_output * f'(x), or the vector-Jacobian product; nested like x."
     )
-    second_derivative: NestedNumbers | None = Field(
+    second_derivative: NestedResults | None = Field(
         None, description="grad_output * f''(x), nested like x (element-wise activations)."
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from service.api.schemas.common import Integer, PositiveInt
 from service.numerics import networks
 from service.numerics.networks import OptimizerName
 
@@ -36,12 +37,17 @@ __all__ = [
     "optimizer_spec",
 ]
 
-CLOSED = ConfigDict(extra="forbid")
+CLOSED = ConfigDict(extra="forbid", strict=True)
+"""A JSON request's part: no unknown fields, and no coercion (0 is no boolean, false no
+number)."""
 Decay = Annotated[float, Field(ge=0, le=1e3, description="L2 penalty added to the gradient.")]
 Moment = Annotated[float, Field(ge=0, lt=1)]
 Eps = Annotated[float, Field(ge=0, le=1, description="Added to the denominator.")]
+# A pair arrives as a JSON array, which strict validation refuses as a tuple: lax for the
+# pair alone, its numbers stay strict.
 Betas = Annotated[
     tuple[Moment, Moment],
+    Strict(False),
     Field(description="Decay rates of the running means of the gradient and its square."),
 ]
 
@@ -168,7 +174,7 @@ def optimizer_spec(name: OptimizerName, optimizer: networks.Optimizer) -> BaseMo
 class _Warmup(BaseModel):
     model_config = CLOSED
 
-    warmup_steps: int = Field(
+    warmup_steps: Integer = Field(
         0, ge=0, description="Updates of linear warm-up (LinearLR) before the schedule starts."
     )
     warmup_start_factor: float = Field(
@@ -184,7 +190,7 @@ class StepSchedule(_Warmup):
     """StepLR: the rate times gamma every step_size updates."""
 
     name: Literal["step"]
-    step_size: int = Field(ge=1)
+    step_size: Integer = Field(ge=1)
     gamma: float = Field(0.1, gt=0, lt=1)
 
 
@@ -193,7 +199,7 @@ class CosineSchedule(_Warmup):
 
     name: Literal["cosine"]
     min_learning_rate: float = Field(0.0, ge=0, le=1e6)
-    cycle: int | None = Field(None, ge=1, description="Default: the updates after the warm-up.")
+    cycle: PositiveInt | None = Field(None, description="Default: the updates after the warm-up.")
 
 
 ScheduleSpec = Annotated[
@@ -213,7 +219,7 @@ class Optimization(BaseModel):
 
     model_config = CLOSED
 
-    steps: int
+    steps: Integer
     learning_rate: float | None = Field(
         None,
         gt=0,

@@ -14,8 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.common import Integer, PositiveInt, Result, spelled
 from service.api.schemas.networks import Optimization
-from service.numerics import DtypeName, ParamJSON
+from service.numerics import MAX_SEED, DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
     GradientFlow,
@@ -37,7 +38,6 @@ __all__ = [
     "declare_limits",
 ]
 
-PositiveInt = Annotated[int, Field(ge=1)]
 DEFAULT_SIGMA_B2 = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 
 # Model -> field -> (setting, the JSON-schema keyword it bounds).
@@ -82,17 +82,18 @@ LIMITED_FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
 
 
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A JSON request: no unknown fields, and no coercion (0 is no boolean, false no number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class _Result(BaseModel):
-    # Overflowing networks give inf and nan: written "Infinity", "-Infinity", "NaN" as in /evaluate.
-    model_config = ConfigDict(ser_json_inf_nan="strings")
+class _Result(Result):
+    """Overflowing networks give inf and nan: written "Infinity", "-Infinity", "NaN", as in
+    /evaluate, and declared so."""
 
 
 class InitSpec(_Closed):
-    """A named scheme (gain and mode optional), or explicit sigma_w; sigma_b and bias_mean for
-    the bias."""
+    """A named scheme (gain and mode optional), or explicit sigma_w; sigma_b for the bias."""
 
     scheme: SchemeName | None = Field(
         None,
@@ -113,15 +114,7 @@ class InitSpec(_Closed):
         None, ge=0, le=1e3, description="Instead of a scheme: W_ij ~ N(0, sigma_w^2 / fan_in)."
     )
     sigma_b: float | None = Field(
-        None, ge=0, le=1e3, description="Bias std, b_i ~ N(bias_mean, sigma_b^2). Default 0."
-    )
-    bias_mean: float = Field(
-        0.0,
-        ge=-1e3,
-        le=1e3,
-        description="A constant added to every hidden bias (a negative one starts rectifiers"
-        " dead). Training runs only: the mean-field theory beside a gradient flow assumes"
-        " zero-mean biases.",
+        None, ge=0, le=1e3, description="Bias std, b_i ~ N(0, sigma_b^2). Default 0."
     )
 
 
@@ -136,7 +129,7 @@ class TrainingSpec(Optimization):
     """Steps on a synthetic regression task (MSE to the targets of a random linear teacher):
     plain SGD unless an optimizer is named."""
 
-    steps: int = Field(ge=1, description="Updates of every W and b, each on a fresh batch.")
+    steps: Integer = Field(ge=1, description="Updates of every W and b, each on a fresh batch.")
 
 
 class GradientFlowRequest(_Closed):
@@ -144,17 +137,17 @@ class GradientFlowRequest(_Closed):
     params: dict[str, ParamJSON] = Field(
         default_factory=dict, description="The activation's parameters; defaults fill the rest."
     )
-    depth: int = Field(ge=1, description="Number of layers.")
+    depth: Integer = Field(ge=1, description="Number of layers.")
     width: PositiveInt | list[PositiveInt] = Field(
         description="Units per layer: one number, or one per layer. The input has as many"
         " features as the first layer has units."
     )
-    batch: int = Field(ge=1, description="Examples in the batch.")
+    batch: Integer = Field(ge=1, description="Examples in the batch.")
     init: InitSpec = Field(default_factory=InitSpec)
     input: InputSpec = Field(default_factory=InputSpec)
-    seed: int = Field(
+    seed: Integer = Field(
         ge=0,
-        le=2**63 - 1,
+        le=MAX_SEED,
         description="Seeds the one generator that draws the input, the network and the targets:"
         " the same request gives the same response (byte for byte in float64) from the same"
         " deployment; another BLAS build or thread count may round sums differently.",
@@ -223,7 +216,10 @@ class LayerResult(_Result):
 
 
 class SummaryResult(_Result):
-    gradient_ratio: float = Field(description="grad_preact_rms of layer 1 / that of layer L.")
+    gradient_ratio: float = Field(
+        description="grad_preact_rms of layer 1 / that of layer L; NaN when both are 0 (every"
+        " unit of the last layer dead)."
+    )
     theory_gradient_ratio: float
     verdict: Verdict = Field(
         description="vanishing if gradient_ratio < 0.1, exploding if > 10 or if the signal or a"
@@ -288,7 +284,7 @@ class GradientFlowResponse(_Result):
     ) -> GradientFlowResponse:
         return cls(
             activation=activation,
-            params=params,
+            params=spelled(params),
             dtype=request.dtype,
             seed=request.seed,
             loss=request.loss,
@@ -348,7 +344,7 @@ class CriticalLineResponse(_Result):
     ) -> CriticalLineResponse:
         return cls(
             activation=activation,
-            params=params,
+            params=spelled(params),
             q_start=q_start,
             points=[CriticalPointResult(**asdict(point)) for point in points],
         )

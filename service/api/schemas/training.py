@@ -13,9 +13,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service import numerics
+from service.api.schemas.common import Integer, PositiveInt
 from service.api.schemas.networks import CLOSED, Optimization, OptimizerField
 from service.api.schemas.simulations import InitSpec
-from service.numerics import DtypeName, ParamJSON, networks
+from service.numerics import MAX_SEED, DtypeName, ParamJSON, networks
 from service.numerics.networks import Metric, OptimizerName, PlaneName
 
 __all__ = [
@@ -27,12 +28,26 @@ __all__ = [
     "TaskName",
     "TaskSpec",
     "TrainingComparisonRequest",
+    "TrainingInitSpec",
     "TrainingRequest",
     "TrainingRunRequest",
 ]
 
-PositiveInt = Annotated[int, Field(ge=1)]
 Widths = PositiveInt | list[PositiveInt]
+
+
+class TrainingInitSpec(InitSpec):
+    """The gradient-flow init, and a bias shift: the mean-field theory beside a gradient flow
+    assumes zero-mean biases, training does not."""
+
+    bias_mean: float = Field(
+        0.0,
+        ge=-1e3,
+        le=1e3,
+        description="Added to every hidden bias, b_i ~ N(bias_mean, sigma_b^2) (a negative one"
+        " starts rectifiers dead).",
+    )
+
 
 _SIZE = "Examples drawn, before the split."
 _SPLIT = "Share of the examples held out for testing."
@@ -47,7 +62,7 @@ class LinearTeacherTask(BaseModel):
     inputs: PositiveInt = 16
     outputs: PositiveInt = 1
     noise: float = Field(0.0, ge=0, le=1e3, description="Std of the noise added to targets.")
-    size: int = Field(1000, ge=2, description=_SIZE)
+    size: Integer = Field(1000, ge=2, description=_SIZE)
     test_fraction: float = Field(0.2, gt=0, lt=1, description=_SPLIT)
 
 
@@ -60,7 +75,7 @@ class NonlinearTeacherTask(BaseModel):
     inputs: PositiveInt = 16
     outputs: PositiveInt = 1
     noise: float = Field(0.0, ge=0, le=1e3, description="Std of the noise added to targets.")
-    size: int = Field(1000, ge=2, description=_SIZE)
+    size: Integer = Field(1000, ge=2, description=_SIZE)
     test_fraction: float = Field(0.2, gt=0, lt=1, description=_SPLIT)
     depth: PositiveInt = Field(2, description="The teacher's hidden layers.")
     width: PositiveInt = Field(64, description="The teacher's units per hidden layer.")
@@ -82,7 +97,7 @@ class PlaneTask(BaseModel):
         description="As the Playground means it (its percent / 100, up to 0.5 there); for"
         " moons the std of Gaussian noise on each coordinate, as scikit-learn's make_moons.",
     )
-    size: int = Field(500, ge=2, description=_SIZE)
+    size: Integer = Field(500, ge=2, description=_SIZE)
     test_fraction: float = Field(0.5, gt=0, lt=1, description=_SPLIT)
     features: PositiveInt | None = Field(
         None, description="Lift the 2-D inputs to this many random Fourier features."
@@ -125,7 +140,7 @@ def _task(spec: BaseModel) -> networks.Task:
 class RunTrainingSpec(Optimization):
     """How each network of a training run is trained."""
 
-    steps: int = Field(
+    steps: Integer = Field(
         ge=0, description="Updates of every W and b (0: measure the networks as drawn)."
     )
 
@@ -135,28 +150,27 @@ class TrainingRequest(BaseModel):
 
     model_config = CLOSED
 
-    depth: int = Field(ge=1, description="Hidden layers (a linear readout follows them).")
+    depth: Integer = Field(ge=1, description="Hidden layers (a linear readout follows them).")
     width: Widths = Field(description="Units per hidden layer: one number, or one per layer.")
-    init: InitSpec = Field(default_factory=InitSpec)
+    init: TrainingInitSpec = Field(default_factory=TrainingInitSpec)
     task: TaskName | TaskSpec = Field(
         description="A name (its defaults) or an object with the name and settings."
     )
     training: RunTrainingSpec
-    batch: int = Field(
+    batch: Integer = Field(
         32, ge=1, description="Examples per step; the whole training split if it is no larger."
     )
-    trials: int = Field(1, ge=1, description="Networks trained from seeds 0..trials-1 of seed.")
-    seed: int = Field(
+    trials: Integer = Field(1, ge=1, description="Networks trained from seeds 0..trials-1 of seed.")
+    seed: Integer = Field(
         ge=0,
-        le=2**63 - 1,
+        le=MAX_SEED,
         description="Seeds the data (shared by every trial and entrant) and each trial's network"
         " and batch order: the same request gives the same response, byte for byte, from the"
         " same deployment.",
     )
     dtype: DtypeName = Field("float32", description="Precision of the networks and the data.")
-    record_every: int | None = Field(
+    record_every: PositiveInt | None = Field(
         None,
-        ge=1,
         description="Record every this many steps (default: about once an epoch, 10 to 100"
         " records).",
     )
@@ -190,6 +204,7 @@ class TrainingRunRequest(TrainingRequest):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {
@@ -229,9 +244,9 @@ class EntrantSpec(BaseModel):
     params: dict[str, ParamJSON] | None = Field(
         None, description="Default: the request's params if the activation is the request's."
     )
-    depth: int | None = Field(None, ge=1)
+    depth: PositiveInt | None = None
     width: Widths | None = None
-    init: InitSpec | None = Field(None, description="Replaces the request's init whole.")
+    init: TrainingInitSpec | None = Field(None, description="Replaces the request's init whole.")
     optimizer: OptimizerField | None = None
     learning_rate: float | None = Field(None, gt=0, le=1e6)
 
@@ -280,6 +295,7 @@ class TrainingComparisonRequest(TrainingRequest):
 
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {
@@ -300,6 +316,10 @@ class TrainingComparisonRequest(TrainingRequest):
     )
 
     def entrants_of(self, limits: networks.Limits) -> list[networks.Entrant]:
+        if self.activation is None and self.params:
+            raise numerics.InvalidInput(
+                ("params",), "parameters with no activation beside them: name the activation"
+            )
         found = []
         for index, spec in enumerate(self.entrants):
             name = spec.activation or self.activation

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from service.api.schemas.common import Result, spelled
 from service.api.schemas.networks import OptimizerSpec, optimizer_spec
 from service.api.schemas.training import (
     EntrantSpec,
@@ -35,9 +36,9 @@ __all__ = [
 ]
 
 
-class _Result(BaseModel):
-    # Diverged runs give inf and nan: written "Infinity", "NaN" as everywhere in the service.
-    model_config = ConfigDict(ser_json_inf_nan="strings")
+class _Result(Result):
+    """Diverged runs give inf and nan: written "Infinity", "-Infinity", "NaN", as everywhere in
+    the service, and declared so."""
 
 
 class DistributionResult(_Result):
@@ -172,7 +173,7 @@ class RunResult(_Result):
         return cls(
             label=entrant.label,
             activation=entrant.activation.name,
-            params=dict(entrant.params),
+            params=spelled(entrant.params),
             widths=list(history.widths),
             optimizer=optimizer_spec(optimizer, training.optimizer),
             learning_rate=training.rate,

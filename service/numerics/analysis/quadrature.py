@@ -81,7 +81,7 @@ def gaussian_points(
     body = np.broadcast_to(rule.body_edges, (*features.shape[:-1], rule.body_edges.size))
     edges = np.sort(np.clip(np.concatenate([body, features], axis=-1), -_Z_MAX, _Z_MAX), axis=-1)
     low, width = edges[..., :-1, None], np.diff(edges, axis=-1)[..., None]
-    z = (low + width * rule.nodes).reshape(*edges.shape[:-1], -1)
+    z = (low + width * rule.nodes).reshape(*edges.shape[:-1], low.shape[-2] * rule.nodes.size)
     w = (width * rule.weights).reshape(z.shape) * np.exp(-z * z / 2) / _SQRT_2PI
     return m + s * z, w
 

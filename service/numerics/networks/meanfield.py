@@ -142,8 +142,16 @@ def fixed_point(
         else:
             low = float(_Q_GRID[past[-1]])
             high = min(q_start, float(_Q_GRID[past[-1] + 1]))
-    root: float = brentq(excess, low, high, xtol=1e-300)
-    return root
+    at_low, at_high = excess(low), excess(high)
+    if at_low == 0 or at_high == 0 or (at_low > 0) == (at_high > 0):
+        # The grid's excess changes sign across the bracket but the map's own, a few ULP
+        # apart, does not: the root is at the end where the excess is rounding (softshrink,
+        # whose dead zone leaves q* = sigma_b^2 to within 4e-16).
+        return low if abs(at_low) <= abs(at_high) else high
+    # An excess that flickers in its last bits near the root (silu with beta = 6e-5 at
+    # q ~ 1e5) can keep brentq from meeting xtol: its last bracket is then the root, to rounding.
+    root, _ = brentq(excess, low, high, xtol=1e-300, full_output=True, disp=False)
+    return float(root)
 
 
 def analyse(
@@ -167,8 +175,12 @@ def analyse(
         return MeanField(q_star, chi_1, phase, math.inf, None)
     xi_q = _depth_scale(sigma_w2 * _length_map_slope(activation, params, q_star))
     if phase == "chaotic":
-        xi_c: float | None = _depth_scale(
-            _correlation_slope(activation, params, sigma_w2, sigma_b2, q_star)
+        # At q* = 0 (phi(0) = 0, no bias, an input of zero norm) every input is the zero
+        # vector: a correlation between two of them is no number, and neither is its scale.
+        xi_c: float | None = (
+            _depth_scale(_correlation_slope(activation, params, sigma_w2, sigma_b2, q_star))
+            if q_star > 0
+            else None
         )
     else:
         # Ordered or critical: inputs become identical, c* = 1, where the slope is chi_1.

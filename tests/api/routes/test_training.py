@@ -184,6 +184,11 @@ async def test_the_gradient_flow_probe_takes_any_optimizer(client: httpx.AsyncCl
             ["entrants"],
         ),
         (COMPARE, {"rank_by": "accuracy"}, ["body", "rank_by"]),
+        (COMPARE, {"params": {"negative_slope": 0.1}}, ["params"]),
+        (RUN, {"trials": True}, ["body", "trials"]),
+        (RUN, {"training": {"steps": "5"}}, ["body", "training", "steps"]),
+        (RUN, {"training": {"steps": 5, "clip_norm": False}}, ["body", "training", "clip_norm"]),
+        (RUN, {"seed": 2**53}, ["body", "seed"]),
         (
             COMPARE,
             {"rank_by": "test_accuracy", "task": "linear_teacher"},
@@ -200,6 +205,17 @@ async def test_bad_requests_say_where(
     assert loc is None or loc in locs, body["errors"]
 
 
+async def test_integral_numbers_are_integers_and_pairs_are_lists(client: httpx.AsyncClient) -> None:
+    # As JSON Schema has it: 3.0 is the integer 3; betas arrive as a JSON array.
+    training = {"steps": 3.0, "optimizer": {"name": "adam", "betas": [0.8, 0.9]}}
+    response = await client.post(RUN, json={**SMALL, "trials": 2.0, "training": training})
+    assert response.status_code == 200, response.text
+    run = response.json()
+    assert (
+        run["trials"] == 2 and run["steps"] == 3 and run["run"]["optimizer"]["betas"] == [0.8, 0.9]
+    )
+
+
 async def test_unknown_activations_get_404(client: httpx.AsyncClient) -> None:
     problem(await client.post(RUN, json={**SMALL, "activation": "relu7"}), 404)
     request = {**COMPARISON, "entrants": [{"activation": "relu"}, {"activation": "tanhh"}]}
@@ -208,9 +224,14 @@ async def test_unknown_activations_get_404(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_bias_shift_is_refused_beside_mean_field_theory(client: httpx.AsyncClient) -> None:
+    # The theory assumes zero-mean biases: the gradient flow's init has no bias_mean, and
+    # the schema says so.
     request = {"activation": "relu", "depth": 2, "width": 4, "batch": 4, "seed": 0}
     body = problem(await client.post(FLOW, json={**request, "init": {"bias_mean": -1}}), 422)
-    assert body["errors"][0]["loc"] == ["init", "bias_mean"]  # type: ignore[index]
+    assert body["errors"][0]["loc"] == ["body", "init", "bias_mean"]  # type: ignore[index]
+    components = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert "bias_mean" not in components["InitSpec"]["properties"]
+    assert "bias_mean" in components["TrainingInitSpec"]["properties"]
 
 
 @pytest.mark.parametrize(

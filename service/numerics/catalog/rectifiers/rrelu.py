@@ -17,7 +17,7 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
 )
 from service.numerics.catalog.rectifiers.relu import relu_second_moment, relu_slope_moment
 from service.numerics.compiled import Kernel, inline
-from service.numerics.types import Array
+from service.numerics.types import MAX_SEED, Array
 
 
 def rrelu(
@@ -106,7 +106,7 @@ ACTIVATION = Activation(
             "Seed of the slopes drawn in training mode: the same seed and shape give the same"
             " slopes, in the value and the gradient alike.",
             minimum=0,
-            maximum=2**63 - 1,
+            maximum=MAX_SEED,
         ),
     ),
     kink="f'(0) = a, as in PyTorch.",

@@ -1,0 +1,70 @@
+"""A typed Python client of the Activation Service, needing httpx and numpy only.
+
+    from service.client import Client
+
+    with Client("http://127.0.0.1:8000") as client:
+        results = client.evaluate("gelu", x, ["value", "gradient"], approximate="tanh")
+
+``Client`` blocks, ``AsyncClient`` is awaited; both keep their connections open between
+calls, try again on 503 and 429 after the wait the service asks for, and raise the service's
+problem documents as exceptions (``UnknownActivation`` with its ``suggestions``,
+``InvalidParameter``, ``LimitExceeded`` naming the limit, ...). Importing it loads neither the
+server nor the numeric core.
+"""
+
+from service.client.clients import AsyncClient, Client
+from service.client.errors import (
+    BodyTooLarge,
+    InvalidInput,
+    InvalidParameter,
+    LimitExceeded,
+    NotMeasurable,
+    RequestError,
+    ServerError,
+    ServiceError,
+    ServiceUnavailable,
+    UnknownActivation,
+)
+from service.client.results import (
+    ActivationSummary,
+    ComparisonRow,
+    CriticalLine,
+    CriticalPoint,
+    Description,
+    GradientFlow,
+    Jacobian,
+    Layer,
+    Parameter,
+    Summary,
+    Theory,
+    TrainingStep,
+)
+from service.client.retry import RetryPolicy
+
+__all__ = [
+    "ActivationSummary",
+    "AsyncClient",
+    "BodyTooLarge",
+    "Client",
+    "ComparisonRow",
+    "CriticalLine",
+    "CriticalPoint",
+    "Description",
+    "GradientFlow",
+    "InvalidInput",
+    "InvalidParameter",
+    "Jacobian",
+    "Layer",
+    "LimitExceeded",
+    "NotMeasurable",
+    "Parameter",
+    "RequestError",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceError",
+    "ServiceUnavailable",
+    "Summary",
+    "Theory",
+    "TrainingStep",
+    "UnknownActivation",
+]

@@ -1,0 +1,329 @@
+"""``Client`` and ``AsyncClient``: the service's operations as methods, over one pooled
+connection, retried on 503 and 429 (service.client.retry), errors raised as the exceptions
+of service.client.errors."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeVar
+
+import httpx
+import numpy as np
+
+from service import __version__
+from service.client import operations
+from service.client.results import (
+    ActivationSummary,
+    ComparisonRow,
+    CriticalLine,
+    Description,
+    GradientFlow,
+    ParamValue,
+)
+from service.client.retry import RetryPolicy
+
+__all__ = ["AsyncClient", "Client"]
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+JSON_MAX_ELEMENTS = 256
+"""Arrays (x and grad_output together) up to this size are sent as JSON, larger ones as .npy."""
+
+Output = Literal["value", "gradient", "second_derivative"]
+_T = TypeVar("_T")
+_HEADERS = {"user-agent": f"activation-service-client/{__version__}"}
+
+
+def _read(response: httpx.Response) -> operations.Body:
+    try:
+        return response.content  # read already (by a test's transport, say)
+    except httpx.ResponseNotRead:
+        pass
+    buffer = operations.body_buffer(response)
+    if buffer is None:
+        return response.read()
+    view, end = memoryview(buffer), 0
+    for chunk in response.iter_raw():  # h11 holds the body to its Content-Length
+        view[end : end + len(chunk)] = chunk
+        end += len(chunk)
+    return buffer
+
+
+async def _aread(response: httpx.Response) -> operations.Body:
+    try:
+        return response.content  # read already (by a test's transport, say)
+    except httpx.ResponseNotRead:
+        pass
+    buffer = operations.body_buffer(response)
+    if buffer is None:
+        return await response.aread()
+    view, end = memoryview(buffer), 0
+    async for chunk in response.aiter_raw():
+        view[end : end + len(chunk)] = chunk
+        end += len(chunk)
+    return buffer
+
+
+class Client:
+    """A blocking client: ``Client("http://host:8000").evaluate("gelu", x)``.
+
+    ``timeout`` is in seconds (or an httpx.Timeout); ``retry`` says how often and how long to
+    wait on 503 and 429; ``json_max_elements`` is the largest evaluation sent as JSON.
+    Use it as a context manager, or ``close()`` it, to release its connections.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        *,
+        timeout: float | httpx.Timeout = 60.0,
+        retry: RetryPolicy | None = None,
+        json_max_elements: int = JSON_MAX_ELEMENTS,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.retry = retry or RetryPolicy()
+        self.json_max_elements = json_max_elements
+        self._http = httpx.Client(
+            base_url=base_url, timeout=timeout, transport=transport, headers=_HEADERS
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _send(self, call: operations.Call[_T]) -> _T:
+        request = self._http.build_request(
+            call.method, call.path, params=call.params, content=call.content, headers=call.headers
+        )
+        for attempt in itertools.count():
+            try:
+                response = self._http.send(request, stream=True)
+            except httpx.TransportError as error:
+                wait = self.retry.after_error(attempt, error)
+            else:
+                try:
+                    if response.is_success:
+                        return call.parse(_read(response))
+                    response.read()
+                finally:
+                    response.close()
+                wait = self.retry.after_response(attempt, response)
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def evaluate(
+        self,
+        name: str,
+        x: Any,
+        outputs: Sequence[Output] = ("value",),
+        *,
+        dtype: Literal["float32", "float64"] | None = None,
+        grad_output: Any = None,
+        **params: ParamValue,
+    ) -> dict[str, np.ndarray]:
+        """``outputs`` of activation ``name`` at ``x`` (array-like of any shape), in ``dtype``
+        (default: x's own float type, float64 for integers), keyed by output name.
+
+        The gradient is grad_output * f'(x) (f'(x) without grad_output) or, for an axis-wise
+        activation, the vector-Jacobian product with grad_output; ``params`` are the
+        activation's parameters (``approximate="tanh"``).
+        """
+        return self._send(
+            operations.evaluate(
+                name,
+                x,
+                outputs=outputs,
+                dtype=dtype,
+                grad_output=grad_output,
+                params=params,
+                json_max_elements=self.json_max_elements,
+            )
+        )
+
+    def list_activations(self) -> list[ActivationSummary]:
+        return self._send(operations.list_activations())
+
+    def describe(
+        self, name: str, *, lang: Literal["en", "zh"] | None = None, **params: ParamValue
+    ) -> Description:
+        """Everything about activation ``name``, its properties measured for ``params``."""
+        return self._send(operations.describe(name, lang=lang, params=params))
+
+    def compare(self, names: Sequence[str]) -> list[ComparisonRow]:
+        """The measured properties of 2 to 12 element-wise activations, in ``names``' order."""
+        return self._send(operations.compare(names))
+
+    def plot_svg(
+        self, name: str, *, x_min: float = -6.0, x_max: float = 6.0, **params: ParamValue
+    ) -> str:
+        """f and f' of ``name`` over [x_min, x_max] as an SVG document."""
+        picture = self._send(operations.plot(name, "svg", x_min=x_min, x_max=x_max, params=params))
+        return picture.decode()
+
+    def plot_png(
+        self, name: str, *, x_min: float = -6.0, x_max: float = 6.0, **params: ParamValue
+    ) -> bytes:
+        return self._send(operations.plot(name, "png", x_min=x_min, x_max=x_max, params=params))
+
+    def simulate_gradient_flow(
+        self,
+        activation: str,
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        batch: int,
+        seed: int,
+        **options: Any,
+    ) -> GradientFlow:
+        """One forward and backward pass through a random network (see POST
+        /api/v1/simulations/gradient-flow for ``options``: params, init, input, dtype, loss,
+        jacobian, training)."""
+        request = {"activation": activation, "depth": depth, "width": width, "batch": batch}
+        return self._send(operations.simulate_gradient_flow({**request, "seed": seed, **options}))
+
+    def critical_line(
+        self,
+        activation: str,
+        sigma_b2: Sequence[float] | None = None,
+        *,
+        q_start: float | None = None,
+        params: Mapping[str, ParamValue] | None = None,
+    ) -> CriticalLine:
+        """sigma_w^2 at the edge of chaos for each sigma_b^2 (the service's default grid
+        without ``sigma_b2``)."""
+        request = {"activation": activation, "params": params, "sigma_b2": sigma_b2}
+        return self._send(operations.critical_line({**request, "q_start": q_start}))
+
+    def health(self) -> bool:
+        return self._send(operations.health())
+
+
+class AsyncClient:
+    """The same operations as ``Client``, awaited: ``async with AsyncClient(url) as client``."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_URL,
+        *,
+        timeout: float | httpx.Timeout = 60.0,
+        retry: RetryPolicy | None = None,
+        json_max_elements: int = JSON_MAX_ELEMENTS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.retry = retry or RetryPolicy()
+        self.json_max_elements = json_max_elements
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, transport=transport, headers=_HEADERS
+        )
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _send(self, call: operations.Call[_T]) -> _T:
+        request = self._http.build_request(
+            call.method, call.path, params=call.params, content=call.content, headers=call.headers
+        )
+        for attempt in itertools.count():
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.TransportError as error:
+                wait = self.retry.after_error(attempt, error)
+            else:
+                try:
+                    if response.is_success:
+                        return call.parse(await _aread(response))
+                    await response.aread()
+                finally:
+                    await response.aclose()
+                wait = self.retry.after_response(attempt, response)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def evaluate(
+        self,
+        name: str,
+        x: Any,
+        outputs: Sequence[Output] = ("value",),
+        *,
+        dtype: Literal["float32", "float64"] | None = None,
+        grad_output: Any = None,
+        **params: ParamValue,
+    ) -> dict[str, np.ndarray]:
+        """As ``Client.evaluate``."""
+        return await self._send(
+            operations.evaluate(
+                name,
+                x,
+                outputs=outputs,
+                dtype=dtype,
+                grad_output=grad_output,
+                params=params,
+                json_max_elements=self.json_max_elements,
+            )
+        )
+
+    async def list_activations(self) -> list[ActivationSummary]:
+        return await self._send(operations.list_activations())
+
+    async def describe(
+        self, name: str, *, lang: Literal["en", "zh"] | None = None, **params: ParamValue
+    ) -> Description:
+        return await self._send(operations.describe(name, lang=lang, params=params))
+
+    async def compare(self, names: Sequence[str]) -> list[ComparisonRow]:
+        return await self._send(operations.compare(names))
+
+    async def plot_svg(
+        self, name: str, *, x_min: float = -6.0, x_max: float = 6.0, **params: ParamValue
+    ) -> str:
+        call = operations.plot(name, "svg", x_min=x_min, x_max=x_max, params=params)
+        return (await self._send(call)).decode()
+
+    async def plot_png(
+        self, name: str, *, x_min: float = -6.0, x_max: float = 6.0, **params: ParamValue
+    ) -> bytes:
+        return await self._send(
+            operations.plot(name, "png", x_min=x_min, x_max=x_max, params=params)
+        )
+
+    async def simulate_gradient_flow(
+        self,
+        activation: str,
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        batch: int,
+        seed: int,
+        **options: Any,
+    ) -> GradientFlow:
+        request = {"activation": activation, "depth": depth, "width": width, "batch": batch}
+        return await self._send(
+            operations.simulate_gradient_flow({**request, "seed": seed, **options})
+        )
+
+    async def critical_line(
+        self,
+        activation: str,
+        sigma_b2: Sequence[float] | None = None,
+        *,
+        q_start: float | None = None,
+        params: Mapping[str, ParamValue] | None = None,
+    ) -> CriticalLine:
+        request = {"activation": activation, "params": params, "sigma_b2": sigma_b2}
+        return await self._send(operations.critical_line({**request, "q_start": q_start}))
+
+    async def health(self) -> bool:
+        return await self._send(operations.health())

@@ -1,0 +1,247 @@
+"""The service's operations as requests to send and parsers of their answers, without I/O:
+``Client`` and ``AsyncClient`` send the same ``Call`` each their own way.
+
+Evaluation chooses its encoding by size: JSON for small arrays, where it costs least, and
+.npy (.npz with grad_output or several outputs) for large ones, where JSON would cost more
+than the evaluation; the numbers are the same either way, bit for bit, since the dtype is
+always sent (an array's own float type unless ``dtype`` says otherwise).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import httpx
+import numpy as np
+
+from service.client.results import (
+    ActivationSummary,
+    ComparisonRow,
+    CriticalLine,
+    Description,
+    GradientFlow,
+    ParamValue,
+    comparison_from_json,
+)
+
+__all__ = [
+    "Body",
+    "Call",
+    "body_buffer",
+    "compare",
+    "critical_line",
+    "describe",
+    "evaluate",
+    "health",
+    "list_activations",
+    "plot",
+    "simulate_gradient_flow",
+]
+
+PREFIX = "/api/v1"
+NPY = "application/x-npy"
+NPZ = "application/x-npz"
+JSON = "application/json"
+_T = TypeVar("_T")
+Body = bytes | bytearray
+"""An answer's body: a bytearray when read into a buffer of its announced size."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[_T]):
+    """One request, and how to read the body of its successful answer."""
+
+    method: str
+    path: str
+    parse: Callable[[Body], _T]
+    params: httpx.QueryParams | None = None
+    content: bytes | None = None
+    headers: dict[str, str] | None = None
+
+
+def _activation(name: str) -> str:
+    return f"{PREFIX}/activations/{quote(name, safe='')}"
+
+
+def _text(value: ParamValue) -> str:
+    """A parameter as the query string writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _json(document: object) -> bytes:
+    return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _natural_dtype(x: np.ndarray) -> str:
+    return "float32" if x.dtype in (np.float16, np.float32) else "float64"
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """``array`` as a .npy file, its data copied once."""
+    array = np.require(array, requirements="C")
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    return b"".join((header.getvalue(), array.data))
+
+
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def npy_array(content: Body) -> np.ndarray:
+    """The array of a .npy file: a view of a bytearray (writable), a copy of bytes."""
+    # The header is at most 64 KiB: only that is copied into a stream to parse it.
+    stream = io.BytesIO(bytes(memoryview(content)[: 1 << 17]))
+    read_header = _HEADER_READERS[np.lib.format.read_magic(stream)]
+    shape, fortran, dtype = read_header(stream)
+    flat = np.frombuffer(content, dtype=dtype, offset=stream.tell())
+    array = flat.reshape(shape, order="F" if fortran else "C")
+    return array if isinstance(content, bytearray) else array.copy()
+
+
+def body_buffer(response: httpx.Response) -> bytearray | None:
+    """A buffer of the size the answer announces, to read its body into (one copy less than
+    httpx's joining of the chunks, and a writable array for a .npy body); None when the size
+    is not known in advance."""
+    length = response.headers.get("content-length", "")
+    if "content-encoding" in response.headers or not length.isdigit():
+        return None
+    return bytearray(int(length))
+
+
+def evaluate(
+    name: str,
+    x: Any,
+    *,
+    outputs: Sequence[str],
+    dtype: str | None,
+    grad_output: Any,
+    params: Mapping[str, ParamValue],
+    json_max_elements: int,
+) -> Call[dict[str, np.ndarray]]:
+    x = np.asarray(x)
+    upstream = None if grad_output is None else np.asarray(grad_output)
+    dtype = dtype or _natural_dtype(x)
+    outputs = list(outputs)
+    arrays = [x] if upstream is None else [x, upstream]
+    small = sum(a.size for a in arrays) <= json_max_elements
+    # Non-finite inputs go in binary, so that the service names the element at fault (JSON
+    # cannot carry them at all).
+    if small and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f"):
+        document: dict[str, Any] = {
+            "x": x.tolist(),
+            "dtype": dtype,
+            "outputs": outputs,
+            "params": dict(params),
+        }
+        if upstream is not None:
+            document["grad_output"] = upstream.tolist()
+
+        def from_json(body: Body) -> dict[str, np.ndarray]:
+            answer = json.loads(body)
+            return {output: np.array(answer[output], dtype=dtype) for output in outputs}
+
+        return Call(
+            "POST",
+            f"{_activation(name)}/evaluate",
+            from_json,
+            content=_json(document),
+            headers={"content-type": JSON},
+        )
+    query: list[tuple[str, Any]] = [("outputs", output) for output in outputs]
+    query.append(("dtype", dtype))
+    query += [(key, _text(value)) for key, value in params.items()]
+    if upstream is None:
+        content, media_type = npy_bytes(x), NPY
+    else:
+        buffer = io.BytesIO()
+        np.savez(buffer, x=x, grad_output=upstream)
+        content, media_type = buffer.getvalue(), NPZ
+    one = len(outputs) == 1
+
+    def from_binary(body: Body) -> dict[str, np.ndarray]:
+        if one:
+            return {outputs[0]: npy_array(body)}
+        with np.load(io.BytesIO(body), allow_pickle=False) as archive:
+            return {output: archive[output] for output in outputs}
+
+    return Call(
+        "POST",
+        f"{_activation(name)}/evaluate",
+        from_binary,
+        params=httpx.QueryParams(query),
+        content=content,
+        headers={"content-type": media_type, "accept": NPY if one else NPZ},
+    )
+
+
+def list_activations() -> Call[list[ActivationSummary]]:
+    return Call(
+        "GET",
+        f"{PREFIX}/activations",
+        lambda body: [ActivationSummary.from_json(a) for a in json.loads(body)["activations"]],
+    )
+
+
+def describe(name: str, *, lang: str | None, params: Mapping[str, ParamValue]) -> Call[Description]:
+    query: list[tuple[str, Any]] = [(key, _text(value)) for key, value in params.items()]
+    if lang is not None:
+        query.append(("lang", lang))
+    return Call(
+        "GET",
+        _activation(name),
+        lambda body: Description.from_json(json.loads(body)),
+        params=httpx.QueryParams(query),
+    )
+
+
+def compare(names: Sequence[str]) -> Call[list[ComparisonRow]]:
+    return Call(
+        "GET",
+        f"{PREFIX}/compare",
+        lambda body: comparison_from_json(json.loads(body)),
+        params=httpx.QueryParams({"names": ",".join(names)}),
+        headers={"accept": JSON},
+    )
+
+
+def plot(
+    name: str, fmt: str, *, x_min: float, x_max: float, params: Mapping[str, ParamValue]
+) -> Call[bytes]:
+    query: list[tuple[str, Any]] = [("x_min", repr(float(x_min))), ("x_max", repr(float(x_max)))]
+    query += [(key, _text(value)) for key, value in params.items()]
+    path = f"{_activation(name)}/plot.{fmt}"
+    return Call("GET", path, bytes, params=httpx.QueryParams(query))
+
+
+def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/gradient-flow",
+        lambda body: GradientFlow.from_json(json.loads(body)),
+        content=_json({k: v for k, v in request.items() if v is not None}),
+        headers={"content-type": JSON},
+    )
+
+
+def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/critical-line",
+        lambda body: CriticalLine.from_json(json.loads(body)),
+        content=_json({k: v for k, v in request.items() if v is not None}),
+        headers={"content-type": JSON},
+    )
+
+
+def health() -> Call[bool]:
+    return Call("GET", "/healthz", lambda body: json.loads(body).get("status") == "ok")

@@ -1,0 +1,247 @@
+"""The typed client against the app (through httpx's ASGI transport) and a scripted transport."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import numpy as np
+import orjson
+import pytest
+
+from service import client as api_client
+from service.client import (
+    AsyncClient,
+    BodyTooLarge,
+    Client,
+    InvalidInput,
+    InvalidParameter,
+    LimitExceeded,
+    NotMeasurable,
+    RetryPolicy,
+    ServerError,
+    ServiceUnavailable,
+    UnknownActivation,
+    results,
+)
+from service.config import Settings
+from service.main import create_app
+from service.openapi import schema_bytes
+
+FAST = RetryPolicy(retries=2, backoff=0.001, max_backoff=0.002, max_retry_after=0.05)
+
+
+def test_importing_the_client_loads_neither_server_nor_numeric_core() -> None:
+    probe = (
+        "import sys, service.client;"
+        "loaded = {'fastapi', 'starlette', 'pydantic', 'numba', 'scipy', 'uvicorn',"
+        " 'service.numerics', 'service.api', 'orjson'} & set(sys.modules);"
+        "print(sorted(loaded))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture
+async def make_client() -> AsyncIterator[Callable[..., AsyncClient]]:
+    made: list[AsyncClient] = []
+
+    def make(json_max_elements: int = 256, **settings: object) -> AsyncClient:
+        app = create_app(Settings.model_construct(compile_at_startup=False, **settings))
+        transport = httpx.ASGITransport(app=app)
+        made.append(
+            AsyncClient("http://test", transport=transport, json_max_elements=json_max_elements)
+        )
+        return made[-1]
+
+    yield make
+    for each in made:
+        await each.aclose()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+async def test_json_and_binary_give_the_same_numbers(
+    make_client: Callable[..., AsyncClient], dtype: type
+) -> None:
+    x = np.random.default_rng(1).normal(size=(20, 7)).astype(dtype) * 5
+    grad_output = np.random.default_rng(2).normal(size=(20, 7)).astype(dtype)
+    answers = []
+    for threshold in (10**6, 0):  # everything in JSON, then everything in binary
+        client = make_client(json_max_elements=threshold)
+        answers.append(await client.evaluate("elu", x, ["value", "gradient"], alpha=0.5))
+        answers.append(
+            await client.evaluate("elu", x, ["gradient"], grad_output=grad_output, alpha=0.5)
+        )
+        one = await client.evaluate("softmax", x, ["gradient"], grad_output=grad_output, axis=0)
+        answers.append(one)
+    for json_answer, binary_answer in zip(answers[:3], answers[3:], strict=True):
+        assert list(json_answer) == list(binary_answer)
+        for name in json_answer:
+            assert json_answer[name].dtype == dtype
+            assert json_answer[name].tobytes() == binary_answer[name].tobytes()
+    expected = np.where(x > 0, 1, 0.5 * np.exp(np.minimum(x.astype(np.float64), 0)))
+    np.testing.assert_array_equal(answers[0]["gradient"], expected.astype(dtype))
+
+
+@pytest.mark.anyio
+async def test_problems_are_raised_as_their_exceptions(
+    make_client: Callable[..., AsyncClient],
+) -> None:
+    client = make_client(max_elements=100, max_body_bytes=2048, max_activations=1000)
+    with pytest.raises(UnknownActivation) as unknown:
+        await client.evaluate("gelo", [1.0])
+    assert "gelu" in unknown.value.suggestions and unknown.value.status == 404
+    with pytest.raises(InvalidParameter, match="approximate"):
+        await client.evaluate("gelu", [1.0], approximate="cubic")
+    with pytest.raises(InvalidInput, match="at most 100"):
+        await client.evaluate("relu", np.zeros(101))
+    with pytest.raises(LimitExceeded) as over:
+        await client.simulate_gradient_flow("relu", depth=10, width=100, batch=10, seed=0)
+    assert over.value.limit == "max_activations" and over.value.maximum == 1000
+    with pytest.raises(BodyTooLarge) as large:
+        await client.evaluate("relu", np.zeros(300))  # 2.5 KB of .npy
+    assert large.value.limit == "max_body_bytes" and large.value.maximum == 2048
+    with pytest.raises(InvalidInput) as bad:
+        await client.evaluate("relu", [0.0, np.inf])
+    assert bad.value.errors[0]["loc"] == ["body", 1]
+    with pytest.raises(NotMeasurable) as axis_wise:
+        await client.plot_svg("softmax")
+    assert axis_wise.value.reason == "axis-wise"
+
+
+@pytest.mark.anyio
+async def test_the_other_operations_give_typed_results(
+    make_client: Callable[..., AsyncClient],
+) -> None:
+    client = make_client()
+    assert await client.health()
+    catalog = await client.list_activations()
+    gelu = next(a for a in catalog if a.name == "gelu")
+    assert gelu.parameters[0].name == "approximate" and gelu.parameters[0].type == "choice"
+    description = await client.describe("elu", alpha=2.0)
+    assert description.params == {"alpha": 2.0}
+    assert description.properties is not None and description.properties["continuity"] == "C^0"
+    assert (await client.describe("elu", lang="zh")).language == "zh"
+    rows = await client.compare(["tanh", "relu"])
+    assert [r.name for r in rows] == ["tanh", "relu"]
+    assert (await client.plot_svg("relu", x_min=-2, x_max=2)).lstrip().startswith("<?xml")
+    assert (await client.plot_png("relu"))[:4] == b"\x89PNG"
+    flow = await client.simulate_gradient_flow(
+        "tanh", depth=3, width=16, batch=8, seed=0, jacobian=True
+    )
+    assert [layer.layer for layer in flow.layers] == [1, 2, 3]
+    assert flow.summary.verdict in ("vanishing", "stable", "exploding")
+    assert flow.theory.xi_q == float("inf") or flow.theory.xi_q > 0
+    assert flow.jacobian is not None and len(flow.jacobian.singular_values) == 16
+    line = await client.critical_line("tanh", [0.0, 0.5])
+    assert [p.sigma_b2 for p in line.points] == [0.0, 0.5]
+    assert line.points[0].sigma_w2 == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_results_mirror_the_services_schemas() -> None:
+    components = orjson.loads(schema_bytes())["components"]["schemas"]
+    mirrored = {
+        results.Parameter: "ParameterSpec",
+        results.ActivationSummary: "ActivationSummary",
+        results.Description: "ActivationDetail",
+        results.ComparisonRow: "ComparisonRow",
+        results.Layer: "LayerResult",
+        results.Summary: "SummaryResult",
+        results.Theory: "TheoryResult",
+        results.Jacobian: "JacobianResult",
+        results.TrainingStep: "TrainingStepResult",
+        results.GradientFlow: "GradientFlowResponse",
+        results.CriticalPoint: "CriticalPointResult",
+        results.CriticalLine: "CriticalLineResponse",
+    }
+    for dataclass, schema in mirrored.items():
+        declared = {f.name for f in dataclasses.fields(dataclass)}
+        properties = set(components[schema]["properties"])
+        assert declared <= properties, (dataclass.__name__, declared - properties)
+        assert set(components[schema].get("required", [])) - {"halves_axis", "reference"} <= (
+            declared | {"halves_axis", "reference"}
+        ), (dataclass.__name__, set(components[schema]["required"]) - declared)
+
+
+def scripted(*answers: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    """A transport that answers each request with the next of ``answers``."""
+    sent: list[httpx.Request] = []
+    pending = iter(answers)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return next(pending)
+
+    return httpx.MockTransport(handle), sent
+
+
+def healthy() -> httpx.Response:
+    return httpx.Response(200, json={"status": "ok"})
+
+
+BUSY = {"type": "urn:activation-service:problem:overloaded", "title": "x", "status": 503}
+
+
+def test_503_and_429_are_retried_after_the_wait_asked_for() -> None:
+    transport, sent = scripted(
+        httpx.Response(503, json=BUSY, headers={"retry-after": "0"}),
+        httpx.Response(429, json=BUSY),
+        healthy(),
+    )
+    with Client("http://test", transport=transport, retry=FAST) as client:
+        assert client.health()
+    assert len(sent) == 3
+
+
+def test_retries_end_in_service_unavailable() -> None:
+    transport, sent = scripted(*[httpx.Response(503, json=BUSY, headers={"retry-after": "0"})] * 3)
+    with (
+        Client("http://test", transport=transport, retry=FAST) as client,
+        pytest.raises(ServiceUnavailable) as raised,
+    ):
+        client.health()
+    assert len(sent) == 3 and raised.value.retry_after == 0
+
+
+def test_a_retry_after_longer_than_allowed_is_not_waited_for() -> None:
+    transport, sent = scripted(httpx.Response(503, json=BUSY, headers={"retry-after": "3600"}))
+    with (
+        Client("http://test", transport=transport, retry=FAST) as client,
+        pytest.raises(ServiceUnavailable) as raised,
+    ):
+        client.health()
+    assert len(sent) == 1 and raised.value.retry_after == 3600
+
+
+def test_other_errors_are_not_retried() -> None:
+    transport, sent = scripted(httpx.Response(500, text="<html>proxy</html>"))
+    with (
+        Client("http://test", transport=transport, retry=FAST) as client,
+        pytest.raises(ServerError, match="proxy"),
+    ):
+        client.health()
+    assert len(sent) == 1
+
+
+def test_a_refused_connection_is_retried() -> None:
+    calls = 0
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise httpx.ConnectError("refused", request=request)
+        return healthy()
+
+    with Client("http://test", transport=httpx.MockTransport(handle), retry=FAST) as client:
+        assert client.health()
+    assert calls == 3
+
+
+def test_retry_after_may_be_an_http_date() -> None:
+    response = httpx.Response(503, headers={"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert api_client.retry.retry_after(response) == 0.0
