@@ -1,11 +1,22 @@
-"""Benchmark of the simulator's pass, run by hand: `.venv/bin/python bench/simulate.py [--quick]`.
+"""Benchmark of the simulator, run by hand: `.venv/bin/python bench/simulate.py [--quick]`.
 
-100 layers x 512 units x 256 examples, float32, forward and backward (dL/dW of every layer),
-in one run against the same computation in PyTorch on the CPU when torch is installed:
+The gradient-flow pass: 100 layers x 512 units x 256 examples, float32, forward and backward
+(dL/dW of every layer), in one run against the same computation in PyTorch on the CPU when
+torch is installed:
   1. the bare pass, service.numerics.networks.propagation.forward + backward, vs torch autograd;
   2. the same pass with the per-layer statistics the service reports;
   3. the whole experiment (drawing the network, the pass, the statistics and the theory).
 Goal: (1) at most 1.2x PyTorch's time. Times are the median of several repeats.
+
+One training step (`--part training`): the same network, optimizer and batch in both, on the
+spiral task, float32, softmax cross-entropy, a fresh minibatch from the training split at
+every step. The service's side is its own training loop (runs.train_entrant, one trial),
+timed as the difference between two runs of different lengths that measure the same number of
+times, so that what is left is the steps alone; PyTorch's side is the usual loop (index a
+minibatch, zero_grad, forward, cross_entropy, backward, optimizer.step). Two networks: a wide
+one, where the BLAS products dominate (256 random features -> 4 x 512 -> 2, batch 256), and a
+small one, where what the interpreter pays per layer dominates (2 -> 3 x 32 -> 2, batch 32).
+Goal: at most 1.2x PyTorch's time per step.
 
 Each side runs in its own process: numpy's OpenBLAS threads and torch's OpenMP threads both
 spin for a while after their work, and on a small machine two spinning pools in one process
@@ -20,6 +31,7 @@ they also slow a current one; benchmark with both unset for that command alone:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -35,11 +47,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service import numerics  # noqa: E402
+from service.numerics.networks import Entrant, Plane, Study, optimizer  # noqa: E402
 from service.numerics.networks.initialisation import Init  # noqa: E402
 from service.numerics.networks.propagation import LayerStats, Network, backward, forward  # noqa: E402
+from service.numerics.networks.runs import study_data, train_entrant  # noqa: E402
 from service.numerics.networks.simulation import Experiment, Limits, simulate  # noqa: E402
+from service.numerics.networks.training import Training  # noqa: E402
 
 DEPTH, WIDTH, BATCH = 100, 512, 256
+# name: (random features (0: the 2-D inputs), hidden widths, batch)
+TRAINING: dict[str, tuple[int, tuple[int, ...], int]] = {
+    "wide": (256, (512,) * 4, 256),
+    "small": (0, (32,) * 3, 32),
+}
+OPTIMIZERS = ("sgd", "adam")
 
 
 def median_time(run: Callable[[], object], repeats: int) -> float:
@@ -121,7 +142,176 @@ def torch_pass(name: str) -> Callable[[], object] | None:
     return run
 
 
-def measure(side: str, name: str, repeats: int) -> dict[str, float]:
+def training_study(config: str) -> Study:
+    features, _, batch = TRAINING[config]
+    task = Plane(name="spiral", noise=0.1, size=4000, features=features or None)
+    return Study(task=task, batch=batch, seed=0)
+
+
+def numpy_training(config: str, name: str, repeats: int) -> float:
+    """Seconds per step of the service's training loop."""
+    study = training_study(config)
+    data = study_data(study)
+    relu = numerics.get("relu")
+
+    def run(steps: int) -> Callable[[], object]:
+        training = Training(steps, 1e-3, optimizer(name))  # type: ignore[arg-type]
+        entrant = Entrant(
+            activation=relu, params=relu.resolve({}), widths=TRAINING[config][1], training=training
+        )
+        once = Study(task=study.task, batch=study.batch, seed=0, record_every=steps)
+        return lambda: train_entrant(entrant, once, data)
+
+    short, long = 20, 220
+    return (median_time(run(long), repeats) - median_time(run(short), repeats)) / (long - short)
+
+
+def torch_training(config: str, name: str, repeats: int) -> float | None:
+    """Seconds per step of the usual PyTorch loop on the same network, batch and data."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    data = study_data(training_study(config))
+    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    widths = (x.shape[1], *TRAINING[config][1], 2)
+    layers: list[torch.nn.Module] = []
+    for n_in, n_out in itertools.pairwise(widths):
+        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    kind = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[name]
+    trainer = kind(model.parameters(), lr=1e-3)
+    batch = TRAINING[config][2]
+    generator = torch.Generator().manual_seed(0)
+    steps = 200
+
+    def run() -> None:
+        order = torch.randperm(x.shape[0], generator=generator)
+        for step in range(steps):
+            taken = order[(step * batch) % (x.shape[0] - batch) :][:batch]
+            trainer.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(model(x[taken]), y[taken])
+            loss.backward()
+            trainer.step()
+
+    return median_time(run, repeats) / steps
+
+
+EIGHT = [
+    {"activation": name}
+    for name in ("relu", "leaky_relu", "elu", "gelu", "silu", "tanh", "sigmoid", "softplus")
+]
+LIMIT_REQUESTS: dict[str, dict[str, object]] = {
+    "max_training_multiply_adds": {
+        "activation": "relu",
+        "depth": 4,
+        "width": 512,
+        "batch": 512,
+        "task": {"name": "spiral", "size": 2000, "features": 256},
+    },
+    "max_element_ops": {
+        "activation": "gelu",
+        "depth": 30,
+        "width": 8,
+        "batch": 2048,
+        "trials": 64,
+        "task": {"name": "spiral", "size": 4000},
+    },
+    "max_layer_steps": {
+        "depth": 30,
+        "width": 2,
+        "batch": 2,
+        "trials": 64,
+        "task": {"name": "spiral", "size": 100},
+        "entrants": EIGHT,
+    },
+    "near all three": {
+        "depth": 4,
+        "width": 32,
+        "batch": 64,
+        "trials": 64,
+        "task": {"name": "spiral", "size": 1000},
+        "entrants": EIGHT,
+    },
+}
+
+
+def longest(request: dict[str, object]) -> dict[str, object]:
+    """The request with as many Adam steps as the default limits allow."""
+    from service.api.schemas.training import TrainingComparisonRequest, TrainingRunRequest
+    from service.numerics import LimitExceeded
+    from service.numerics.networks import cost
+
+    limits = Limits()
+    kind = TrainingComparisonRequest if "entrants" in request else TrainingRunRequest
+
+    def fits(steps: int) -> bool:
+        body = kind.model_validate(
+            {**request, "seed": 0, "training": {"steps": steps, "optimizer": "adam"}}
+        )
+        entrants = (
+            body.entrants_of(limits)
+            if isinstance(body, TrainingComparisonRequest)
+            else [body.entrant(limits)]
+        )
+        try:
+            cost(entrants, body.study(), limits)
+        except LimitExceeded:
+            return False
+        return True
+
+    low, high = 0, limits.max_run_steps
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return {**request, "seed": 0, "training": {"steps": low, "optimizer": "adam"}}
+
+
+def time_limits() -> None:
+    import asyncio
+
+    import httpx
+
+    from service.config import Settings
+    from service.main import create_app
+
+    numerics.compile_kernels(numerics.ACTIVATIONS.values())  # as the service does at start-up
+    print(f"\nrequests at the limits; load average before: {os.getloadavg()[0]:.2f}")
+
+    async def post(path: str, body: dict[str, object]) -> tuple[int, float, dict[str, int]]:
+        app = create_app(Settings.model_construct(compile_at_startup=False))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", timeout=600
+        ) as client:
+            start = time.perf_counter()
+            response = await client.post(path, json=body)
+            elapsed = time.perf_counter() - start
+        found = response.json().get("cost", {}) if response.status_code == 200 else {}
+        return response.status_code, elapsed, found
+
+    for limit, request in LIMIT_REQUESTS.items():
+        body = longest(request)
+        path = "/api/v1/simulations/training" + ("-comparison" if "entrants" in body else "")
+        status, elapsed, spent = asyncio.run(post(path, body))
+        steps = body["training"]["steps"]  # type: ignore[index]
+        used = ", ".join(f"{k} {v:.2e}" for k, v in spent.items())
+        print(f"  {limit:18} {steps:6} steps  HTTP {status}  {elapsed:6.1f} s  ({used})")
+
+
+def measure(side: str, name: str, repeats: int, part: str) -> dict[str, float]:
+    if part == "training":
+        times = {}
+        for config in TRAINING:
+            for kind in OPTIMIZERS:
+                key = f"{config}/{kind}"
+                if side == "torch":
+                    found = torch_training(config, kind, repeats)
+                    if found is not None:
+                        times[key] = found
+                else:
+                    times[key] = numpy_training(config, kind, repeats)
+        return times
     if side == "torch":
         baseline = torch_pass(name)
         return {"torch": median_time(baseline, repeats)} if baseline else {}
@@ -132,9 +322,11 @@ def measure(side: str, name: str, repeats: int) -> dict[str, float]:
     }
 
 
-def in_subprocess(side: str, name: str, repeats: int, threads: int | None) -> dict[str, float]:
+def in_subprocess(
+    side: str, name: str, repeats: int, threads: int | None, part: str = "pass"
+) -> dict[str, float]:
     command = [sys.executable, __file__, "--side", side, "--activations", name]
-    command += ["--repeats", str(repeats)]
+    command += ["--repeats", str(repeats), "--part", part]
     env = dict(os.environ)
     if threads:
         # Read by OpenBLAS and OpenMP (torch's intra-op pool) when they start.
@@ -151,12 +343,18 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, help="BLAS and torch threads on both sides (default: theirs)"
     )
+    parser.add_argument(
+        "--part",
+        choices=["pass", "training", "limits", "both"],
+        default="both",
+        help="what to time (both: the pass and a training step)",
+    )
     parser.add_argument("--side", choices=["numpy", "torch"], help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     repeats = args.repeats or (3 if args.quick else 9)
     if args.side:
-        print(json.dumps(measure(args.side, args.activations[0], repeats)))
+        print(json.dumps(measure(args.side, args.activations[0], repeats, args.part)))
         return
     describe_blas()
     try:
@@ -166,6 +364,13 @@ def main() -> None:
     except ImportError:
         print("torch not installed: no baseline")
     threads = args.threads or "default"
+    if args.part == "limits":
+        time_limits()
+        return
+    if args.part in ("training", "both"):
+        time_training(repeats, args.threads)
+    if args.part == "training":
+        return
     print(f"\n{DEPTH} layers x {WIDTH} units x {BATCH} examples, float32, forward + backward,")
     print(f"threads: {threads}; load average before: {os.getloadavg()[0]:.2f}")
     for name in args.activations:
@@ -183,6 +388,31 @@ def main() -> None:
                 f"  pass / torch = {times['pass'] / reference:.2f}x ({verdict} the 1.2x goal);"
                 f" with stats {times['stats'] / reference:.2f}x"
             )
+
+
+def time_training(repeats: int, threads: int | None, rounds: int = 3) -> None:
+    """Both sides in turn, ``rounds`` times: on a shared machine the load drifts between two
+    runs, and the median of the rounds' ratios is what holds still."""
+    print(f"\none training step, relu, float32; load average before: {os.getloadavg()[0]:.2f}")
+    ours: dict[str, list[float]] = {}
+    theirs: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for times, side in ((ours, "numpy"), (theirs, "torch")):
+            for key, seconds in in_subprocess(side, "relu", repeats, threads, "training").items():
+                times.setdefault(key, []).append(seconds)
+    for key, seconds in ours.items():
+        config, name = key.split("/")
+        features, hidden, batch = TRAINING[config]
+        shape = f"{features or 2} -> {len(hidden)} x {hidden[0]} -> 2, batch {batch}"
+        line = (
+            f"  {config:6} {name:5} ({shape:32}) service {statistics.median(seconds) * 1e6:8.0f} us"
+        )
+        if key in theirs:
+            ratio = statistics.median(a / b for a, b in zip(seconds, theirs[key], strict=True))
+            verdict = "meets" if ratio <= 1.2 else "misses"
+            line += f"  torch {statistics.median(theirs[key]) * 1e6:8.0f} us"
+            line += f"  {ratio:.2f}x ({verdict} the 1.2x goal; median of {rounds} rounds)"
+        print(line)
 
 
 if __name__ == "__main__":

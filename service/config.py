@@ -91,7 +91,51 @@ class Settings(BaseSettings):
     max_jacobian_width: int = Field(
         512, ge=1, description="Widest layer for which the Jacobian's singular values are computed."
     )
-    max_training_steps: int = Field(100, ge=1, description="Most SGD steps of a simulation.")
+    max_training_steps: int = Field(
+        100, ge=1, description="Most training steps of a gradient-flow simulation's probe."
+    )
+    max_run_steps: int = Field(
+        20_000, ge=1, description="Most optimizer steps of a training run or comparison."
+    )
+    max_trials: int = Field(
+        64, ge=1, description="Most networks (seeds) a training run trains per entrant."
+    )
+    max_entrants: int = Field(8, ge=2, description="Most entrants of one training comparison.")
+    max_examples: int = Field(
+        20_000, ge=2, description="Most examples of a training task's data set (both splits)."
+    )
+    max_records: int = Field(
+        501, ge=2, description="Most recorded steps of a training run (points per curve)."
+    )
+    max_training_multiply_adds: int = Field(
+        2**35,
+        ge=1,
+        description="Most forward multiply-adds of a training request: per trial of each"
+        " entrant, batch x weights per step and examples x weights per measurement, and the"
+        " task's teacher over its data (the backward pass costs twice the forward again).",
+    )
+    max_element_ops: int = Field(
+        2**33,
+        ge=1,
+        description="Most element-wise operations of a training request: per trial, units x"
+        " examples per step and per measurement (times what the activation costs, by its cost"
+        " class and the dtype), and parameters x the optimizer's operations per step; each"
+        " about ten times dearer than a multiply-add.",
+    )
+    max_layer_steps: int = Field(
+        200_000,
+        ge=1,
+        description="Most layer steps of a training request: the sum over entrants of (steps + 1"
+        " + records x measurement blocks) x layers, what the interpreter pays per layer and step"
+        " whatever the sizes (trials train together and share it).",
+    )
+    max_training_floats: int = Field(
+        2**27,
+        ge=1,
+        description="Most floats a training request holds at once: the data, and for the largest"
+        " entrant its trials' parameters x (2 + the optimizer's buffers) with a batch's"
+        " activations; also a gradient-flow probe's parameters and optimizer state.",
+    )
     max_critical_points: int = Field(
         64, ge=1, description="Most sigma_b^2 values in one critical-line request."
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, Literal
 
 import numpy as np
@@ -17,9 +17,9 @@ from matplotlib.figure import Figure
 
 from service import numerics
 from service.numerics.analysis import Discontinuity
-from service.numerics.networks import GradientFlow
+from service.numerics.networks import GradientFlow, History
 
-__all__ = ["PLOT_MEDIA_TYPES", "PlotFormat", "plot", "plot_gradient_flow"]
+__all__ = ["PLOT_MEDIA_TYPES", "PlotFormat", "plot", "plot_gradient_flow", "plot_training"]
 
 PlotFormat = Literal["svg", "png"]
 PLOT_MEDIA_TYPES: Final[Mapping[PlotFormat, str]] = {"svg": "image/svg+xml", "png": "image/png"}
@@ -115,6 +115,53 @@ def plot_gradient_flow(result: GradientFlow, *, title: str, fmt: PlotFormat = "s
         axes.grid(alpha=0.3, which="both")
         axes.legend()
     figure.suptitle(f"{title}: {result.summary.verdict}")
+    buffer = io.BytesIO()
+    with _LOCK, rc_context({"svg.hashsalt": "activation-service", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+    return buffer.getvalue()
+
+
+def plot_training(
+    histories: Sequence[History], labels: Sequence[str], *, title: str, fmt: PlotFormat = "svg"
+) -> bytes:
+    """Loss (training split solid, test dashed, logarithmic), test accuracy (classification
+    only) and the share of dead units against step, one colour per entrant: the median over
+    trials, with the band from the 25% to the 75% quantile."""
+    classification = histories[0].test_accuracy is not None
+    panels = 3 if classification else 2
+    figure = Figure(figsize=(3.6 * panels, 3.8), dpi=100, layout="constrained")
+    axes = figure.subplots(1, panels, sharex=True)
+    loss_axes, dead_axes = axes[0], axes[-1]
+    colours = [f"C{index % 10}" for index in range(len(histories))]
+    for history, label, colour in zip(histories, labels, colours, strict=True):
+        steps = np.array(history.steps)
+        curves = [
+            (loss_axes, history.train_loss, "-", label, "train-loss"),
+            (loss_axes, history.test_loss, "--", None, "test-loss"),
+            (dead_axes, history.dead_fraction, "-", None, "dead"),
+        ]
+        if history.test_accuracy is not None:
+            curves.append((axes[1], history.test_accuracy, "-", None, "test-accuracy"))
+        for panel, values, style, legend, gid in curves:
+            low, median, high = np.quantile(values, (0.25, 0.5, 0.75), axis=0)
+            median[~np.isfinite(median)] = np.nan
+            panel.plot(steps, median, style, color=colour, label=legend, gid=f"{label}/{gid}")
+            if values.shape[0] > 1:
+                panel.fill_between(steps, low, high, color=colour, alpha=0.15, linewidth=0)
+    finite = [h.train_loss[np.isfinite(h.train_loss)] for h in histories]
+    if any((values > 0).any() for values in finite):
+        loss_axes.set_yscale("log")
+    loss_axes.set_ylabel("loss (train —, test - -)")
+    loss_axes.legend(fontsize="small")
+    if classification:
+        axes[1].set_ylabel("test accuracy")
+        axes[1].set_ylim(0, 1.02)
+    dead_axes.set_ylabel("dead hidden units (share)")
+    dead_axes.set_ylim(-0.02, 1.02)
+    for panel in axes:
+        panel.set_xlabel("step")
+        panel.grid(alpha=0.3, which="both")
+    figure.suptitle(f"{title}: median over trials, 25–75% band")
     buffer = io.BytesIO()
     with _LOCK, rc_context({"svg.hashsalt": "activation-service", "svg.fonttype": "path"}):
         figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt])

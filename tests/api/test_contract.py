@@ -46,6 +46,15 @@ SMALL = {
     "max_multiply_adds": 1 << 20,
     "max_training_steps": 5,
     "max_critical_points": 16,
+    "max_run_steps": 20,
+    "max_trials": 3,
+    "max_entrants": 3,
+    "max_examples": 200,
+    "max_records": 11,
+    "max_training_multiply_adds": 1 << 22,
+    "max_element_ops": 1 << 22,
+    "max_layer_steps": 2000,
+    "max_training_floats": 1 << 18,
     "plot_max_abs_x": 100.0,
 }
 schema = schemathesis.openapi.from_asgi(
@@ -63,7 +72,8 @@ UNSTATABLE: dict[str, str] = {
     "limit-exceeded": "a cost limit bounds a product of fields (batch x the widths, weights x"
     " passes), or an array's size, which arrives as nested lists",
     "invalid-parameter": "which parameters an activation takes depends on the name in the path"
-    " (evaluate, describe, plot); the body's activation field is paired with its parameters",
+    " (evaluate, describe, plot); the body's activation field is paired with its parameters,"
+    " but an entrant of a training comparison that names none takes the request's",
     "invalid-input": "x must be a rectangular nested list, and grad_output shaped like the value"
     " of the activation the path names; a binary body must be an array in numpy's .npy or .npz"
     " format, which a schema of bytes does not describe",

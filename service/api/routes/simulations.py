@@ -1,4 +1,5 @@
-"""The simulations: a deep random network's forward and backward pass, and the edge of chaos."""
+"""The simulations: a deep random network's forward and backward pass, the edge of chaos, and
+training runs and comparisons."""
 
 from __future__ import annotations
 
@@ -18,10 +19,19 @@ from service.api.schemas.simulations import (
     GradientFlowRequest,
     GradientFlowResponse,
 )
+from service.api.schemas.training import (
+    TrainingComparisonRequest,
+    TrainingRequest,
+    TrainingRunRequest,
+)
+from service.api.schemas.training_results import (
+    TrainingComparisonResponse,
+    TrainingRunResponse,
+)
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics import networks
-from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow
+from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow, plot_training
 
 router = APIRouter(
     prefix="/simulations",
@@ -105,14 +115,129 @@ async def _simulate(
         dtype=body.dtype,
         loss=body.loss,
         jacobian=body.jacobian,
-        training=networks.Training(body.training.steps, body.training.learning_rate)
-        if body.training
-        else None,
+        training=body.training.core() if body.training else None,
     )
     result = await workloads["simulate"].run(
         lambda deadline: networks.simulate(experiment, bounds, deadline=deadline)
     )
     return experiment, result
+
+
+_TRAINING_LIMITS = (
+    "Costs are bounded by the limits under `info.x-limits` (max_trials, max_entrants,"
+    " max_run_steps, max_records, max_examples, max_depth, max_width, max_batch,"
+    " max_training_multiply_adds, max_element_ops, max_layer_steps, max_training_floats); a"
+    " request over one gets 422 with `limit` naming it, before any work starts. The answer's"
+    " `cost` says what it used."
+)
+_CURVES_PLOT = {
+    200: {
+        "description": "Loss, test accuracy (classification) and the share of dead units"
+        " against step, median and 25-75% band over trials per entrant; the same request"
+        " always gives the same bytes.",
+        "content": {PLOT_MEDIA_TYPES["svg"]: {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.post(
+    "/training",
+    operation_id="train_networks",
+    summary="Train networks of one activation from several seeds on a task, and follow them",
+    response_model=TrainingRunResponse,
+    description="Trains `trials` networks (hidden layers of the activation, a linear readout)"
+    " on the task's training split with the optimizer, and returns loss, accuracy, dead units"
+    " and gradient norms per recorded step as distributions over the trials, per-layer"
+    " statistics at the first and last step, final values with confidence intervals, and"
+    " the shares of networks born dead, dying and diverging.\n\n" + _TRAINING_LIMITS,
+)
+async def train_networks(
+    body: TrainingRunRequest, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
+    entrants, result = await _train(body, settings, workloads)
+    response = TrainingRunResponse.of(body, entrants[0], result)
+    return Response(response.model_dump_json(), media_type=_JSON)
+
+
+@router.post(
+    "/training/plot.svg",
+    operation_id="plot_training_svg",
+    summary="Plot a training run's curves against step (SVG)",
+    response_class=Response,
+    responses=_CURVES_PLOT,  # type: ignore[arg-type]
+)
+async def plot_training_svg(
+    body: TrainingRunRequest, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
+    """Runs the same training as POST /simulations/training (same body, same limits) and draws
+    its curves."""
+    return await _plot(body, settings, workloads)
+
+
+@router.post(
+    "/training-comparison",
+    operation_id="compare_training",
+    summary="Train several activations (or optimizers, inits, widths) side by side and rank them",
+    response_model=TrainingComparisonResponse,
+    description="Trains every entrant on the same data from the same seeds, each activation"
+    " at its own initial gain unless the init says otherwise, and ranks them by `rank_by` at"
+    " the last step, with confidence intervals over the trials and, against the best, the"
+    " paired difference trial by trial.\n\n" + _TRAINING_LIMITS,
+)
+async def compare_training(
+    body: TrainingComparisonRequest, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
+    entrants, result = await _train(body, settings, workloads)
+    response = TrainingComparisonResponse.of(body, entrants, result)
+    return Response(response.model_dump_json(), media_type=_JSON)
+
+
+@router.post(
+    "/training-comparison/plot.svg",
+    operation_id="plot_training_comparison_svg",
+    summary="Plot a training comparison's curves against step, one colour per entrant (SVG)",
+    response_class=Response,
+    responses=_CURVES_PLOT,  # type: ignore[arg-type]
+)
+async def plot_training_comparison_svg(
+    body: TrainingComparisonRequest, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
+    """Runs the same comparison as POST /simulations/training-comparison and draws it."""
+    return await _plot(body, settings, workloads)
+
+
+async def _train(
+    body: TrainingRequest, settings: Settings, workloads: Workloads
+) -> tuple[list[networks.Entrant], networks.Comparison]:
+    bounds = limits(settings)
+    entrants = (
+        body.entrants_of(bounds)
+        if isinstance(body, TrainingComparisonRequest)
+        else [body.entrant(bounds)]  # type: ignore[attr-defined]
+    )
+    study, rank_by = body.study(), getattr(body, "rank_by", None)
+    result = await workloads["simulate"].run(
+        lambda deadline: networks.compare(
+            entrants,
+            study,
+            bounds,
+            metric=rank_by,
+            confidence=body.confidence,
+            deadline=deadline,
+        )
+    )
+    return entrants, result
+
+
+async def _plot(body: TrainingRequest, settings: Settings, workloads: Workloads) -> Response:
+    entrants, result = await _train(body, settings, workloads)
+    task = body.task_spec().name
+    title = f"{task}, {body.trials} trial{'s' if body.trials > 1 else ''}"
+    labels = [entrant.label for entrant in entrants]
+    picture = await workloads["analyse"].run(
+        lambda deadline: plot_training(result.histories, labels, title=title)
+    )
+    return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 
 
 def _title(experiment: networks.Experiment) -> str:

@@ -18,7 +18,18 @@ from service.numerics import Activation, Parameter
 __all__ = ["declare_catalog", "parameter_schema"]
 
 # Request bodies that name an element-wise activation and give its parameters.
-_SIMULATION_BODIES = ("GradientFlowRequest", "CriticalLineRequest")
+_SIMULATION_BODIES = ("GradientFlowRequest", "CriticalLineRequest", "TrainingRunRequest")
+# Bodies whose activation may be left out, and what their params are then: the default
+# activation's (a nonlinear teacher's tanh), none (a comparison without a shared activation has
+# no parameters to share), or the enclosing request's, which a schema cannot pair with them.
+_DEFAULT = "default"
+_NONE: dict[str, Any] = {"type": "object", "maxProperties": 0}
+_ENCLOSING: dict[str, Any] = {}
+_OPTIONAL_BODIES: Mapping[str, dict[str, Any] | str] = {
+    "NonlinearTeacherTask": _DEFAULT,
+    "TrainingComparisonRequest": _NONE,
+    "EntrantSpec": _ENCLOSING,
+}
 
 
 def parameter_schema(parameter: Parameter) -> dict[str, Any]:
@@ -71,6 +82,8 @@ def declare_catalog(
             }
             for entry in elementwise
         ]
+    for model, otherwise in _OPTIONAL_BODIES.items():
+        _pair_optional(components[model], elementwise, activations, otherwise)
     for path, item in schema["paths"].items():
         for operation in item.values():
             for parameter in operation.get("parameters", []):
@@ -81,3 +94,35 @@ def declare_catalog(
                     one = "(?:" + "|".join(map(re.escape, _names(elementwise))) + ")"
                     more = f"{{1,{most_compared - 1}}}"
                     parameter["schema"]["pattern"] = f"^{one}(?:,{one}){more}$"
+
+
+def _pair_optional(
+    body: dict[str, Any],
+    elementwise: list[Activation],
+    activations: Mapping[str, Activation],
+    otherwise: dict[str, Any] | str,
+) -> None:
+    """Pair an activation that may be left out (or null) with its params (which may be null:
+    the default, then), and say what the params are without it."""
+    properties = body["properties"]
+    field = properties["activation"]
+    named = next((s for s in field.get("anyOf", [field]) if s.get("type") == "string"), field)
+    named["enum"] = _names(elementwise)
+    nullable = "anyOf" in properties["params"]
+
+    def params(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"anyOf": [schema, {"type": "null"}]} if nullable and schema else schema
+
+    if otherwise == _DEFAULT:
+        otherwise = _params_schema(activations[field["default"]])
+    assert isinstance(otherwise, dict)
+    body["anyOf"] = [
+        {
+            "required": ["activation"],
+            "properties": {
+                "activation": {"enum": _names([entry])},
+                "params": params(_params_schema(entry)),
+            },
+        }
+        for entry in elementwise
+    ] + [{"properties": {"activation": {"type": "null"}, "params": params(otherwise)}}]

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.schemas.common import Integer, PositiveInt, Result, spelled
+from service.api.schemas.networks import Optimization
 from service.numerics import MAX_SEED, DtypeName, ParamJSON
 from service.numerics.networks import (
     CriticalPoint,
@@ -48,6 +49,35 @@ LIMITED_FIELDS: Mapping[str, Mapping[str, tuple[str, str]]] = {
     },
     "TrainingSpec": {"steps": ("max_training_steps", "maximum")},
     "CriticalLineRequest": {"sigma_b2": ("max_critical_points", "maxItems")},
+    # Training runs and comparisons (service.api.schemas.training).
+    "TrainingRunRequest": {
+        "depth": ("max_depth", "maximum"),
+        "width": ("max_width", "maximum"),
+        "batch": ("max_batch", "maximum"),
+        "trials": ("max_trials", "maximum"),
+    },
+    "TrainingComparisonRequest": {
+        "depth": ("max_depth", "maximum"),
+        "width": ("max_width", "maximum"),
+        "batch": ("max_batch", "maximum"),
+        "trials": ("max_trials", "maximum"),
+        "entrants": ("max_entrants", "maxItems"),
+    },
+    "EntrantSpec": {"depth": ("max_depth", "maximum"), "width": ("max_width", "maximum")},
+    "RunTrainingSpec": {"steps": ("max_run_steps", "maximum")},
+    "LinearTeacherTask": {
+        "inputs": ("max_width", "maximum"),
+        "outputs": ("max_width", "maximum"),
+        "size": ("max_examples", "maximum"),
+    },
+    "NonlinearTeacherTask": {
+        "inputs": ("max_width", "maximum"),
+        "outputs": ("max_width", "maximum"),
+        "size": ("max_examples", "maximum"),
+        "depth": ("max_depth", "maximum"),
+        "width": ("max_width", "maximum"),
+    },
+    "PlaneTask": {"size": ("max_examples", "maximum"), "features": ("max_width", "maximum")},
 }
 
 
@@ -95,12 +125,11 @@ class InputSpec(_Closed):
     scale: float = Field(1.0, gt=0, le=1e6)
 
 
-class TrainingSpec(_Closed):
-    """SGD on a synthetic regression task: MSE to the targets of a random linear teacher."""
+class TrainingSpec(Optimization):
+    """Steps on a synthetic regression task (MSE to the targets of a random linear teacher):
+    plain SGD unless an optimizer is named."""
 
     steps: Integer = Field(ge=1, description="Updates of every W and b, each on a fresh batch.")
-    learning_rate: float = Field(gt=0, le=1e6)
-    optimizer: Literal["sgd"] = "sgd"
 
 
 class GradientFlowRequest(_Closed):

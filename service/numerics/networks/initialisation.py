@@ -31,6 +31,7 @@ __all__ = [
     "SchemeName",
     "activation_gain",
     "draw",
+    "readout",
     "resolve",
 ]
 
@@ -96,10 +97,13 @@ DEFAULT_SCHEME: Final = "xavier_normal"
 
 @dataclass(frozen=True, slots=True)
 class Init:
-    """A named scheme (with optional gain and mode), or explicit sigma_w; sigma_b for the bias.
+    """A named scheme (with optional gain and mode), or explicit sigma_w; sigma_b and bias_mean
+    for the bias.
 
-    Explicit sigma_w draws W_ij ~ N(0, sigma_w^2 / fan_in). The bias is N(0, sigma_b^2), with
-    sigma_b = 0 by default, except for torch_default, whose default bias is PyTorch's.
+    Explicit sigma_w draws W_ij ~ N(0, sigma_w^2 / fan_in). The bias is bias_mean + N(0,
+    sigma_b^2), with sigma_b = 0 by default, except for torch_default, whose default bias is
+    PyTorch's U(+-1/sqrt(fan_in)) (shifted by bias_mean too). A negative bias_mean is the
+    classic way to start rectifiers dead.
     """
 
     scheme: SchemeName | None = None
@@ -107,6 +111,7 @@ class Init:
     gain: float | None = None
     sigma_w: float | None = None
     sigma_b: float | None = None
+    bias_mean: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,7 @@ class LayerInit:
     bias_std: float
     sigma_w2: float
     sigma_b2: float
+    bias_mean: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +157,13 @@ def resolve(
             None,
             tuple(
                 LayerInit(
-                    "normal", sigma_w / math.sqrt(n_in), False, sigma_b, sigma_w**2, sigma_b**2
+                    "normal",
+                    sigma_w / math.sqrt(n_in),
+                    False,
+                    sigma_b,
+                    sigma_w**2,
+                    sigma_b**2,
+                    init.bias_mean,
                 )
                 for n_in, _ in fans
             ),
@@ -178,10 +190,35 @@ def resolve(
         bias_std = 1 / math.sqrt(3 * n_in) if uniform_bias else (init.sigma_b or 0.0)
         layers.append(
             LayerInit(
-                scheme.distribution, std, uniform_bias, bias_std, n_in * variance, bias_std**2
+                scheme.distribution,
+                std,
+                uniform_bias,
+                bias_std,
+                n_in * variance,
+                bias_std**2,
+                init.bias_mean,
             )
         )
     return ResolvedInit(scheme.name, gain if scheme.takes_gain else None, tuple(layers))
+
+
+def readout(init: Init, n_in: int, n_out: int) -> LayerInit:
+    """The law of a linear readout after the hidden layers: the same scheme with gain 1 (a
+    linear unit's gain), or N(0, 1 / fan_in) beside explicit sigma_w; its bias is 0 (nn.Linear's
+    for torch_default), neither shifted nor spread by the hidden layers' bias settings."""
+    if init.sigma_w is not None:
+        return LayerInit("normal", 1 / math.sqrt(n_in), False, 0.0, 1.0, 0.0)
+    scheme = SCHEMES[init.scheme or DEFAULT_SCHEME]
+    gain = 1.0 if scheme.takes_gain or scheme.default_gain is None else scheme.default_gain
+    if scheme.distribution == "orthogonal":
+        std, variance = gain, gain**2 / max(n_in, n_out)
+    else:
+        variance = gain**2 / _fan(scheme.fan, init.mode, n_in, n_out)
+        std = math.sqrt(variance)
+    bias_std = 1 / math.sqrt(3 * n_in) if scheme.pytorch_bias else 0.0
+    return LayerInit(
+        scheme.distribution, std, scheme.pytorch_bias, bias_std, n_in * variance, bias_std**2
+    )
 
 
 def activation_gain(activation: Activation, params: Mapping[str, ParamValue]) -> float:
@@ -220,6 +257,8 @@ def draw(
     else:
         bias = rng.standard_normal(n_out, dtype=dtype)
         bias *= layer.bias_std
+    if layer.bias_mean:
+        bias += layer.bias_mean
     return weights, bias
 
 

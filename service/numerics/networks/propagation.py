@@ -7,6 +7,13 @@ and dL/dW^l = (a^{l-1})^T delta^l / batch of the batch's mean loss L. Both passe
 matrix products in the network's dtype, and so are the statistics' sums (pairwise or BLAS
 blocked, good to ~1e-6 in float32, far below the sampling noise they measure).
 
+A network may end in a linear readout (``readout=True``: its last layer has no activation),
+and may be a stack of independent networks of one shape, trained side by side: weights
+(trials, fan_in, fan_out), biases (trials, 1, fan_out), activations (trials, batch, units),
+an input shared by every trial (batch, features) or its own per trial. numpy's matmul runs
+one BLAS product per trial, so a stack costs what its networks cost one by one, less the
+interpreter's overhead per layer, which it pays once.
+
 Per-layer statistics (over the batch and the layer's units unless said otherwise):
 
 - preact_mean, preact_std, preact_second_moment: of h (the last is what theory calls q^l);
@@ -35,8 +42,9 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, ElementwiseFn
 from service.numerics.deadline import Deadline
+from service.numerics.evaluation import evaluate
 from service.numerics.exceptions import InvalidInput
-from service.numerics.types import Array, ParamValue
+from service.numerics.types import Array, OutputName, ParamValue
 
 __all__ = [
     "SATURATION_FRACTION",
@@ -48,6 +56,7 @@ __all__ = [
     "require_elementwise",
 ]
 
+_BOTH: Final[tuple[OutputName, OutputName]] = ("value", "gradient")
 SATURATION_FRACTION: Final = 0.01
 """A unit is saturated where |phi'(h)| is below this share of the largest |phi'|."""
 
@@ -80,12 +89,23 @@ def max_slope(activation: Activation, params: Mapping[str, ParamValue]) -> float
 
 @dataclass(slots=True)
 class Network:
-    """Weights (fan_in, fan_out) and biases per layer, and the activation between layers."""
+    """Weights (fan_in, fan_out) and biases per layer, and the activation between layers;
+    with ``readout``, the last layer is linear. Stacked: (trials, fan_in, fan_out) and
+    (trials, 1, fan_out).
+
+    ``evaluated`` computes phi and phi' as service.numerics.evaluate does: for float32, in
+    one compiled loop through float64, rounded once (several times faster than the numpy
+    functions for most activations, up to 20x for exact gelu, and within one ULP); else the
+    entry's numpy functions run in the network's dtype, as the gradient-flow experiment
+    always has.
+    """
 
     activation: Activation
     params: Mapping[str, ParamValue]
     weights: list[Array]
     biases: list[Array]
+    readout: bool = False
+    evaluated: bool = False
 
 
 @dataclass(slots=True)
@@ -126,13 +146,19 @@ class _Scratch:
 
     def __init__(self, dtype: np.dtype[Any]) -> None:
         self.dtype = dtype
-        self.buffers: dict[tuple[int, int], Array] = {}
+        self.buffers: dict[tuple[int, ...], Array] = {}
 
-    def get(self, rows: int, columns: int) -> Array:
-        buffer = self.buffers.get((rows, columns))
+    def get(self, shape: tuple[int, ...]) -> Array:
+        buffer = self.buffers.get(shape)
         if buffer is None:
-            buffer = self.buffers[(rows, columns)] = np.empty((rows, columns), self.dtype)
+            buffer = self.buffers[shape] = np.empty(shape, self.dtype)
         return buffer
+
+
+def _product_shape(left: Array, right: Array) -> tuple[int, ...]:
+    """The shape of left @ right: a stack's leading (trial) axis, if either is a stack."""
+    stack = right.shape[:-2] if right.ndim > left.ndim else left.shape[:-2]
+    return (*stack, left.shape[-2], right.shape[-1])
 
 
 def _own(result: Array, scratch: Array) -> Array:
@@ -146,23 +172,35 @@ def forward(
     stats: list[LayerStats] | None = None,
     *,
     deadline: Deadline | None = None,
-) -> tuple[list[Array], list[Array]]:
-    """Each layer's input a^{l-1} (a^L last) and slope phi'(h^l); fills ``stats`` if given.
-
-    ``deadline`` is checked before each layer."""
+) -> tuple[list[Array], list[Array | None]]:
+    """Each layer's input a^{l-1} (a^L last) and slope phi'(h^l) (None for a linear readout);
+    fills ``stats`` (of the activated layers) if given. ``deadline`` is checked before each
+    layer."""
     activation, params = network.activation, network.params
     derivative = require_elementwise(activation)
     threshold = SATURATION_FRACTION * max_slope(activation, params) if stats else 0.0
-    inputs, slopes = [x], []
+    inputs: list[Array] = [x]
+    slopes: list[Array | None] = []
     scratch = _Scratch(x.dtype)
+    last = len(network.weights) - 1
     for layer, (weights, bias) in enumerate(zip(network.weights, network.biases, strict=True)):
         if deadline is not None:
             deadline.check()
-        preact = np.matmul(inputs[-1], weights, out=scratch.get(x.shape[0], weights.shape[1]))
+        preact = np.matmul(
+            inputs[-1], weights, out=scratch.get(_product_shape(inputs[-1], weights))
+        )
         if bias.any():
             preact += bias
-        slope = _own(derivative(preact, **params), preact)
-        out = _own(activation.forward(preact, **params), preact)
+        if network.readout and layer == last:
+            slopes.append(None)
+            inputs.append(preact.copy())
+            break
+        if network.evaluated:
+            both = evaluate(activation, preact, params=params, outputs=_BOTH)
+            slope, out = _own(both["gradient"], preact), _own(both["value"], preact)
+        else:
+            slope = _own(derivative(preact, **params), preact)
+            out = _own(activation.forward(preact, **params), preact)
         if stats is not None:
             record = stats[layer]
             record.preact_mean, record.preact_std, record.preact_second_moment = _moments(preact)
@@ -179,42 +217,57 @@ def forward(
 def backward(
     network: Network,
     inputs: list[Array],
-    slopes: list[Array],
+    slopes: list[Array | None],
     grad_output: Array,
     *,
+    gradients: list[tuple[Array, Array]] | None = None,
     stats: list[LayerStats] | None = None,
-    learning_rate: float | None = None,
     deadline: Deadline | None = None,
 ) -> None:
-    """Back-propagates dl/da^L through the layers; fills ``stats``; with a learning rate, SGD.
-    ``deadline`` is checked before each layer.
+    """Back-propagates dl/da^L through the layers: dL/dW and dL/db into ``gradients`` (one
+    pair of buffers shaped like each layer's W and b), ``stats`` if given. ``deadline`` is
+    checked before each layer.
 
-    Works in place: each slope becomes that layer's delta (the slopes are not needed after),
-    and with a learning rate each layer's W and b take their step once the layer below has
-    been given its gradient. The deltas carry dL/dh = (dl/dh) / batch, so that
-    (a^{l-1})^T delta is dL/dW^l without a further pass over the weights.
+    Works in place: each slope becomes that layer's delta (the slopes are not needed after).
+    The deltas carry dL/dh = (dl/dh) / batch, so that (a^{l-1})^T delta is dL/dW^l without a
+    further pass over the weights.
     """
-    batch = inputs[0].shape[0]
-    delta = np.multiply(slopes[-1], grad_output, out=slopes[-1])
-    delta *= 1 / batch
+    batch = inputs[0].shape[-2]
+    top = slopes[-1]
+    delta = grad_output * (1 / batch) if top is None else np.multiply(top, grad_output, out=top)
+    if top is not None:
+        delta *= 1 / batch
     weight_scratch, input_scratch = _Scratch(delta.dtype), _Scratch(delta.dtype)
+    # A stack's bias gradients, sums over the batch axis, are a BLAS product with a row of
+    # ones: numpy's reduction along a middle axis is several times slower.
+    ones = np.ones((1, batch), dtype=delta.dtype) if delta.ndim > 2 else None
     for layer in range(len(network.weights) - 1, -1, -1):
         if deadline is not None:
             deadline.check()
         weights = network.weights[layer]
-        grad_weights = np.matmul(inputs[layer].T, delta, out=weight_scratch.get(*weights.shape))
+        below_input = np.swapaxes(inputs[layer], -1, -2)
+        if gradients is not None:
+            grad_weights, grad_bias = gradients[layer]
+            np.matmul(below_input, delta, out=grad_weights)
+            if ones is not None and grad_bias.ndim == delta.ndim:
+                np.matmul(ones, delta, out=grad_bias)
+            else:
+                np.sum(delta, axis=-2, out=grad_bias)
+        else:
+            grad_weights = np.matmul(
+                below_input, delta, out=weight_scratch.get(_product_shape(below_input, delta))
+            )
         if stats is not None:
             _backward_stats(stats[layer], delta, grad_weights, weights, batch)
-        below = None
         if layer > 0:
-            upstream = np.matmul(delta, weights.T, out=input_scratch.get(batch, weights.shape[0]))
-            below = np.multiply(slopes[layer - 1], upstream, out=slopes[layer - 1])
-        if learning_rate is not None:
-            network.biases[layer] -= delta.sum(axis=0) * learning_rate
-            grad_weights *= learning_rate
-            weights -= grad_weights
-        if below is not None:
-            delta = below
+            slope = slopes[layer - 1]
+            assert slope is not None  # only the last layer may be linear
+            upstream = np.matmul(
+                delta,
+                np.swapaxes(weights, -1, -2),
+                out=input_scratch.get((*delta.shape[:-1], weights.shape[-2])),
+            )
+            delta = np.multiply(slope, upstream, out=slope)
 
 
 def _backward_stats(

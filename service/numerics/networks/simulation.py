@@ -79,7 +79,7 @@ EXPLODING_ABOVE: Final = 10.0
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one experiment may cost; each is a setting of the service."""
+    """What one experiment or training run may cost; each is a setting of the service."""
 
     max_depth: int = 256
     max_width: int = 2048
@@ -89,6 +89,15 @@ class Limits:
     max_multiply_adds: int = 2**34
     max_jacobian_width: int = 512
     max_training_steps: int = 100
+    max_run_steps: int = 20_000
+    max_trials: int = 64
+    max_entrants: int = 8
+    max_examples: int = 20_000
+    max_records: int = 501
+    max_training_multiply_adds: int = 2**35
+    max_element_ops: int = 2**33
+    max_layer_steps: int = 200_000
+    max_training_floats: int = 2**27
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +179,12 @@ def simulate(
     """
     activation, params = experiment.activation, experiment.params
     require_elementwise(activation)
+    if experiment.init.bias_mean:
+        raise InvalidInput(
+            ("init", "bias_mean"),
+            "mean-field theory, beside the gradient flow, assumes zero-mean biases; train the"
+            " networks (steps 0 measures them as drawn) to see what a bias shift does",
+        )
     _check_limits(experiment, limits)
     widths = (experiment.widths[0], *experiment.widths)
     init = resolve(experiment.init, activation, params, widths)
@@ -188,7 +203,9 @@ def simulate(
     with np.errstate(all="ignore"):
         inputs, slopes = forward(network, x, stats, deadline=deadline)
         singular_values = (
-            _jacobian_singular_values(network, slopes) if experiment.jacobian else None
+            _jacobian_singular_values(network, [s for s in slopes if s is not None])
+            if experiment.jacobian
+            else None
         )
         grad_output = _output_gradient(experiment.loss, inputs[-1], seed)
         backward(network, inputs, slopes, grad_output, stats=stats, deadline=deadline)
@@ -230,6 +247,15 @@ def _check_limits(experiment: Experiment, limits: Limits) -> None:
             ("training", "steps"), "max_training_steps", limits.max_training_steps, steps, "steps"
         )
         passes += steps + 1
+        # Parameters, their gradients and the optimizer's state, all held at once.
+        held = (weights + sum(widths)) * (2 + experiment.training.optimizer.buffers())
+        _check(
+            ("training", "optimizer"),
+            "max_training_floats",
+            limits.max_training_floats,
+            held,
+            "parameters x (2 + optimizer buffers)",
+        )
     work = experiment.batch * weights * passes
     _check(
         ("width",), "max_multiply_adds", limits.max_multiply_adds, work, "batch x weights x passes"

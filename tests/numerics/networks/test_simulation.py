@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from service import numerics
-from service.numerics.networks import meanfield
+from service.numerics.networks import meanfield, optimizer
 from service.numerics.networks.initialisation import Init, Mode, activation_gain, draw, resolve
 from service.numerics.networks.propagation import LayerStats, Network, backward, forward, max_slope
 from service.numerics.networks.simulation import (
@@ -76,35 +76,42 @@ def test_the_same_seed_gives_the_same_numbers() -> None:
     assert other.layers[0].measured != first.layers[0].measured
 
 
-def test_backward_matches_finite_differences() -> None:
+@pytest.mark.parametrize("readout", [False, True])
+@pytest.mark.parametrize("trials", [None, 2])
+def test_backward_matches_finite_differences(readout: bool, trials: int | None) -> None:
+    # One network, or a stack of two trained side by side (each its own weights, batch and
+    # loss); with a linear readout last or without.
     rng = np.random.default_rng(3)
     widths = [3, 4, 5, 2]
     entry = numerics.get("tanh")
-    weights = [rng.standard_normal((a, b)) for a, b in pairwise(widths)]
-    biases = [rng.standard_normal(b) for b in widths[1:]]
-    x = rng.standard_normal((6, widths[0]))
-    readout = rng.standard_normal(widths[-1])
+    stack = () if trials is None else (trials,)
+    weights = [rng.standard_normal((*stack, a, b)) for a, b in pairwise(widths)]
+    biases = [rng.standard_normal((*stack, 1, b) if stack else b) for b in widths[1:]]
+    x = rng.standard_normal((*stack, 6, widths[0]))
+    readout_weights = rng.standard_normal(widths[-1])
 
     def loss(ws: list[np.ndarray], bs: list[np.ndarray]) -> float:
-        inputs, _ = forward(Network(entry, {}, ws, bs), x)
-        return float(np.mean(inputs[-1] @ readout))
+        inputs, _ = forward(Network(entry, {}, ws, bs, readout=readout), x)
+        return float(np.sum(np.mean(inputs[-1] @ readout_weights, axis=-1)))
 
-    network = Network(entry, {}, [w.copy() for w in weights], [b.copy() for b in biases])
+    network = Network(entry, {}, weights, biases, readout=readout)
     inputs, slopes = forward(network, x)
-    # A step of rate 1 subtracts the gradient: what SGD applies is what is checked.
-    backward(network, inputs, slopes, np.broadcast_to(readout, inputs[-1].shape), learning_rate=1.0)
+    assert (slopes[-1] is None) == readout
+    gradients = [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(weights, biases, strict=True)]
+    grad_output = np.broadcast_to(readout_weights, inputs[-1].shape)
+    backward(network, inputs, slopes, grad_output, gradients=gradients)
     step = 1e-6
     for layer in range(len(weights)):
-        for params, updated in ((weights, network.weights), (biases, network.biases)):
-            gradient = params[layer] - updated[layer]
+        for kind, params in enumerate((weights, biases)):
+            gradient = gradients[layer][kind]
             numeric = np.zeros_like(gradient)
             for index in np.ndindex(gradient.shape):
                 plus = [p.copy() for p in params]
                 minus = [p.copy() for p in params]
                 plus[layer][index] += step
                 minus[layer][index] -= step
-                pair = (plus, biases) if params is weights else (weights, plus)
-                pair_minus = (minus, biases) if params is weights else (weights, minus)
+                pair = (plus, biases) if kind == 0 else (weights, plus)
+                pair_minus = (minus, biases) if kind == 0 else (weights, minus)
                 numeric[index] = (loss(*pair) - loss(*pair_minus)) / (2 * step)
             np.testing.assert_allclose(gradient, numeric, rtol=1e-7, atol=1e-9)
 
@@ -331,3 +338,13 @@ def test_every_activation_simulates_in_its_dtype(entry: numerics.Activation, dty
         assert result.theory.phase in {"ordered", "critical", "chaotic"}
     line = meanfield.critical_line(entry, entry.resolve({}), [0.0, 0.5])
     assert all(p.sigma_w2 is None or 0 < p.sigma_w2 < 1e6 for p in line)
+
+
+def test_the_probe_counts_its_optimizers_state() -> None:
+    # 32 x 32 x 4 weights and biases: SGD holds them and their gradients, Adam three more.
+    widths, limits = (32,) * 4, Limits(max_training_floats=3 * 33 * 32 * 4)
+    simulate(experiment(widths=widths, training=Training(1, 0.1)), limits)
+    with pytest.raises(numerics.LimitExceeded) as caught:
+        simulate(experiment(widths=widths, training=Training(1, 0.1, optimizer("adam"))), limits)
+    assert caught.value.limit == "max_training_floats"
+    assert caught.value.loc == ("training", "optimizer")
