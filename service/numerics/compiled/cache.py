@@ -126,6 +126,12 @@ class _KernelCache(FunctionCache):
             ),
         )
 
+    def load_overload(self, sig: Any, target_context: Any) -> Any:
+        try:
+            return super().load_overload(sig, target_context)
+        except OSError:  # an unreadable cache is an empty one
+            return None
+
     def save_overload(self, sig: Any, data: Any) -> None:
         # A read-only cache: this kernel stays compiled in memory.
         with contextlib.suppress(OSError):
