@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -51,6 +52,11 @@ def _compile_kernels(cache_dir: str) -> None:
 
     if not cache_dir:
         raise SystemExit("kernel_cache_dir is empty: there is no cache to fill")
+    from service.numerics.compiled.cache import stale_directories
+
+    for stale in stale_directories(Path(cache_dir)):
+        shutil.rmtree(stale, ignore_errors=True)
+        print(f"removed {stale}, made for other sources")
     start = time.perf_counter()
     directory = numerics.use_kernel_cache(Path(cache_dir))
     numerics.compile_kernels(numerics.ACTIVATIONS.values())

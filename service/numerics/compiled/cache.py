@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import sys
 import types
 import weakref
@@ -30,9 +31,10 @@ from typing import Any
 import numba
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
 
-__all__ = ["cache_directory", "fingerprint", "use_directory"]
+__all__ = ["cache_directory", "fingerprint", "stale_directories", "use_directory"]
 
 _NUMERICS = Path(__file__).resolve().parent.parent
+_FINGERPRINT = re.compile("[0-9a-f]{16}")
 _directory: Path | None = None
 _dispatchers: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -52,6 +54,16 @@ def use_directory(root: Path) -> Path:
     for dispatcher in list(_dispatchers):
         dispatcher._cache = _KernelCache(dispatcher.py_func)
     return _directory
+
+
+def stale_directories(root: Path) -> list[Path]:
+    """The caches under ``root`` made for other sources, numba or Python than these."""
+    current = fingerprint()
+    return [
+        path
+        for path in root.glob("*")
+        if path.is_dir() and _FINGERPRINT.fullmatch(path.name) and path.name != current
+    ]
 
 
 def cache_directory() -> Path | None:
