@@ -53,8 +53,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_") and key != "color_message":
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key[0] != "_" and key != "color_message":
                 entry[key] = value
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
