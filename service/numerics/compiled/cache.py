@@ -29,7 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import numba
-from numba.core.caching import CompileResultCacheImpl, FunctionCache, _CacheLocator
+from numba.core.caching import (
+    CompileResultCacheImpl,
+    FunctionCache,
+    NullCache,
+    _CacheLocator,
+)
 
 __all__ = ["cache_directory", "fingerprint", "stale_directories", "use_directory"]
 
@@ -47,12 +52,13 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def use_directory(root: Path) -> Path:
-    """Cache every kernel loop under ``root``, in the subdirectory of this fingerprint."""
+def use_directory(root: Path | None) -> Path | None:
+    """Cache every kernel loop under ``root``, in the subdirectory of this fingerprint (None:
+    in memory only, from now on)."""
     global _directory
-    _directory = root / fingerprint()
+    _directory = None if root is None else root / fingerprint()
     for dispatcher in list(_dispatchers):
-        dispatcher._cache = _KernelCache(dispatcher.py_func)
+        dispatcher._cache = NullCache() if root is None else _KernelCache(dispatcher.py_func)
     return _directory
 
 
