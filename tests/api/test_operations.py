@@ -16,6 +16,7 @@ from service.config import Settings
 from service.logs import JsonFormatter
 from service.main import create_app
 from tests.api.conftest import ClientFactory, problem
+from tests.server import metric_samples
 
 pytestmark = pytest.mark.anyio
 
@@ -214,18 +215,9 @@ async def test_a_500_is_logged_once_with_its_traceback_and_request_id(
     assert request_line.status == 500  # type: ignore[attr-defined]
 
 
-def _samples(text: str) -> dict[str, float]:
-    samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            samples[name] = float(value)
-    return samples
-
-
 async def test_metrics_move_with_the_traffic(make_client: ClientFactory) -> None:
     client = make_client(simulate_queue=0, simulate_slots=1)
-    before = _samples((await client.get("/metrics")).text)
+    before = metric_samples((await client.get("/metrics")).text)
     await client.post(EVALUATE.format("gelu"), json={"x": [[1, 2], [3, 4]], "dtype": "float32"})
     await client.post(EVALUATE.format("nope"), json={"x": [1]})
     await client.post(
@@ -247,7 +239,7 @@ async def test_metrics_move_with_the_traffic(make_client: ClientFactory) -> None
     assert busy.status_code == 503
     response = await client.get("/metrics")
     assert response.headers["content-type"].startswith("text/plain")
-    after = _samples(response.text)
+    after = metric_samples(response.text)
 
     def moved(series: str) -> float:
         return after.get(series, 0) - before.get(series, 0)

@@ -19,7 +19,7 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.server import free_port, running_service, wait_until_up
+from tests.server import free_port, metric_samples, running_service, wait_until_up
 
 pytestmark = pytest.mark.live
 
@@ -157,15 +157,6 @@ def test_two_replicas_answer_with_the_same_bytes() -> None:
     assert one == other == again
 
 
-def _samples(text: str) -> dict[str, float]:
-    samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            samples[name] = float(value)
-    return samples
-
-
 def test_several_workers_share_the_port_and_the_metrics(tmp_path: Path) -> None:
     settings = {
         "ACTIVATION_SERVICE_WORKERS": "2",
@@ -181,7 +172,7 @@ def test_several_workers_share_the_port_and_the_metrics(tmp_path: Path) -> None:
         assert len({p.name.rsplit("_", 1)[-1] for p in tmp_path.glob("counter_*.db")}) == 2, (
             "both workers answered"
         )
-        scrapes = [_samples(httpx.get(url + "/metrics").text) for _ in range(4)]
+        scrapes = [metric_samples(httpx.get(url + "/metrics").text) for _ in range(4)]
     series = (
         'activation_http_requests_total{method="POST",'
         'route="/api/v1/activations/{name}/evaluate",status="200"}'
