@@ -4,6 +4,7 @@ shutdown, logs). ``python -m service compile-kernels``: fill the kernel cache, t
 from __future__ import annotations
 
 import argparse
+import atexit
 import math
 import os
 import shutil
@@ -31,8 +32,11 @@ def main() -> None:
         _compile_kernels(settings.kernel_cache_dir)
         return
     if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-        # Each worker writes its metrics to files here; /metrics adds them up.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="activation-metrics-")
+        # Each worker writes its metrics to files here; /metrics adds them up. A new directory
+        # at each start: the counters start from zero, as a single process's do.
+        metrics_dir = tempfile.mkdtemp(prefix="activation-metrics-")
+        atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     uvicorn.run(
         "service.main:app",
         host=settings.host,
