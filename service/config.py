@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -158,15 +161,64 @@ class Settings(BaseSettings):
         " a minute of one core), so that no request waits for its kernel's first compilation"
         " (0.2 to 1 s each).",
     )
+    kernel_cache_dir: str = Field(
+        default_factory=lambda: str(_user_cache() / "activation-service" / "kernels"),
+        description="Directory of the compiled kernels' on-disk cache, shared by every worker and"
+        " rebuilt when the numeric code, numba or Python changes (in a subdirectory named by"
+        " their fingerprint); empty: compile in memory at every start.",
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Worker processes that `python -m service` runs, each with its own event"
+        " loop and slots; 1 in a container scaled by replicas, about one per core otherwise.",
+    )
+    shutdown_delay: float = Field(
+        0.0,
+        ge=0,
+        description="Seconds between SIGTERM and closing the listening socket, answering as"
+        " usual but not ready, for load balancers to take the process out of rotation (a few"
+        " seconds behind Kubernetes Services).",
+    )
+    shutdown_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds after the listening socket closes for the requests in flight to"
+        " end; work still running then is stopped at its next step and answered 503.",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="The least severe log records written (request lines are info)."
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="`json`: one JSON object per line, for log collectors; `text`: for a terminal.",
+    )
+    access_log: bool = Field(True, description="Write one log line per request.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins that browsers may call the API from (CORS), e.g."
+        ' `["https://example.org"]`, or `["*"]`; empty (the default): CORS off.',
+    )
+    cors_methods: list[str] = Field(
+        default_factory=lambda: ["GET", "POST"],
+        description="Methods allowed to those origins.",
+    )
 
     def limits(self) -> dict[str, int | float]:
         """The numbers that bound what a request may ask and how it is served: every numeric
-        setting but the port. The OpenAPI document publishes them under ``info.x-limits``."""
+        setting but the port and the process's (workers, shutdown). The OpenAPI document publishes them under ``info.x-limits``."""
         return {
             name: value
             for name, value in self.model_dump().items()
-            if isinstance(value, int | float) and not isinstance(value, bool) and name != "port"
+            if isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and name not in ("port", "workers", "shutdown_delay", "shutdown_timeout")
         }
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 @lru_cache

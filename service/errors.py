@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.workloads import Overloaded
+from service.api.workloads import Overloaded, ShuttingDown
 from service.numerics import (
     DeadlineExceeded,
     InvalidInput,
@@ -123,6 +123,16 @@ def _overloaded(exc: Overloaded) -> Response:
     )
 
 
+def _shutting_down(exc: ShuttingDown) -> Response:
+    return problem_response(
+        503,
+        "shutting-down",
+        str(exc),
+        headers={"Retry-After": str(exc.retry_after)},
+        workload=exc.workload,
+    )
+
+
 def _deadline_exceeded(exc: DeadlineExceeded) -> Response:
     return problem_response(
         503,
@@ -154,6 +164,7 @@ _PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {
     LimitExceeded: _limit_exceeded,
     Overloaded: _overloaded,
     DeadlineExceeded: _deadline_exceeded,
+    ShuttingDown: _shutting_down,
     RequestValidationError: _validation_error,
     HTTPException: _http_exception,
 }

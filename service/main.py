@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from pydantic.json_schema import models_json_schema
@@ -16,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
+from service.api.lifecycle import Lifecycle, handle_sigterm
 from service.api.protocol_errors import ProtocolErrors, drop_problem_responses
 from service.api.routes import (
     activations,
@@ -24,12 +26,14 @@ from service.api.routes import (
     explorer,
     health,
     inference,
+    metrics,
     plots,
     simulations,
 )
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.api.schemas.catalog import declare_catalog
 from service.api.schemas.inference import InferenceRequest
+from service.api.telemetry import REQUEST_ID_HEADER, Telemetry
 from service.api.workloads import Workloads
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, ErrorBoundary, install_error_handlers
@@ -49,24 +53,24 @@ where. The limits this instance enforces are listed under `x-limits`.
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up: spare long-lived objects the garbage collector; compile float32 kernels.
+    """At start-up: spare long-lived objects the garbage collector; load or compile the
+    float32 kernels.
 
     numpy, scipy, the registry, the routes and their schemas are over a hundred thousand
     objects that the cyclic collector would otherwise walk again and again as requests
     allocate: about 7 us of the 110 us a 10-element request costs the server, measured.
-    The kernels compile in a thread while requests are served; a request that needs one
-    before its turn compiles it (numba holds one lock for all compilation).
+    The kernels load from the on-disk cache, or compile, in a thread while requests are
+    served, and /readyz waits for them; a request that needs one before its turn compiles it
+    (numba holds one lock for all compilation).
     """
     gc.collect()
     gc.freeze()
-    if app.state.settings.compile_at_startup:
-        # Daemon: a server stopped mid-compilation need not wait for the rest.
-        threading.Thread(
-            target=numerics.compile_kernels,
-            args=(numerics.ACTIVATIONS.values(),),
-            name="compile-kernels",
-            daemon=True,
-        ).start()
+    settings: Settings = app.state.settings
+    if settings.kernel_cache_dir:
+        numerics.use_kernel_cache(Path(settings.kernel_cache_dir))
+    if settings.compile_at_startup:
+        app.state.lifecycle.compile_kernels(numerics.ACTIVATIONS.values())
+    handle_sigterm(delay=settings.shutdown_delay, timeout=settings.shutdown_timeout)
     yield
 
 
@@ -88,15 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.workloads = Workloads(settings)
+    app.state.lifecycle = Lifecycle(app.state.workloads)
     app.state.memos = {"describe": Memo(256), "compare": Memo(128), "plot": Memo(64)}
-    app.include_router(health.router)
-    app.include_router(activations.router, prefix=API_PREFIX)
-    app.include_router(evaluate.router, prefix=API_PREFIX)
-    app.include_router(plots.router, prefix=API_PREFIX)
-    app.include_router(compare.router, prefix=API_PREFIX)
-    app.include_router(simulations.router, prefix=API_PREFIX)
-    app.include_router(explorer.router)
-    app.include_router(inference.router)
+    for router, prefix in _ROUTERS:
+        app.include_router(router, prefix=prefix)
     install_error_handlers(app)
     # Middleware added last runs first: the error boundary, the body limit, the evaluate path,
     # then FastAPI's exception handlers and router.
@@ -105,10 +104,45 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ErrorBoundary)
     # Outermost: errors under /v2, the body limit's included, take the protocol's shape.
     app.add_middleware(ProtocolErrors, prefix=inference.PREFIX)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=settings.cors_methods,
+            allow_headers=["content-type", "accept", REQUEST_ID_HEADER],
+            expose_headers=[
+                REQUEST_ID_HEADER,
+                "Retry-After",
+                "X-Activation",
+                "X-Activation-Params",
+            ],
+        )
+    # Around everything: the request id, log line, metrics and headers of every answer.
+    app.add_middleware(
+        Telemetry,
+        lifecycle=app.state.lifecycle,
+        templates={
+            id(route): prefix + getattr(route, "path", "")
+            for router, prefix in _ROUTERS
+            for route in router.routes
+        },
+        access_log=settings.access_log,
+    )
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app
 
 
+_ROUTERS = (
+    (health.router, ""),
+    (metrics.router, ""),
+    (activations.router, API_PREFIX),
+    (evaluate.router, API_PREFIX),
+    (plots.router, API_PREFIX),
+    (compare.router, API_PREFIX),
+    (simulations.router, API_PREFIX),
+    (explorer.router, ""),
+    (inference.router, ""),
+)
 _ERROR_RESPONSES = {
     400: "Malformed request (invalid JSON, bad Content-Length, query options with a JSON body).",
     404: "Unknown activation; `suggestions` lists the closest known names.",

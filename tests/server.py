@@ -15,7 +15,7 @@ from typing import IO
 import httpx
 import pytest
 
-__all__ = ["free_port", "running_service", "wait_until_up"]
+__all__ = ["free_port", "metric_samples", "running_service", "wait_until_up"]
 
 
 @contextmanager
@@ -62,3 +62,13 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: IO[bytes]) -> 
             pytest.fail(f"the server exited:\n{log.read().decode()}")
         assert time.monotonic() < deadline, "the server did not start within 30 s"
         time.sleep(0.1)
+
+
+def metric_samples(exposition: str) -> dict[str, float]:
+    """The samples of a Prometheus text exposition: series (name and labels) to value."""
+    samples = {}
+    for line in exposition.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples

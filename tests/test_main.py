@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import gc
 import threading
+from pathlib import Path
 
 import pytest
 
 from service import main
 from service.config import Settings
 from service.main import create_app
+from service.numerics.compiled import cache
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_start_up_exempts_the_living_objects_from_collection() -> None:
-    app = create_app(Settings.model_construct(compile_at_startup=False))
+    app = create_app(Settings.model_construct(compile_at_startup=False, kernel_cache_dir=""))
     try:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() > 10_000
@@ -29,9 +31,24 @@ async def test_start_up_compiles_the_kernels_in_a_thread_if_asked(
 ) -> None:
     compiled = threading.Event()
     monkeypatch.setattr(main.numerics, "compile_kernels", lambda activations: compiled.set())
-    app = create_app(Settings.model_construct(compile_at_startup=compile_at_startup))
+    app = create_app(
+        Settings.model_construct(compile_at_startup=compile_at_startup, kernel_cache_dir="")
+    )
     try:
         async with app.router.lifespan_context(app):
             assert compiled.wait(5 if compile_at_startup else 0.2) is compile_at_startup
     finally:
         gc.unfreeze()
+
+
+async def test_start_up_keeps_the_kernels_in_the_configured_cache(tmp_path: Path) -> None:
+    app = create_app(
+        Settings.model_construct(compile_at_startup=False, kernel_cache_dir=str(tmp_path))
+    )
+    try:
+        async with app.router.lifespan_context(app):
+            assert cache.cache_directory() == tmp_path / cache.fingerprint()
+    finally:
+        cache.use_directory(None)
+        gc.unfreeze()
+    assert cache.cache_directory() is None

@@ -12,12 +12,15 @@ requests waiting for a slot, and its own deadline:
 A request that finds its class's queue full is answered at once with 503 and a Retry-After
 header rather than queued without end. The deadline runs from when the request gets its slot;
 the work checks it between layers and steps (numerics.Deadline) and stops there, and the
-request gets 503 too. A slot is a worker thread: the numeric core releases the GIL in its
+request gets 503 too. When the process shuts down, ``Workloads.stop`` ends the work still
+running at its next step and refuses what waits (503 ``shutting-down``, to be retried on another
+replica), so that no answer is cut off. A slot is a worker thread: the numeric core releases the GIL in its
 loops (numba kernels, BLAS, numpy), so the classes run side by side on the cores.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -25,9 +28,10 @@ from typing import Literal, TypeVar
 import anyio
 
 from service import numerics
+from service.api import metrics
 from service.config import Settings
 
-__all__ = ["WORKLOADS", "Overloaded", "Workload", "WorkloadName", "Workloads"]
+__all__ = ["WORKLOADS", "Overloaded", "ShuttingDown", "Workload", "WorkloadName", "Workloads"]
 
 WorkloadName = Literal["evaluate", "simulate", "analyse"]
 WORKLOADS: tuple[WorkloadName, ...] = ("evaluate", "simulate", "analyse")
@@ -46,6 +50,18 @@ class Overloaded(Exception):
         self.retry_after = retry_after
 
 
+class ShuttingDown(Exception):
+    """The process is shutting down and stopped this work; another replica can do it."""
+
+    def __init__(self, workload: WorkloadName, *, retry_after: int) -> None:
+        super().__init__(
+            f"The service is shutting down and stopped this {workload} work before it ended;"
+            " retry, another instance will answer"
+        )
+        self.workload = workload
+        self.retry_after = retry_after
+
+
 @dataclass(eq=False)
 class Workload:
     """One class: ``slots`` run at once, at most ``queue`` wait, each for ``deadline`` seconds."""
@@ -56,6 +72,8 @@ class Workload:
     deadline: float
     retry_after: int
     _limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
+    _running: set[numerics.Deadline] = field(default_factory=set, repr=False)
+    _stopped: bool = field(default=False, repr=False)
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:
@@ -77,11 +95,36 @@ class Workload:
         is full, DeadlineExceeded (from the work) past the deadline."""
         if self.limiter.available_tokens < 1 and self.waiting >= self.queue:
             raise Overloaded(self.name, waiting=self.waiting, retry_after=self.retry_after)
-        return await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
+        start = time.perf_counter()
+        metrics.QUEUED.labels(self.name).inc()
+        try:
+            return await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
+        except numerics.DeadlineExceeded:
+            if self._stopped:
+                raise ShuttingDown(self.name, retry_after=self.retry_after) from None
+            raise
+        finally:
+            metrics.WORKLOAD_SECONDS.labels(self.name).observe(time.perf_counter() - start)
+
+    def stop(self) -> None:
+        """End the running work at its next step, and any that gets a slot later at once."""
+        self._stopped = True
+        for deadline in list(self._running):
+            deadline.expire()
 
     def _start(self, work: Callable[[numerics.Deadline], T]) -> T:
         """In the worker thread: the deadline runs from here, when the slot is had."""
-        return work(numerics.Deadline(self.deadline))
+        metrics.QUEUED.labels(self.name).dec()
+        metrics.RUNNING.labels(self.name).inc()
+        deadline = numerics.Deadline(self.deadline)
+        self._running.add(deadline)
+        if self._stopped:
+            deadline.expire()
+        try:
+            return work(deadline)
+        finally:
+            self._running.discard(deadline)
+            metrics.RUNNING.labels(self.name).dec()
 
 
 class Workloads(Mapping[WorkloadName, Workload]):
@@ -107,3 +150,18 @@ class Workloads(Mapping[WorkloadName, Workload]):
 
     def __len__(self) -> int:
         return len(self._classes)
+
+    def stop(self) -> None:
+        """Shutting down: every class ends its running work and refuses what waits."""
+        for workload in self._classes.values():
+            workload.stop()
+
+    def saturated(self) -> list[WorkloadName]:
+        """The classes whose queue is full: a request of theirs would get 503 now."""
+        return [
+            name
+            for name, workload in self._classes.items()
+            if workload._limiter is not None
+            and workload.limiter.available_tokens < 1
+            and workload.waiting >= workload.queue
+        ]

@@ -7,6 +7,7 @@ theory) and ``describe`` (everything said of an entry, in each language).
 """
 
 from service.numerics.catalog import ACTIVATIONS, Activation, Parameter, get
+from service.numerics.compiled.cache import use_directory as use_kernel_cache
 from service.numerics.deadline import Deadline
 from service.numerics.evaluation import compile_kernels, evaluate, output_shape
 from service.numerics.exceptions import (
@@ -57,4 +58,5 @@ __all__ = [
     "evaluate",
     "get",
     "output_shape",
+    "use_kernel_cache",
 ]

@@ -32,6 +32,10 @@ class Deadline:
     def remaining(self) -> float:
         return self._end - self._clock()
 
+    def expire(self) -> None:
+        """End it now (the process is shutting down): the next ``check`` raises."""
+        self._end = -math.inf
+
     def check(self) -> None:
         if self._clock() > self._end:
             raise DeadlineExceeded(self.seconds)

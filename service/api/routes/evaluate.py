@@ -36,6 +36,7 @@ from service.api.dependencies import (
 )
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
 from service.api.schemas.common import spelled
+from service.api.telemetry import note
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.errors import RequestProblem, problem_for
@@ -158,6 +159,7 @@ def _evaluate(
     results = numerics.evaluate(
         job.activation, job.x, params=job.params, outputs=job.outputs, grad_output=job.grad_output
     )
+    note(request.scope, activation=job.activation.name, dtype=job.x.dtype.name, elements=job.x.size)
     return _respond(job, results, _header(request, b"accept", ""))
 
 
@@ -323,6 +325,7 @@ class EvaluateFront:
             await self.app(scope, receive, send)
             return
         scope.update(child)
+        scope["route"] = self.route  # its template, for the request's log line and metrics
         try:
             body = await _read_body(receive)
             if body is None:  # the client left: nobody to answer

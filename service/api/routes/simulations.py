@@ -28,6 +28,7 @@ from service.api.schemas.training_results import (
     TrainingComparisonResponse,
     TrainingRunResponse,
 )
+from service.api.telemetry import note
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics import networks
@@ -56,7 +57,7 @@ def limits(settings: Settings) -> networks.Limits:
     response_model=GradientFlowResponse,
 )
 async def simulate_gradient_flow(
-    body: GradientFlowRequest, settings: SettingsDep, workloads: WorkloadsDep
+    request: Request, body: GradientFlowRequest, settings: SettingsDep, workloads: WorkloadsDep
 ) -> Response:
     """Draws a network from `seed`, runs one forward and backward pass (and optional SGD steps),
     and returns per-layer statistics beside the infinite-width predictions.
@@ -65,7 +66,7 @@ async def simulate_gradient_flow(
     max_activations, max_weights, max_multiply_adds, max_jacobian_width, max_training_steps);
     a request over one gets 422 with `limit` naming it.
     """
-    experiment, result = await _simulate(body, settings, workloads)
+    experiment, result = await _simulate(request, body, settings, workloads)
     response = GradientFlowResponse.of(
         body, activation=experiment.activation.name, params=dict(experiment.params), result=result
     )
@@ -86,12 +87,12 @@ async def simulate_gradient_flow(
     },
 )
 async def plot_gradient_flow_svg(
-    body: GradientFlowRequest, settings: SettingsDep, workloads: WorkloadsDep
+    request: Request, body: GradientFlowRequest, settings: SettingsDep, workloads: WorkloadsDep
 ) -> Response:
     """Runs the same simulation as POST /simulations/gradient-flow (same body, same limits) and
     draws it: the RMS of dL/dh and the pre-activation second moment per layer, each beside
     its mean-field prediction, on logarithmic axes."""
-    experiment, result = await _simulate(body, settings, workloads)
+    experiment, result = await _simulate(request, body, settings, workloads)
     picture = await workloads["analyse"].run(
         lambda deadline: plot_gradient_flow(result, title=_title(experiment))
     )
@@ -99,7 +100,7 @@ async def plot_gradient_flow_svg(
 
 
 async def _simulate(
-    body: GradientFlowRequest, settings: Settings, workloads: Workloads
+    request: Request, body: GradientFlowRequest, settings: Settings, workloads: Workloads
 ) -> tuple[networks.Experiment, networks.GradientFlow]:
     activation = numerics.get(body.activation)
     bounds = limits(settings)
@@ -120,6 +121,7 @@ async def _simulate(
     result = await workloads["simulate"].run(
         lambda deadline: networks.simulate(experiment, bounds, deadline=deadline)
     )
+    note(request.scope, activation=activation.name, multiply_adds=experiment.multiply_adds)
     return experiment, result
 
 

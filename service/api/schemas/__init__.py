@@ -8,7 +8,7 @@ from service.api.schemas.activations import (
     EquivalentSpec,
     ParameterSpec,
 )
-from service.api.schemas.common import Health, Problem
+from service.api.schemas.common import Health, Problem, Readiness
 from service.api.schemas.comparison import Comparison, ComparisonRow, comparison_csv
 from service.api.schemas.description import ActivationDetail, PropertiesOut
 from service.api.schemas.evaluation import (
@@ -45,6 +45,7 @@ __all__ = [
     "ParameterSpec",
     "Problem",
     "PropertiesOut",
+    "Readiness",
     "comparison_csv",
     "declare_limits",
 ]

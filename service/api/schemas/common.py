@@ -81,6 +81,20 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
 
+class Readiness(BaseModel):
+    """Whether this process should get traffic now, and what says so."""
+
+    status: Literal["ready", "not-ready"]
+    kernels: Literal["on-demand", "compiling", "ready", "failed"] = Field(
+        description="The float32 kernels: loaded or compiled at start-up (`ready`), still"
+        " `compiling`, compiled on each one's first request (`on-demand`), or `failed`."
+    )
+    shutting_down: bool = Field(description="SIGTERM was received: the process is draining.")
+    saturated: list[Literal["evaluate", "simulate", "analyse"]] = Field(
+        description="Workload classes whose queue is full (their requests get 503 now)."
+    )
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details, the body of every error."""
 

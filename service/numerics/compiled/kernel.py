@@ -10,6 +10,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from service.numerics.compiled.cache import cached
 from service.numerics.compiled.vmath import FASTMATH
 from service.numerics.types import Array, ParamValue
 
@@ -70,7 +71,7 @@ def loops_of(function: ScalarFunction) -> tuple[Any, Any]:
             out[i] = y
         return unanswered
 
-    return plain, scaled
+    return cached(plain), cached(scaled)
 
 
 def run(

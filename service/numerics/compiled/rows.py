@@ -28,6 +28,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from service.numerics.compiled.cache import cached
 from service.numerics.types import Array, ParamValue
 
 __all__ = ["WORK_ROWS", "AxisKernel", "RowFunction", "along_axis", "along_halves"]
@@ -65,7 +66,7 @@ def _value_loop(row: RowFunction) -> Any:
         for r in range(x.shape[0]):
             row(x[r], out[r], work)
 
-    return loop
+    return cached(loop)
 
 
 @functools.cache
@@ -76,7 +77,7 @@ def _vjp_loop(row: RowFunction) -> Any:
         for r in range(x.shape[0]):
             row(x[r], g[r], out[r], work)
 
-    return loop
+    return cached(loop)
 
 
 def _as_rows(a: Array) -> Array:

@@ -115,6 +115,18 @@ class Experiment:
     jacobian: bool = False
     training: Training | None = None
 
+    @property
+    def weights(self) -> int:
+        """The sum of fan_in x fan_out (the input layer is as wide as the first)."""
+        widths = self.widths
+        return widths[0] ** 2 + sum(a * b for a, b in pairwise(widths))
+
+    @property
+    def multiply_adds(self) -> int:
+        """Forward multiply-adds: batch x weights x passes, one pass plus steps + 1 if training."""
+        passes = 1 if self.training is None else self.training.steps + 2
+        return self.batch * self.weights * passes
+
 
 @dataclass(frozen=True, slots=True)
 class LayerReport:
@@ -238,17 +250,14 @@ def _check_limits(experiment: Experiment, limits: Limits) -> None:
     _check(("batch",), "max_batch", limits.max_batch, experiment.batch, "batch")
     units = experiment.batch * sum(widths)
     _check(("width",), "max_activations", limits.max_activations, units, "batch x units")
-    weights = widths[0] ** 2 + sum(a * b for a, b in pairwise(widths))
-    _check(("width",), "max_weights", limits.max_weights, weights, "weights")
-    passes = 1
+    _check(("width",), "max_weights", limits.max_weights, experiment.weights, "weights")
     if experiment.training is not None:
         steps = experiment.training.steps
         _check(
             ("training", "steps"), "max_training_steps", limits.max_training_steps, steps, "steps"
         )
-        passes += steps + 1
         # Parameters, their gradients and the optimizer's state, all held at once.
-        held = (weights + sum(widths)) * (2 + experiment.training.optimizer.buffers())
+        held = (experiment.weights + sum(widths)) * (2 + experiment.training.optimizer.buffers())
         _check(
             ("training", "optimizer"),
             "max_training_floats",
@@ -256,9 +265,12 @@ def _check_limits(experiment: Experiment, limits: Limits) -> None:
             held,
             "parameters x (2 + optimizer buffers)",
         )
-    work = experiment.batch * weights * passes
     _check(
-        ("width",), "max_multiply_adds", limits.max_multiply_adds, work, "batch x weights x passes"
+        ("width",),
+        "max_multiply_adds",
+        limits.max_multiply_adds,
+        experiment.multiply_adds,
+        "batch x weights x passes",
     )
     if experiment.jacobian:
         widest = max(widths)
