@@ -262,29 +262,32 @@ def test_geglu_far_in_phis_tail() -> None:
 
 @pytest.mark.parametrize(("name", "params"), CASES)
 def test_requests_reach_the_kernel(name: str, params: dict[str, Any]) -> None:
-    """float32 requests go to the kernel, for default parameters and every geglu variant."""
+    """Requests of either dtype go to the kernel of that dtype, for default parameters and
+    every geglu variant; with kernels=False, to the numpy path."""
     entry = numerics.get(name)
     resolved = entry.resolve(params)
     assert entry.axis_kernel(resolved) is not None
-    marker = np.float32(12345)
+    markers = {np.float32: np.float32(12345), np.float64: np.float64(54321)}
 
-    def forward(x: Array, axis: int) -> Array:
-        return np.full(output_shape(entry, x.shape, resolved), marker)
+    def forward(x: Array, axis: int, **_: int) -> Array:
+        return np.full(output_shape(entry, x.shape, resolved), markers[x.dtype.type])
 
-    def vjp(x: Array, grad_output: Array, axis: int) -> Array:
-        return np.full(x.shape, marker)
+    def vjp(x: Array, grad_output: Array, axis: int, **_: int) -> Array:
+        return np.full(x.shape, markers[x.dtype.type])
 
     variant = {key: params[key] for key in params if key != "axis"}
-    patched = dataclasses.replace(entry, kernels=(AxisKernel(forward, vjp, variant),))
-    x = np.zeros((3, 4), np.float32)
-    g = np.zeros(output_shape(entry, x.shape, resolved), np.float32)
-    result = numerics.evaluate(
-        patched, x, params=resolved, outputs=["value", "gradient"], grad_output=g
-    )
-    assert np.all(result["value"] == marker)
-    assert np.all(result["gradient"] == marker)
-    wide = numerics.evaluate(patched, x.astype(np.float64), params=resolved)["value"]
-    assert not np.any(wide == marker)  # float64 stays on the numpy path
+    kernel = AxisKernel(forward, vjp, variant, forward64=forward, vjp64=vjp)
+    patched = dataclasses.replace(entry, kernels=(kernel,))
+    for dtype, marker in markers.items():
+        x = np.zeros((3, 4), dtype)
+        g = np.zeros(output_shape(entry, x.shape, resolved), dtype)
+        result = numerics.evaluate(
+            patched, x, params=resolved, outputs=["value", "gradient"], grad_output=g
+        )
+        assert np.all(result["value"] == marker)
+        assert np.all(result["gradient"] == marker)
+        defined = numerics.evaluate(patched, x, params=resolved, kernels=False)["value"]
+        assert not np.any(defined == marker)
 
 
 @pytest.mark.parametrize("name", ["softmax", "sparsemax", "glu"])

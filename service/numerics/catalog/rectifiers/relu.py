@@ -9,7 +9,13 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference, hull
-from service.numerics.catalog.piecewise import Piece, no_curvature, second_moment, slope_moment
+from service.numerics.catalog.piecewise import (
+    Piece,
+    no_curvature,
+    no_curvature_at,
+    second_moment,
+    slope_moment,
+)
 from service.numerics.catalog.references import GLOROT_BORDES_BENGIO, HE
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
@@ -118,7 +124,16 @@ ACTIVATION = Activation(
     derivative=relu_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(relu_at, relu_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded product.
+    kernels=(
+        Kernel(
+            relu_at,
+            relu_derivative_at,
+            value64=relu_at,
+            derivative64=relu_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "negative_slope",
