@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         description="Cache-Control max-age, in seconds, of metadata, comparisons and plots; they"
         " carry strong ETags, so a client can revalidate for free after that.",
     )
+    parallel_min_elements: int = Field(
+        262_144,
+        ge=1,
+        description="Arrays of at least this many elements are evaluated on every core, cut into"
+        " one run per core (the same numbers as on one); smaller ones on the calling thread."
+        " Measured with bench/kernels.py --split: below it, handing a run to another thread"
+        " costs more than it saves.",
+    )
     compile_at_startup: bool = Field(
         True,
         description="Compile every float32 kernel in a background thread at start-up (about half"

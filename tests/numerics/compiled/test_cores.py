@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from service import numerics
+from service.config import Settings
 from service.numerics.compiled import cores
 
 
@@ -73,3 +74,7 @@ def test_split_gives_the_serial_numbers(
     )
     for output in outputs:
         assert np.array_equal(serial[output], split[output], equal_nan=True), output
+
+
+def test_the_service_setting_defaults_to_the_core_default() -> None:
+    assert Settings.model_fields["parallel_min_elements"].default == cores.SPLIT_ABOVE
