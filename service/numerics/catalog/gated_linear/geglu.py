@@ -24,6 +24,7 @@ from service.numerics.catalog.smooth.gelu import (
     gelu,
     gelu_at,
     gelu_at64,
+    gelu_both_at64,
     gelu_derivative,
     gelu_derivative_at,
     gelu_derivative_at64,
@@ -97,7 +98,7 @@ _ROWS = {
 }
 # For float64, on gelu's float64 kernels (vmath64's Phi reaches its whole tail).
 _ROWS64 = {
-    "none": gated_rows(gelu_at64, gelu_derivative_at64),
+    "none": gated_rows(gelu_at64, gelu_derivative_at64, both=gelu_both_at64),
     "tanh": gated_rows(tanh_gelu_at64, tanh_gelu_derivative_at64),
     "sigmoid": gated_rows(silu_at64, silu_derivative_at64, (QUICK_GELU_BETA,)),
 }

@@ -162,6 +162,18 @@ def gelu_derivative_at64(x: float, _: tuple[()]) -> float:
 
 
 @inline
+def gelu_both_at64(x: float, _: tuple[()]) -> tuple[float, float]:
+    """(x Phi(x), Phi(x) + x phi(x)): gelu and its slope at once (geglu's gate), sharing Phi."""
+    y, gauss, gauss_lo, tail, tail_lo = _normal_at64(x)
+    cdf, cdf_lo = (tail, tail_lo) if x <= 0 else add(1.0, 0.0, -tail, -tail_lo)
+    pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
+    slope, slope_lo = product(y, 0.0, pdf, pdf_lo)
+    lower, lower_lo = add(tail, tail_lo, -slope, -slope_lo)
+    value = product(x, 0.0, cdf, cdf_lo)[0]
+    return value, lower + lower_lo if x <= 0 else add(1.0, 0.0, -lower, -lower_lo)[0]
+
+
+@inline
 def gelu_second_derivative_at(x: float, _: tuple[()]) -> float:
     y, gauss, gauss_lo, _tail, _tail_lo = _normal_at64(x)
     pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
