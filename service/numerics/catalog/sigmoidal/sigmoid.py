@@ -8,7 +8,7 @@ from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.piecewise import select
 from service.numerics.catalog.references import GLOROT_BENGIO
-from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled import Kernel, inline, vmath, vmath32, vmath64
 from service.numerics.compiled.vmath64.dd import divide, fast_two_sum, product, scale, two_sum
 from service.numerics.types import Array, Interval
 
@@ -36,6 +36,12 @@ def sigmoid_second_derivative(x: Array) -> Array:
 @inline
 def sigmoid_at(x: float, _: tuple[()]) -> float:
     return vmath.sigmoid(x)
+
+
+@inline
+def sigmoid_at32(x: float, _: tuple[()]) -> float:
+    # The float32 kernel's value: float32 arithmetic, eight lanes to AVX2's four (vmath32).
+    return float(vmath32.sigmoid(np.float32(x)))  # exact: widened, to be rounded back
 
 
 @inline
@@ -102,7 +108,7 @@ ACTIVATION = Activation(
     second_derivative=sigmoid_second_derivative,
     kernels=(
         Kernel(
-            sigmoid_at,
+            sigmoid_at32,
             sigmoid_derivative_at,
             value64=sigmoid_at64,
             derivative64=sigmoid_derivative_at64,
