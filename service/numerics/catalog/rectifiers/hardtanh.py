@@ -36,6 +36,14 @@ def hardtanh_at(x: float, p: tuple[float, float]) -> float:
 
 
 @inline
+def hardtanh_at32(x: float, p: tuple[float, float]) -> float:
+    # In float32, eight lanes to four: rounding is monotonic, so the clamp rounded is the
+    # clamp to the bounds rounded (max_val's too when it is below min_val).
+    min_val, max_val = p
+    return float(min(max(np.float32(x), np.float32(min_val)), np.float32(max_val)))
+
+
+@inline
 def hardtanh_derivative_at(x: float, p: tuple[float, float]) -> float:
     min_val, max_val = p
     return 1.0 if min_val < x < max_val else 0.0
@@ -75,7 +83,7 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            hardtanh_at,
+            hardtanh_at32,
             hardtanh_derivative_at,
             value64=hardtanh_at,
             derivative64=hardtanh_derivative_at,
