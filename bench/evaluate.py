@@ -4,8 +4,8 @@ In one run, against baselines measured alongside (ratios, not absolute times, ar
   1. throughput (elements/s) of the service over JSON and .npy vs the core called in-process,
      for 1e3, 1e5, 1e6 elements in float32 and float64;
   2. the service's JSON path vs a naive FastAPI endpoint (pydantic list[float] in and out);
-  3. requests/s of a 10-element JSON request under concurrency vs a bare FastAPI endpoint
-     that returns a constant.
+  3. requests/s of a 10-element JSON request (float64, JSON's default) for relu, sigmoid,
+     tanh, gelu and silu under concurrency vs a bare FastAPI endpoint that returns a constant.
 Every server runs as its own uvicorn process on 127.0.0.1 (one worker, same settings).
 Targets: .npy at 1e6 >= 0.5x in-process; JSON >= 4x naive at 1e5 and 1e6; 10-element
 requests >= 0.9x the bare endpoint.
@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from service import numerics  # noqa: E402
 
 ACTIVATION = "gelu"
+SMALL_REQUESTS = ("relu", "sigmoid", "tanh", "gelu", "silu")
 NAIVE_APP = textwrap.dedent(
     """
     import numpy as np
@@ -215,7 +216,7 @@ def concurrency(service: str, naive: str, seconds: float) -> None:
     body = orjson.dumps({"x": [0.1 * i - 0.5 for i in range(10)]})
     print(f"\n3. 10-element JSON requests, 32 connections, {seconds:.0f} s each (req/s)")
     targets = {"bare constant": f"{naive}/constant"}
-    for name in ("relu", ACTIVATION):
+    for name in SMALL_REQUESTS:
         targets[name] = f"{service}/api/v1/activations/{name}/evaluate"
     rates = {}
     for label, url in targets.items():
@@ -232,6 +233,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="smaller sizes and shorter load")
+    parser.add_argument(
+        "--requests-only", action="store_true", help="only the 10-element requests (part 3)"
+    )
     arguments = parser.parse_args()
     sizes = [1_000, 100_000] if arguments.quick else [1_000, 100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as scratch:
@@ -240,7 +244,8 @@ def main() -> None:
             serve("service.main:app", ROOT) as service,
             serve("naive_app:app", Path(scratch)) as naive,
         ):
-            throughput(service, naive, sizes)
+            if not arguments.requests_only:
+                throughput(service, naive, sizes)
             concurrency(service, naive, seconds=2 if arguments.quick else 5)
 
 
