@@ -4,8 +4,8 @@ In one run, against baselines measured alongside (ratios, not absolute times, ar
   1. throughput (elements/s) of the service over JSON and .npy vs the core called in-process,
      for 1e3, 1e5, 1e6 elements in float32 and float64;
   2. the service's JSON path vs a naive FastAPI endpoint (pydantic list[float] in and out);
-  3. requests/s of a 10-element JSON request under concurrency vs a bare FastAPI endpoint
-     that returns a constant;
+  3. requests/s of a 10-element JSON request (float64, JSON's default) for relu, sigmoid,
+     tanh, gelu and silu under concurrency vs a bare FastAPI endpoint that returns a constant;
   4. at 1e6 float32 elements, the Open Inference Protocol's binary path (POST /v2/.../infer
      with binary tensor data) and the typed client (service.client, httpx) vs the native .npy
      path, for the value and for the value and gradient, each from an array to arrays (the
@@ -47,6 +47,7 @@ from service.client import Client  # noqa: E402
 from service.numerics import OutputName as Output  # noqa: E402
 
 ACTIVATION = "gelu"
+SMALL_REQUESTS = ("relu", "sigmoid", "tanh", "gelu", "silu")
 NAIVE_APP = textwrap.dedent(
     """
     import numpy as np
@@ -329,7 +330,7 @@ def concurrency(service: str, naive: str, seconds: float) -> None:
     body = orjson.dumps({"x": [0.1 * i - 0.5 for i in range(10)]})
     print(f"\n3. 10-element JSON requests, 32 connections, {seconds:.0f} s each (req/s)")
     targets = {"bare constant": f"{naive}/constant"}
-    for name in ("relu", ACTIVATION):
+    for name in SMALL_REQUESTS:
         targets[name] = f"{service}/api/v1/activations/{name}/evaluate"
     rates = {}
     for label, url in targets.items():
@@ -349,6 +350,9 @@ def main() -> None:
     parser.add_argument(
         "--only-protocols", action="store_true", help="part 4 alone (the inference protocol)"
     )
+    parser.add_argument(
+        "--requests-only", action="store_true", help="part 3 alone (the 10-element requests)"
+    )
     arguments = parser.parse_args()
     sizes = [1_000, 100_000] if arguments.quick else [1_000, 100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as scratch:
@@ -357,10 +361,12 @@ def main() -> None:
             serve("service.main:app", ROOT) as service,
             serve("naive_app:app", Path(scratch)) as naive,
         ):
-            if not arguments.only_protocols:
+            if not (arguments.only_protocols or arguments.requests_only):
                 throughput(service, naive, sizes)
+            if not arguments.only_protocols:
                 concurrency(service, naive, seconds=2 if arguments.quick else 5)
-            protocols(service, 100_000 if arguments.quick else 1_000_000)
+            if not arguments.requests_only:
+                protocols(service, 100_000 if arguments.quick else 1_000_000)
 
 
 if __name__ == "__main__":

@@ -2,20 +2,30 @@
 
 For every entry (default parameters) at 1e6 elements, float32 and float64, it times
   ours:  service.numerics.evaluate, value alone and gradient alone (f'(x), or the
-         vector-Jacobian product of an axis-wise entry), as the service runs it: float32
-         through each entry's compiled kernel (one loop, float64 inside, rounded once),
-         float64 through the numpy path; kernels are compiled beforehand;
+         vector-Jacobian product of an axis-wise entry), as the service runs it (each entry's
+         compiled kernels, compiled beforehand), on ONE core (split_above past the size);
   numpy: the most direct numpy/scipy expression of the same formula, in the input's dtype;
   torch: PyTorch CPU on one thread (torch.set_num_threads(1)), when it is installed: the
          forward; the backward alone (autograd on a graph built beforehand, column g/torch);
          and forward plus backward (g/t f+b), which is what the gradient of a stateless
-         call costs it, as ours starts from x. Entries PyTorch lacks are written as
-         compositions of its ops (marked *).
-and prints throughputs relative to each baseline (above 1: ours is faster). An entry missing
-from the baseline tables below (a new one) is timed without them. Inputs are
-N(0, 3^2); axis-wise entries get a 1000 x 1000 array and work along its last axis.
-Goal: geometric mean over the catalog >= 1.0x PyTorch's single-thread float32 throughput,
-no entry below 0.25x.
+         call costs it, as ours starts from x. Entries PyTorch has no native kernel for
+         are marked *; those it lacks are written as compositions of its ops.
+and prints throughputs relative to each baseline (above 1: ours is faster), then the
+geometric means: float32 over the catalog and, apart, over the entries PyTorch implements
+natively (its equivalent in the entry's metadata is not marked "a composition" or "not an
+activation"); float64 against PyTorch's float64. An entry missing from the baseline tables
+below (a new one) is timed without them. Inputs are N(0, 3^2); axis-wise entries get a
+1000 x 1000 array and work along its last axis.
+
+--cores times gelu, sigmoid and softmax at 1e7 elements, float32 and float64: ours on one
+core and on every core, against PyTorch with its default thread count.
+--split times a cheap and a costly kernel at sizes around compiled.cores.SPLIT_ABOVE on one
+core and on every core: the threshold is where every core starts to pay.
+
+Goals: float64 geometric mean >= 1.0x PyTorch float64 (values and gradients), no entry under
+0.25x; float32 over PyTorch's native entries >= 1.0x, no entry under 0.5x for values,
+gradients >= 1.0x PyTorch's forward + backward for every entry; on 2 cores >= 1.7x one core
+at 1e7 elements.
 """
 
 from __future__ import annotations
@@ -296,6 +306,17 @@ def _torch_functions() -> dict[str, tuple[Fn, bool]]:
 
 # Each baseline timing and the timing of ours it is set against: a gradient from x is ours too.
 _AGAINST = {"value": "value", "gradient": "gradient", "gradient from x": "gradient"}
+ONE_CORE = sys.maxsize  # split_above past any size: ours on the calling thread alone
+
+
+def native(name: str) -> bool:
+    """Whether PyTorch implements the entry itself, as its metadata says."""
+    for equivalent in numerics.get(name).equivalents:
+        if equivalent.library == "torch":
+            return not any(
+                mark in equivalent.differs for mark in ("a composition", "not an activation")
+            )
+    return False
 
 
 def best(run: Callable[[], object], *, budget: float) -> float:
@@ -310,20 +331,41 @@ def best(run: Callable[[], object], *, budget: float) -> float:
     return min(times)
 
 
+def _ours(name: str, x: np.ndarray, *, split_above: int, budget: float) -> float:
+    """The best time of ours for the value of ``name`` at x."""
+    entry = numerics.get(name)
+    params = entry.resolve({})
+    return best(
+        lambda: numerics.evaluate(entry, x, params=params, split_above=split_above), budget=budget
+    )
+
+
+def _input(name: str, dtype: str, size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """x ~ N(0, 9) (rows of 1000 for an axis-wise entry), and grad_output for one."""
+    entry = numerics.get(name)
+    rng = np.random.default_rng(0)
+    shape = (size // 1000, 1000) if entry.axiswise else (size,)
+    x = (3 * rng.standard_normal(shape)).astype(dtype)
+    value_shape = numerics.output_shape(entry, x.shape, entry.resolve({}))
+    g = rng.standard_normal(value_shape).astype(dtype) if entry.axiswise else None
+    return x, g
+
+
 def measure(
     name: str, dtype: str, torch_fns: dict[str, tuple[Fn, bool]] | None, budget: float
 ) -> dict[str, float]:
     entry = numerics.get(name)
     params = entry.resolve({})
-    rng = np.random.default_rng(0)
-    shape = (1000, N // 1000) if entry.axiswise else (N,)
-    x = (3 * rng.standard_normal(shape)).astype(dtype)
-    value_shape = numerics.output_shape(entry, x.shape, params)
-    g = rng.standard_normal(value_shape).astype(dtype) if entry.axiswise else None
+    x, g = _input(name, dtype, N)
     times = {
-        "ours value": best(lambda: numerics.evaluate(entry, x, params=params), budget=budget),
+        "ours value": best(
+            lambda: numerics.evaluate(entry, x, params=params, split_above=ONE_CORE),
+            budget=budget,
+        ),
         "ours gradient": best(
-            lambda: numerics.evaluate(entry, x, params=params, outputs=["gradient"], grad_output=g),
+            lambda: numerics.evaluate(
+                entry, x, params=params, outputs=["gradient"], grad_output=g, split_above=ONE_CORE
+            ),
             budget=budget,
         ),
     }
@@ -355,24 +397,113 @@ def measure(
     return times
 
 
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else math.nan
+
+
+def summarise(ratios: dict[str, dict[str, float]]) -> None:
+    """The geometric means and lowest entries of each comparison with PyTorch."""
+    groups = [
+        ("float32", "value", "catalog", lambda name: True),
+        ("float32", "value", "PyTorch's native entries", native),
+        ("float32", "gradient from x", "catalog", lambda name: True),
+        ("float32", "gradient from x", "PyTorch's native entries", native),
+        ("float64", "value", "catalog", lambda name: True),
+        ("float64", "gradient", "catalog", lambda name: True),
+        ("float64", "gradient from x", "catalog", lambda name: True),
+    ]
+    for dtype, kind, over, chosen in groups:
+        pairs = sorted(
+            (row[f"{kind}/torch"], key.split()[0])
+            for key, row in ratios.items()
+            if key.endswith(dtype) and f"{kind}/torch" in row and chosen(key.split()[0])
+        )
+        if not pairs:
+            continue
+        lowest = ", ".join(f"{name} {ratio:.2f}x" for ratio, name in pairs[:5])
+        print(
+            f"{dtype} {kind} vs torch {dtype}, {over} ({len(pairs)}): geometric mean "
+            f"{_geomean([ratio for ratio, _ in pairs]):.2f}x; lowest: {lowest}"
+        )
+
+
+def _torch_time(function: Fn, x: np.ndarray, *, budget: float) -> float:
+    import torch
+
+    t = torch.from_numpy(x)
+    return best(lambda: function(t), budget=budget)
+
+
+def cores_table(torch_threads: int | None, budget: float) -> None:
+    """1e7 elements of gelu, sigmoid and softmax: ours on one core and on all, and PyTorch."""
+    size = 10_000_000
+    print(
+        f"\n1e7 elements: ours on 1 core and on {numerics.compiled.cores.count()}, PyTorch with"
+        f" {torch_threads} threads (its default); ms, and ratios (above 1: ours is faster)"
+    )
+    titles = ("1 core", "all", "speed-up", "torch", "vs torch")
+    print(f"{'entry':<10}{'dtype':<9}" + "".join(f"{title:>10}" for title in titles))
+    functions = None
+    if torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(torch_threads)
+        functions = _torch_functions()
+    for name in ("gelu", "sigmoid", "softmax"):
+        for dtype in ("float32", "float64"):
+            x, _ = _input(name, dtype, size)
+            one = _ours(name, x, split_above=ONE_CORE, budget=budget)
+            every = _ours(name, x, split_above=numerics.compiled.SPLIT_ABOVE, budget=budget)
+            cells = [one * 1e3, every * 1e3, one / every]
+            if functions is not None:
+                theirs = _torch_time(functions[name][0], x, budget=budget)
+                cells += [theirs * 1e3, theirs / every]
+            print(f"{name:<10}{dtype:<9}" + "".join(f"{c:>10.2f}" for c in cells), flush=True)
+
+
+def split_table(budget: float) -> None:
+    """One core against every core, at sizes around the threshold, for a cheap and a costly
+    kernel: the threshold is the size from which every core is faster."""
+    print(f"\nsplit on {numerics.compiled.cores.count()} cores: time on 1 core / time on all")
+    sizes = [2**k for k in range(13, 22)]
+    print(f"{'entry':<10}{'dtype':<9}" + "".join(f"{size:>9}" for size in sizes))
+    cases = (("relu", "float32"), ("relu", "float64"), ("gelu", "float32"), ("gelu", "float64"))
+    for name, dtype in cases:
+        cells = []
+        for size in sizes:
+            x, _ = _input(name, dtype, size)
+            one = _ours(name, x, split_above=ONE_CORE, budget=budget)
+            cells.append(one / _ours(name, x, split_above=1, budget=budget))
+        print(f"{name:<10}{dtype:<9}" + "".join(f"{c:>9.2f}" for c in cells), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--budget", type=float, default=0.5, help="seconds per timing")
+    parser.add_argument("--cores", action="store_true", help="1e7 elements on every core")
+    parser.add_argument("--split", action="store_true", help="measure the split threshold")
     parser.add_argument("names", nargs="*", help="entries to time (default: all)")
     arguments = parser.parse_args()
     try:
         import torch
 
+        torch_threads: int | None = torch.get_num_threads()
         torch.set_num_threads(1)
         torch_fns: dict[str, tuple[Fn, bool]] | None = _torch_functions()
     except ImportError:
-        torch_fns = None
+        torch_threads, torch_fns = None, None
         print("PyTorch is not installed: no torch columns")
-    names = arguments.names or list(numerics.ACTIVATIONS)
     # As the service does at start-up: no timing includes a compilation.
     numerics.compile_kernels(numerics.ACTIVATIONS.values())
+    if arguments.split:
+        split_table(arguments.budget)
+        return
+    if arguments.cores:
+        cores_table(torch_threads, arguments.budget)
+        return
+    names = arguments.names or list(numerics.ACTIVATIONS)
     ratios: dict[str, dict[str, float]] = {}
     header = f"{'entry':<15}{'dtype':<9}{'value ms':>9}{'grad ms':>9}{'v/numpy':>9}{'g/numpy':>9}"
     print(header + (f"{'v/torch':>9}{'g/torch':>9}{'g/t f+b':>9}" if torch_fns else ""))
@@ -386,22 +517,14 @@ def main() -> None:
                 if f"{base} {kind}" in times
             }
             ratios[f"{name} {dtype}"] = row
-            star = "*" if torch_fns and not torch_fns.get(name, (None, True))[1] else " "
+            star = " " if native(name) else "*"
             cells = [times["ours value"] * 1e3, times["ours gradient"] * 1e3]
             cells += [row.get(k, math.nan) for k in ("value/numpy", "gradient/numpy")]
             if torch_fns:
                 cells += [row.get(f"{kind}/torch", math.nan) for kind in _AGAINST]
             print(f"{name + star:<15}{dtype:<9}" + "".join(f"{c:>9.2f}" for c in cells), flush=True)
     if torch_fns:
-        for kind in _AGAINST:
-            pairs = [
-                (row[f"{kind}/torch"], key)
-                for key, row in ratios.items()
-                if key.endswith("float32") and f"{kind}/torch" in row
-            ]
-            geomean = math.exp(sum(math.log(r) for r, _ in pairs) / len(pairs))
-            worst = ", ".join(f"{key.split()[0]} {r:.2f}x" for r, key in sorted(pairs)[:5])
-            print(f"float32 {kind} vs torch: geometric mean {geomean:.2f}x; lowest: {worst}")
+        summarise(ratios)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Print the polynomial coefficients of service/numerics/float32/vmath.py, fitted at 50 digits.
+"""Print the polynomial coefficients of service/numerics/compiled/vmath.py, fitted at 50 digits,
+or with --float64 those of compiled/vmath64 (fitted at 60 digits).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -9,6 +10,7 @@ weight; tests/numerics/test_vmath.py measures the functions as vmath computes th
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,9 @@ def _at_zero(limit: Mp, g: Callable[[Mp], Mp]) -> Callable[[Mp], Mp]:
 
 
 def main() -> None:
+    if "--float64" in sys.argv[1:]:
+        float64_fits()
+        return
     half_ln2 = mp.log(2) / 2
     _fit(
         "_EXPM1",
@@ -82,6 +87,90 @@ def main() -> None:
         mp.mpf(1),
         18,
     )
+
+
+def _ncdf_scaled(y: Mp) -> Mp:
+    """R(y) = Phi(-y) exp(y^2/2)."""
+    return mp.ncdf(-y) * mp.exp(y * y / 2)
+
+
+def float64_fits() -> None:
+    """vmath64's polynomials: each the part left after the leading terms, weighted as above.
+
+    The printed error is that of the fit with its coefficients rounded to float64, relative to
+    the part fitted; the leading terms it is added to make it several times smaller in the
+    result (each function's docstring says by how much).
+    """
+    mp.mp.dps = 60
+    # exp: e^r = 1 + r + r^2 (1/2 + r Q(r)), |r| <= ln2/2 (plus the rounding of k).
+    reach = mp.log(2) / 2 * (1 + mp.mpf(10) ** -9)
+    _fit(
+        "_EXP",
+        _at_zero(mp.mpf(1) / 6, lambda r: (mp.expm1(r) - r - r * r / 2) / r**3),
+        -reach,
+        reach,
+        9,
+    )
+    # log: log m = 2 atanh s = 2s + s z Q(z), s = (m - 1)/(m + 1), z = s^2, m in [sqrt(1/2), sqrt 2].
+    s_max = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)
+    _fit(
+        "_LOG",
+        _at_zero(mp.mpf(2) / 3, lambda z: (2 * mp.atanh(mp.sqrt(z)) - 2 * mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        s_max**2 * (1 + mp.mpf(10) ** -9),
+        7,
+    )
+    # atan t = t + t z R(z), z = t^2 <= tan(pi/8)^2.
+    _fit(
+        "_ATAN",
+        _at_zero(-mp.mpf(1) / 3, lambda z: (mp.atan(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        mp.tan(mp.pi / 8) ** 2 * (1 + mp.mpf(10) ** -9),
+        11,
+    )
+    # sin r = r + r z S(z), cos r = 1 - z/2 + z^2 C(z), z = r^2 <= (pi/4)^2 (plus a margin).
+    quarter = (mp.pi / 4) ** 2 * (1 + mp.mpf(10) ** -9)
+    _fit(
+        "_SIN",
+        _at_zero(-mp.mpf(1) / 6, lambda z: (mp.sin(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        quarter,
+        6,
+    )
+    _fit(
+        "_COS",
+        _at_zero(mp.mpf(1) / 24, lambda z: (mp.cos(mp.sqrt(z)) - 1 + z / 2) / z**2),
+        mp.mpf(0),
+        quarter,
+        5,
+    )
+    # Phi(-y) = 1/2 - y (c0 + z P(z)), z = y^2 <= 3/4^2, c0 = 1/sqrt(2 pi) (kept as hi + lo).
+    c0 = 1 / mp.sqrt(2 * mp.pi)
+    print(f"_INV_SQRT_2PI = {float(c0)!r}, {float(c0 - mp.mpf(float(c0)))!r}")
+    _fit(
+        "_CENTRAL",
+        _at_zero(-c0 / 6, lambda z: ((mp.mpf(1) / 2 - mp.ncdf(-mp.sqrt(z))) / mp.sqrt(z) - c0) / z),
+        mp.mpf(0),
+        mp.mpf(9) / 16,
+        11,
+    )
+    # Phi(-y) = exp(-y^2/2) R(y): R in h = y - 3/2 for 3/4 <= y <= 9/4 (R(3/2) + h P(h), its
+    # constant kept as hi + lo), in h = y - 25/8 for 9/4 <= y <= 4 (both differences exact),
+    r_centre = _ncdf_scaled(mp.mpf(3) / 2)
+    print(f"_NEAR_0 = {float(r_centre)!r}, {float(r_centre - mp.mpf(float(r_centre)))!r}")
+    _fit(
+        "_NEAR",
+        _at_zero(
+            mp.diff(_ncdf_scaled, mp.mpf(3) / 2),
+            lambda h: (_ncdf_scaled(h + mp.mpf(3) / 2) - r_centre) / h,
+        ),
+        -mp.mpf(3) / 4,
+        mp.mpf(3) / 4,
+        16,
+    )
+    _fit("_MIDDLE", lambda h: _ncdf_scaled(h + mp.mpf(25) / 8), -mp.mpf(7) / 8, mp.mpf(7) / 8, 15)
+    # and Phi(-y) = exp(-y^2/2) H(w) / y, H(w) = y R(y) in w = 1/y, for 4 <= y <= 40.
+    _fit("_TAIL", lambda w: _ncdf_scaled(1 / w) / w, mp.mpf(1) / 40, mp.mpf(1) / 4, 19)
 
 
 if __name__ == "__main__":

@@ -155,10 +155,19 @@ class Settings(BaseSettings):
         description="Cache-Control max-age, in seconds, of metadata, comparisons and plots; they"
         " carry strong ETags, so a client can revalidate for free after that.",
     )
+    parallel_min_elements: int = Field(
+        262_144,
+        ge=1,
+        description="Arrays of at least this many elements are evaluated on every core, cut into"
+        " one run per core (the same numbers as on one); smaller ones on the calling thread."
+        " Measured with bench/kernels.py --split: below it, handing a run to another thread"
+        " costs more than it saves.",
+    )
     compile_at_startup: bool = Field(
         True,
-        description="Compile every float32 kernel in a background thread at start-up (about half"
-        " a minute of one core), so that no request waits for its kernel's first compilation"
+        description="Load every kernel (float32 and float64) from the kernel cache, or compile"
+        " what it lacks, in a background thread at start-up (seconds from the cache, minutes of"
+        " one core without it), so that no request waits for its kernel's first compilation"
         " (0.2 to 1 s each).",
     )
     kernel_cache_dir: str = Field(

@@ -23,6 +23,8 @@ def evaluate(
     params: Mapping[str, ParamValue],
     outputs: Collection[OutputName] = OUTPUTS[:1],
     grad_output: Array | None = None,
+    kernels: bool = True,
+    split_above: int = compiled.SPLIT_ABOVE,
 ) -> dict[OutputName, Array]:
     """The requested outputs of ``activation`` at ``x``, in ``x``'s dtype.
 
@@ -34,7 +36,9 @@ def evaluate(
 
     float32 inputs are computed in float64 and rounded once at the end: a chain of float32
     operations can drift by several ULP, the rounded float64 result stays within one. Where
-    the activation has a compiled float32 kernel, that is one loop doing the same.
+    the activation has a compiled kernel for an output and dtype, that is one loop (on every
+    core for arrays of at least ``split_above`` elements); ``kernels=False`` takes the numpy
+    path, the definition the kernels are tested against, throughout.
     """
     _check_request(activation, x, params, outputs, grad_output)
     if x.size == 0:  # nothing to compute, and numpy's reductions refuse empty rows
@@ -49,17 +53,21 @@ def evaluate(
     # A result beyond the float range is +-inf by IEEE rules, which is the right answer there;
     # intermediate overflows that would spoil a finite result are what the accuracy tests catch.
     with np.errstate(over="ignore"):
-        compiled = _compiled(activation, x, params, outputs, grad_output)
-        remaining = [output for output in OUTPUTS if output in outputs and output not in compiled]
+        done = (
+            _compiled(activation, x, params, outputs, grad_output, split_above=split_above)
+            if kernels
+            else {}
+        )
+        remaining = [output for output in OUTPUTS if output in outputs and output not in done]
         if not remaining:
-            results = compiled
+            results = done
         elif activation.vjp is not None or not activation.blockwise or x.size <= _BLOCK:
             wide = _outputs(activation, x, params, remaining, grad_output)
-            results = compiled | {
+            results = done | {
                 output: result.astype(x.dtype, copy=False) for output, result in wide.items()
             }
         else:
-            results = compiled | _blockwise(activation, x, params, remaining, grad_output)
+            results = done | _blockwise(activation, x, params, remaining, grad_output)
         return {output: results[output] for output in OUTPUTS if output in results}
 
 
@@ -69,30 +77,39 @@ def _compiled(
     params: Mapping[str, ParamValue],
     outputs: Collection[OutputName],
     grad_output: Array | None,
+    *,
+    split_above: int,
 ) -> dict[OutputName, Array]:
-    """The outputs a compiled float32 kernel gives (value, gradient); none if it has none."""
-    if x.dtype != np.float32:
+    """The outputs that compiled kernels give for x's dtype; none if the entry has none."""
+    if x.dtype not in (np.float32, np.float64):
         return {}
     if activation.axiswise:
-        return _compiled_along_axis(activation, x, params, outputs, grad_output)
+        return _compiled_along_axis(
+            activation, x, params, outputs, grad_output, split_above=split_above
+        )
     bound = activation.kernel(params)
     if bound is None:
         return {}
     kernel, arguments = bound
     results: dict[OutputName, Array] = {}
-    functions: tuple[tuple[OutputName, compiled.ScalarFunction, Array | None], ...] = (
-        ("value", kernel.value, None),
-        ("gradient", kernel.derivative, grad_output),
-    )
-    for output, function, scale in functions:
-        if output in outputs:
-            result, declined = compiled.run(function, x, arguments, scale)
-            if declined:  # the kernel's NaN: those points, and only those, the numpy way
-                points = np.flatnonzero(np.isnan(result))
-                upstream = None if scale is None else scale.reshape(-1)[points]
-                redone = _outputs(activation, x.reshape(-1)[points], params, [output], upstream)
-                result.reshape(-1)[points] = redone[output]
-            results[output] = result
+    for output in OUTPUTS:
+        function = kernel.function(output, x.dtype) if output in outputs else None
+        if function is None:
+            continue
+        scale = None if output == "value" else grad_output
+        at, upstream = x, scale
+        if output == "second_derivative" and x.dtype == np.float32:
+            # The float64 loop, rounded once: one loop fewer to compile for a rare request.
+            at = x.astype(np.float64)
+            upstream = None if scale is None else scale.astype(np.float64)
+        result, declined = compiled.run(function, at, arguments, upstream, split_above=split_above)
+        result = result.astype(x.dtype, copy=False)
+        if declined:  # the kernel's NaN: those points, and only those, the numpy way
+            points = np.flatnonzero(np.isnan(result))
+            upstream = None if scale is None else scale.reshape(-1)[points]
+            redone = _outputs(activation, x.reshape(-1)[points], params, [output], upstream)
+            result.reshape(-1)[points] = redone[output]
+        results[output] = result
     return results
 
 
@@ -137,16 +154,20 @@ def _compiled_along_axis(
     params: Mapping[str, ParamValue],
     outputs: Collection[OutputName],
     grad_output: Array | None,
+    *,
+    split_above: int,
 ) -> dict[OutputName, Array]:
     kernel = activation.axis_kernel(params)
-    if kernel is None:
+    functions = None if kernel is None else kernel.functions(x.dtype)
+    if functions is None:
         return {}
+    forward, vjp = functions
     axis = int(params["axis"])
     results: dict[OutputName, Array] = {}
     if "value" in outputs:
-        results["value"] = kernel.forward(x, axis)
+        results["value"] = forward(x, axis, split_above=split_above)
     if "gradient" in outputs:
-        results["gradient"] = kernel.vjp(x, grad_output, axis)  # type: ignore[arg-type]
+        results["gradient"] = vjp(x, grad_output, axis, split_above=split_above)
     return results
 
 
@@ -248,21 +269,30 @@ def _check_axis(activation: Activation, shape: tuple[int, ...], axis: int) -> No
 
 
 def compile_kernels(activations: Iterable[Activation]) -> None:
-    """Compile every kernel of ``activations`` for the argument types a float32 request gives.
+    """Compile every kernel of ``activations`` for the argument types requests give.
 
-    numba compiles a loop on its first call; this makes that call for each, on an array of
-    one or two points, so that no request pays for it later.
+    numba compiles a loop on its first call; this makes that call for each loop a request
+    can reach (each output, each dtype, with and without grad_output), on an array of one or
+    two points, so that no request pays for it later.
     """
-    point = np.zeros(1, np.float32)
-    row = np.zeros((1, 2), np.float32)
     for activation in activations:
         for kernel in activation.kernels:
-            if isinstance(kernel, compiled.AxisKernel):
-                value = kernel.forward(row, -1)
-                kernel.vjp(row, np.zeros_like(value), -1)
-                continue
-            # The arguments' types are what is compiled for, not their values.
-            arguments = (0.0,) * len(activation.kernel_parameters(kernel))
-            for function in (kernel.value, kernel.derivative):
-                compiled.run(function, point, arguments)
-                compiled.run(function, point, arguments, point)
+            for dtype in (np.float32, np.float64):
+                point: Array = np.zeros(1, dtype)
+                row: Array = np.zeros((1, 2), dtype)
+                if isinstance(kernel, compiled.AxisKernel):
+                    functions = kernel.functions(np.dtype(dtype))
+                    if functions is not None:
+                        forward, vjp = functions
+                        vjp(row, np.zeros_like(forward(row, -1)), -1)
+                    continue
+                # The arguments' types are what is compiled for, not their values.
+                arguments = (0.0,) * len(activation.kernel_parameters(kernel))
+                for output in OUTPUTS:
+                    function = kernel.function(output, np.dtype(dtype))
+                    # float32's second derivative runs the float64 loop (see _compiled).
+                    skip = output == "second_derivative" and dtype == np.float32
+                    if function is not None and not skip:
+                        compiled.run(function, point, arguments)
+                        if output != "value":
+                            compiled.run(function, point, arguments, point)

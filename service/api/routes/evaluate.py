@@ -157,7 +157,12 @@ def _evaluate(
             f" {codecs.NPY_MEDIA_TYPE} or {codecs.NPZ_MEDIA_TYPE}",
         )
     results = numerics.evaluate(
-        job.activation, job.x, params=job.params, outputs=job.outputs, grad_output=job.grad_output
+        job.activation,
+        job.x,
+        params=job.params,
+        outputs=job.outputs,
+        grad_output=job.grad_output,
+        split_above=settings.parallel_min_elements,
     )
     note(request.scope, activation=job.activation.name, dtype=job.x.dtype.name, elements=job.x.size)
     return _respond(job, results, _header(request, b"accept", ""))

@@ -1,7 +1,7 @@
 """Piecewise functions: branches by arithmetic, and Gaussian moments in closed form.
 
 ``select`` chooses between two branches faster than np.where; ``no_curvature`` is the second
-derivative of every piecewise-linear entry. For mean-field theory, the Gaussian moments of a
+derivative of every piecewise-linear entry (``no_curvature_at`` its kernel). For mean-field theory, the Gaussian moments of a
 piecewise-linear function have a closed form:
 
 A piece is f(u) = c + b u on low < u <= high. For u ~ N(0, q), s = sqrt(q), the bounds
@@ -22,9 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from service.numerics.analysis.normal import normal_cdf, normal_pdf
+from service.numerics.compiled import inline
 from service.numerics.types import Array
 
-__all__ = ["Piece", "no_curvature", "second_moment", "select", "slope_moment"]
+__all__ = ["Piece", "no_curvature", "no_curvature_at", "second_moment", "select", "slope_moment"]
 
 
 def select(
@@ -44,6 +45,11 @@ def select(
 def no_curvature(x: Array, **params: object) -> Array:
     """f''(x) = 0 whatever the parameters: the second derivative of a piecewise-linear f."""
     return np.zeros_like(x)
+
+
+@inline
+def no_curvature_at(x: float, _: tuple[float, ...]) -> float:
+    return 0.0
 
 
 Piece = tuple[float, float, float, float]

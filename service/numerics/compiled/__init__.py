@@ -10,6 +10,8 @@ The numpy entries stay the definition: they serve float64, the second derivative
 without a kernel, and any point a kernel declines (returns NaN for).
 """
 
+from service.numerics.compiled import cores, vmath, vmath64
+from service.numerics.compiled.cores import SPLIT_ABOVE
 from service.numerics.compiled.kernel import Kernel, ScalarFunction, loops_of, run
 from service.numerics.compiled.rows import (
     WORK_ROWS,
@@ -22,6 +24,7 @@ from service.numerics.compiled.vmath import FASTMATH, inline
 
 __all__ = [
     "FASTMATH",
+    "SPLIT_ABOVE",
     "WORK_ROWS",
     "AxisKernel",
     "Kernel",
@@ -29,7 +32,10 @@ __all__ = [
     "ScalarFunction",
     "along_axis",
     "along_halves",
+    "cores",
     "inline",
     "loops_of",
     "run",
+    "vmath",
+    "vmath64",
 ]

@@ -1,4 +1,18 @@
-"""What an element-wise kernel declares, and the loops that run it over a float32 array."""
+"""What an element-wise kernel declares, and the loops that run it over an array.
+
+A kernel is a set of scalar functions of (x, p), each compiled into one loop over the array:
+
+    value, derivative                       for float32 results: float64 inside (built on
+                                            vmath, good to 1e-14), rounded once on store;
+    value64, derivative64,                  for float64 results: built on vmath64 and on
+    second_derivative64                     pairs hi + lo where the formula needs them, each
+                                            within the catalog's 4 max(1, kappa) ULP; the
+                                            second derivative also serves float32, rounded.
+
+A loop reads x in its own dtype and writes the result in that dtype, optionally times a
+scale (grad_output), and counts the NaNs it wrote: a function returns NaN where it declines
+to answer (sin past |x| = 2^20 pi/2), and the caller computes those points the numpy way.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +25,9 @@ import numba
 import numpy as np
 
 from service.numerics.compiled.cache import cached
+from service.numerics.compiled.cores import SPLIT_ABOVE, split
 from service.numerics.compiled.vmath import FASTMATH
-from service.numerics.types import Array, ParamValue
+from service.numerics.types import Array, OutputName, ParamValue
 
 __all__ = ["Kernel", "ScalarFunction", "loops_of", "run"]
 
@@ -22,27 +37,40 @@ ScalarFunction = Callable[..., float]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Kernel:
-    """An element-wise activation compiled for float32 requests: its value and slope at a point.
+    """An element-wise activation compiled: its value and derivatives at a point.
 
-    ``value`` and ``derivative`` are numba functions of (x, p) in float64, p being the tuple of
-    the entry's numeric parameters in their declared order, less those the kernel fixes;
-    they are built from vmath so that the loop around them vectorises. ``variant`` fixes the
-    other parameters (gelu's approximate): a request with other values is left to the numpy
-    path, and so is one for an output the kernel lacks (the second derivative). ``unused``
-    names parameters that change nothing in this variant (rrelu's seed when it is not
-    training).
+    Each function is a numba function of (x, p) in float64, p being the tuple of the entry's
+    numeric parameters in their declared order, less those the kernel fixes; they are built
+    from vmath (value, derivative: float32 results) or vmath64 (the ``*64`` ones: float64
+    results, and float32 second derivatives) so that the loop around them vectorises.
+    ``variant`` fixes the other parameters (gelu's approximate): a request with other values
+    is left to the numpy path, and so is one for an output the kernel lacks. ``unused`` names
+    parameters that change nothing in this variant (rrelu's seed when it is not training).
 
-    A kernel returns NaN where it cannot answer (sin past |x| = 2^19); the numpy path then
-    computes those points again. Every input is finite: the service refuses the rest.
+    A function returns NaN where it cannot answer; the numpy path then computes those points
+    again. Every input is finite: the service refuses the rest.
     """
 
     value: ScalarFunction
     derivative: ScalarFunction
     variant: Mapping[str, ParamValue] = field(default_factory=dict)
     unused: tuple[str, ...] = ()
+    value64: ScalarFunction | None = None
+    derivative64: ScalarFunction | None = None
+    second_derivative64: ScalarFunction | None = None
 
     def applies(self, params: Mapping[str, ParamValue]) -> bool:
         return all(params[name] == value for name, value in self.variant.items())
+
+    def function(self, output: OutputName, dtype: np.dtype[Any]) -> ScalarFunction | None:
+        """The function that computes ``output`` for results of ``dtype``, if there is one."""
+        if output == "second_derivative":
+            return self.second_derivative64
+        if dtype == np.float32:
+            return self.value if output == "value" else self.derivative
+        if dtype == np.float64:
+            return self.value64 if output == "value" else self.derivative64
+        return None
 
 
 @functools.cache
@@ -51,23 +79,25 @@ def loops_of(function: ScalarFunction) -> tuple[Any, Any]:
 
     The function is a constant of each loop, so numba inlines it and LLVM vectorises the
     whole; passed as an argument it would stay a call whenever LLVM judged it too large.
+    Each loop is compiled for the dtypes it is called with: x, scale and out share one.
     """
 
+    # Whether any was NaN, as an or: a count's int64 lanes cost a float32 loop a third more.
     @numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
     def plain(x, out, arguments):
-        unanswered = 0
+        unanswered = False
         for i in range(x.size):
             y = function(np.float64(x[i]), arguments)
-            unanswered += np.isnan(y)
-            out[i] = y  # rounded once, to float32
+            unanswered |= np.isnan(y)
+            out[i] = y  # rounded once, to out's dtype
         return unanswered
 
     @numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
     def scaled(x, scale, out, arguments):
-        unanswered = 0
+        unanswered = False
         for i in range(x.size):
             y = function(np.float64(x[i]), arguments) * np.float64(scale[i])
-            unanswered += np.isnan(y)
+            unanswered |= np.isnan(y)
             out[i] = y
         return unanswered
 
@@ -75,14 +105,34 @@ def loops_of(function: ScalarFunction) -> tuple[Any, Any]:
 
 
 def run(
-    function: ScalarFunction, x: Array, arguments: tuple[float, ...], scale: Array | None = None
+    function: ScalarFunction,
+    x: Array,
+    arguments: tuple[float, ...],
+    scale: Array | None = None,
+    *,
+    split_above: int = SPLIT_ABOVE,
 ) -> tuple[Array, bool]:
-    """function at every element of float32 ``x`` (times ``scale``), and whether any was NaN."""
+    """function at every element of ``x`` (times ``scale``), in x's dtype, and whether any was
+    NaN; on every core from ``split_above`` elements on (compiled.cores)."""
     flat = np.ascontiguousarray(x).reshape(-1)
-    out = np.empty(flat.shape, np.float32)
+    out = np.empty(flat.shape, x.dtype)
     plain, scaled = loops_of(function)
-    if scale is None:
-        unanswered = plain(flat, out, arguments)
+    upstream = None if scale is None else np.ascontiguousarray(scale, dtype=x.dtype).reshape(-1)
+    if flat.size < split_above:  # the common case, without the closures below
+        if upstream is None:
+            unanswered = plain(flat, out, arguments)
+        else:
+            unanswered = scaled(flat, upstream, out, arguments)
+        return out.reshape(x.shape), unanswered > 0
+    if upstream is None:
+
+        def work(start: int, stop: int) -> int:
+            return int(plain(flat[start:stop], out[start:stop], arguments))
+
     else:
-        unanswered = scaled(flat, np.ascontiguousarray(scale).reshape(-1), out, arguments)
+
+        def work(start: int, stop: int) -> int:
+            return int(scaled(flat[start:stop], upstream[start:stop], out[start:stop], arguments))
+
+    unanswered = split(work, flat.size, split_above)
     return out.reshape(x.shape), unanswered > 0

@@ -31,7 +31,9 @@ from numba.extending import intrinsic
 __all__ = [
     "FASTMATH",
     "atan",
+    "bits_from_double",
     "cos",
+    "double_from_bits",
     "exp",
     "expm1",
     "inline",
@@ -153,7 +155,9 @@ _ERFC_SPLIT = 10
 # numba's stubs type an intrinsic by its typing function, typing context included: the calls
 # below say type: ignore[call-arg].
 @intrinsic
-def _double_from_bits(typingctx, bits):
+def double_from_bits(typingctx, bits):
+    """The float64 whose IEEE bits are the int64 ``bits``."""
+
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.DoubleType())
 
@@ -161,7 +165,9 @@ def _double_from_bits(typingctx, bits):
 
 
 @intrinsic
-def _bits_from_double(typingctx, value):
+def bits_from_double(typingctx, value):
+    """The IEEE bits of the float64 ``value``, as an int64."""
+
     def codegen(context, builder, signature, args):
         return builder.bitcast(args[0], ir.IntType(64))
 
@@ -179,7 +185,7 @@ def _horner(coefficients: tuple[float, ...], z: float, result: float = 0.0) -> f
 @inline
 def _pow2(k: float) -> float:
     """2^k for an integral float k in [-1022, 1023], by writing its exponent bits."""
-    return _double_from_bits(np.int64(k + 1023.0) << 52)  # type: ignore[call-arg]
+    return double_from_bits(np.int64(k + 1023.0) << 52)  # type: ignore[call-arg]
 
 
 @inline
@@ -210,9 +216,9 @@ def expm1(x: float) -> float:
 @inline
 def log(x: float) -> float:
     """ln x for a positive normal x."""
-    bits: int = _bits_from_double(x)  # type: ignore[call-arg]
+    bits: int = bits_from_double(x)  # type: ignore[call-arg]
     exponent = (bits >> 52) - 1023
-    m = _double_from_bits((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)  # in [1, 2)
+    m = double_from_bits((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)  # in [1, 2)
     high = m > SQRT2
     m = m * 0.5 if high else m  # into [sqrt(1/2), sqrt(2)]
     k = np.float64(exponent + high)

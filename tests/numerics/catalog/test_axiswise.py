@@ -63,6 +63,7 @@ def _condition(rows: list[list[Any]], inputs: list[Any], outputs: list[Any]) -> 
 @pytest.mark.parametrize("dtype_name", ["float64", "float32"])
 @pytest.mark.parametrize("name", AXISWISE)
 def test_matches_mpmath(name: str, dtype_name: str) -> None:
+    """Both paths: the compiled rows (what a request gets) and the numpy definition."""
     entry = numerics.get(name)
     forward, product = FORWARDS[name], VJPS[name]
     dtype = numerics.DTYPES[dtype_name]
@@ -76,12 +77,21 @@ def test_matches_mpmath(name: str, dtype_name: str) -> None:
         exact = forward(xm)
         g = rng.normal(size=len(exact)).astype(dtype)
         gm = [mpf(float(v)) for v in g.tolist()]
-        result = numerics.evaluate(
-            entry, x, params=entry.resolve({}), outputs=["value", "gradient"], grad_output=g
-        )
+        results = {
+            path: numerics.evaluate(
+                entry,
+                x,
+                params=entry.resolve({}),
+                outputs=["value", "gradient"],
+                grad_output=g,
+                kernels=kernels,
+            )
+            for path, kernels in (("kernels", True), ("numpy", False))
+        }
         value_kappa = _condition(jacobian(forward, xm), xm, exact)
         failures += [
-            f"{name} {vector} value {p}"
+            f"{name} {vector} {path} value {p}"
+            for path, result in results.items()
             for p in _check(result["value"], exact, value_kappa, dtype_name)
         ]
         exact_vjp = product(xm, gm)
@@ -97,7 +107,8 @@ def test_matches_mpmath(name: str, dtype_name: str) -> None:
             )
         ]
         failures += [
-            f"{name} {vector} gradient {p}"
+            f"{name} {vector} {path} gradient {p}"
+            for path, result in results.items()
             for p in _check(result["gradient"], exact_vjp, kappa, dtype_name)
         ]
     assert not failures, f"{len(failures)} components out of bounds:\n" + "\n".join(failures[:15])

@@ -1,12 +1,18 @@
-"""The compiled float32 kernels against the numpy path, densely, and how requests reach them.
+"""The compiled element-wise kernels against the numpy path, densely, and how requests reach them.
 
-test_accuracy holds both paths to mpmath on a few thousand points. Here each kernel meets
-the numpy path rounded to float32, on a denser grid over the whole float32 range: the two
-compute the same float64 quantity, each good to a few float64 ULP where the function is
-well-conditioned, so once rounded they may differ only where a value lies near a rounding
-boundary, by one float32 ULP (at 0 too: gelu at the least subnormal is a tie in float64,
-and the kernel's float64 may land on either side of it). A kernel whose polynomial, cut-off
-or branch went wrong somewhere between the points test_accuracy tries differs by far more.
+test_accuracy holds both paths to mpmath on a few thousand points. Here each kernel meets the
+numpy path on a denser grid over the whole float range, which finds a polynomial, cut-off or
+branch gone wrong between the points test_accuracy tries:
+
+- float32 (value and gradient from the float32 functions, the second derivative from the
+  float64 one): the two compute the same float64 quantity, each good to a few float64 ULP
+  where the function is well-conditioned, so once rounded they differ only where a value
+  lies near a rounding boundary, by one float32 ULP (at 0 too: gelu at the least subnormal
+  is a tie in float64, and the kernel's float64 may land on either side of it);
+- float64: each is within 4 max(1, kappa) ULP of the exact value, so they are within twice
+  that of each other, kappa estimated from the numpy path itself (x f'/f, x f''/f', and for
+  the second derivative a central difference of it); below 2^-1000, where that estimate
+  underflows, in ULP of 2^-1000.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from tests.numerics.catalog.mp_references import FREQUENCIES
 from tests.numerics.compiled.llvm import calls_the_math_library, vectorised
 
 _POINTS = 100_000
+_TINY = 2.0**-1000
 
 ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
 CASES = [
@@ -39,45 +46,55 @@ COMPILED = sorted(
 )
 
 
-def _grid(name: str) -> np.ndarray:
+def _grid(name: str, dtype: type[np.floating[Any]]) -> np.ndarray:
     rng = np.random.default_rng(7)
-    finfo = np.finfo(np.float32)
-    magnitudes = 10.0 ** rng.uniform(-46, np.log10(float(finfo.max)), _POINTS // 2)
+    finfo = np.finfo(dtype)
+    smallest = np.log10(float(finfo.smallest_subnormal))
+    magnitudes = 10.0 ** rng.uniform(smallest, np.log10(float(finfo.max)), _POINTS // 2)
     moderate = rng.uniform(-60, 60, _POINTS // 2)
     kinks = [
         k
         for base in kinks_of(numerics.get(name))
         for k in (base, *np.linspace(base - 1, base + 1, 9))
     ]
-    special = [0.0, 1.0, 3.0, 6.0, 20.0, 88.0, 89.0, 104.0, float(finfo.max), float(finfo.tiny)]
+    special = [0.0, 1.0, 3.0, 6.0, 20.0, 88.0, 89.0, 104.0, 709.0, 710.0, 745.0, 746.0]
+    special += [float(finfo.max), float(finfo.tiny), float(finfo.smallest_subnormal)]
     points = np.concatenate([magnitudes, moderate, kinks, special])
-    points = np.concatenate([points, -points]).astype(np.float32)
-    return np.unique(points)
+    points = np.concatenate([points, -points])
+    with np.errstate(over="ignore"):
+        points = points.astype(dtype)
+    return np.unique(points[np.isfinite(points)])
+
+
+def _inside(name: str, x: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """x without the points where the phase overflows float64 (both paths give NaN there)."""
+    if name not in FREQUENCIES:
+        return x
+    return x[np.abs(x) <= np.finfo(np.float64).max / max(1.0, abs(params[FREQUENCIES[name]]))]
 
 
 def _ulps(got: np.ndarray, want: np.ndarray) -> np.ndarray:
-    """|got - want| in float32 ULP of want (beyond float32's range: 0 if both are inf)."""
+    """|got - want| in ULP of want, in want's dtype (beyond its range: 0 if both are inf)."""
     both_infinite = np.isinf(got) & np.isinf(want) & (np.sign(got) == np.sign(want))
     with np.errstate(invalid="ignore", over="ignore"):
-        spacing = np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
+        spacing = np.spacing(np.abs(want)).astype(np.float64)
         error = np.abs(got.astype(np.float64) - want.astype(np.float64)) / spacing
     return np.where(both_infinite, 0.0, error)
 
 
 @pytest.mark.parametrize(("name", "params"), CASES)
-def test_kernel_agrees_with_the_numpy_path(name: str, params: dict[str, Any]) -> None:
+def test_float32_kernel_agrees_with_the_numpy_path(name: str, params: dict[str, Any]) -> None:
     entry = numerics.get(name)
     resolved = entry.resolve(params)
-    x = _grid(name)
-    if name in FREQUENCIES:  # the phase overflows float64 there, for both paths alike
-        x = x[np.abs(x) <= np.finfo(np.float64).max / max(1.0, abs(resolved[FREQUENCIES[name]]))]
-    requested = ["value", "gradient"]
-    compiled = numerics.evaluate(entry, x, params=resolved, outputs=requested)
-    wide = numerics.evaluate(entry, x.astype(np.float64), params=resolved, outputs=requested)
-    for output in requested:
+    x = _inside(name, _grid(name, np.float32), resolved)
+    kernels = numerics.evaluate(entry, x, params=resolved, outputs=OUTPUTS)
+    wide = numerics.evaluate(
+        entry, x.astype(np.float64), params=resolved, outputs=OUTPUTS, kernels=False
+    )
+    for output in OUTPUTS:
         with np.errstate(over="ignore"):  # past float32's range: inf, as the kernel rounds it
             want = wide[output].astype(np.float32)
-        got = compiled[output]
+        got = kernels[output]
         assert got.dtype == np.float32
         assert np.array_equal(np.isnan(got), np.isnan(want)), f"{output}: NaNs differ"
         error = _ulps(got, want)
@@ -88,24 +105,67 @@ def test_kernel_agrees_with_the_numpy_path(name: str, params: dict[str, Any]) ->
         )
 
 
-@pytest.mark.parametrize(("name", "params"), CASES[:: max(1, len(CASES) // 8)])
-def test_gradient_is_scaled_by_grad_output(name: str, params: dict[str, Any]) -> None:
+def _conditions(
+    entry: numerics.Activation, x: np.ndarray, params: dict[str, Any], paths: dict[str, Any]
+) -> dict[str, np.ndarray]:
+    """kappa of each output, estimated from the numpy path (infinite where it divides by 0)."""
+    f, df, d2f = (paths[output] for output in OUTPUTS)
+    step = 2.0**-20
+    with np.errstate(all="ignore"):
+        up, down = (
+            numerics.evaluate(
+                entry, x * scale, params=params, outputs=["second_derivative"], kernels=False
+            )["second_derivative"]
+            for scale in (1 + step, 1 - step)
+        )
+        return {
+            "value": np.abs(x * df / f),
+            "gradient": np.abs(x * d2f / df),
+            "second_derivative": np.abs((up - down) / (2 * step) / d2f),
+        }
+
+
+@pytest.mark.parametrize(("name", "params"), CASES)
+def test_float64_kernel_agrees_with_the_numpy_path(name: str, params: dict[str, Any]) -> None:
     entry = numerics.get(name)
     resolved = entry.resolve(params)
-    x = np.linspace(-8, 8, 1001, dtype=np.float32).reshape(7, 11, 13)[:, ::2, :]  # not contiguous
-    upstream = np.random.default_rng(3).standard_normal(x.shape).astype(np.float32)
-    scaled = numerics.evaluate(
-        entry, x, params=resolved, outputs=["gradient"], grad_output=upstream
-    )["gradient"]
-    wide = numerics.evaluate(
-        entry,
-        x.astype(np.float64),
-        params=resolved,
-        outputs=["gradient"],
-        grad_output=upstream.astype(np.float64),
-    )["gradient"].astype(np.float32)
-    assert scaled.shape == x.shape
-    assert np.max(_ulps(scaled, wide)) <= 1
+    x = _inside(name, _grid(name, np.float64), resolved)
+    kernels = numerics.evaluate(entry, x, params=resolved, outputs=OUTPUTS)
+    defined = numerics.evaluate(entry, x, params=resolved, outputs=OUTPUTS, kernels=False)
+    kappa = _conditions(entry, x, resolved, defined)
+    for output in OUTPUTS:
+        got, want = kernels[output], defined[output]
+        assert got.dtype == np.float64
+        assert np.array_equal(np.isnan(got), np.isnan(want)), f"{output}: NaNs differ"
+        # Where the result is below 2^-1000, in ULP of 2^-1000: the numpy path's own estimate
+        # of kappa underflows there, and test_accuracy holds both paths to mpmath anyway.
+        floor = np.maximum(np.abs(want), _TINY)
+        with np.errstate(invalid="ignore", over="ignore"):
+            error = _ulps(got, want) * np.spacing(np.abs(want)) / np.spacing(floor)
+            excess = error / (8 * np.maximum(1, np.nan_to_num(kappa[output], nan=1.0)))
+        worst = int(np.nanargmax(excess))
+        assert excess[worst] <= 1, (
+            f"{output} at x={x[worst]!r}: kernel {got[worst]!r}, numpy path {want[worst]!r}"
+            f" ({excess[worst] * 8:.3g} ULP per max(1, kappa))"
+        )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("name", "params"), CASES[:: max(1, len(CASES) // 8)])
+def test_derivatives_are_scaled_by_grad_output(
+    name: str, params: dict[str, Any], dtype: type[np.floating[Any]]
+) -> None:
+    entry = numerics.get(name)
+    resolved = entry.resolve(params)
+    x = np.linspace(-8, 8, 1001, dtype=dtype).reshape(7, 11, 13)[:, ::2, :]  # not contiguous
+    upstream = np.random.default_rng(3).standard_normal(x.shape).astype(dtype)
+    requested = ["gradient", "second_derivative"]
+    scaled = numerics.evaluate(entry, x, params=resolved, outputs=requested, grad_output=upstream)
+    plain = numerics.evaluate(entry, x, params=resolved, outputs=requested)
+    for output in requested:
+        assert scaled[output].shape == x.shape
+        wide = plain[output].astype(np.float64) * upstream.astype(np.float64)
+        assert np.max(_ulps(scaled[output], wide.astype(dtype))) <= 1
 
 
 @pytest.mark.parametrize("name", COMPILED)
@@ -121,45 +181,73 @@ def test_a_kernel_accounts_for_every_parameter(name: str) -> None:
         )
 
 
-def test_second_derivative_comes_from_the_numpy_path() -> None:
+@pytest.mark.parametrize("name", COMPILED)
+def test_every_output_and_dtype_has_a_kernel(name: str) -> None:
+    entry = numerics.get(name)
+    for kernel in entry.kernels:
+        assert isinstance(kernel, compiled.Kernel)
+        for dtype in (np.float32, np.float64):
+            assert all(kernel.function(output, np.dtype(dtype)) for output in OUTPUTS)
+
+
+def test_outputs_are_the_same_asked_together_or_alone() -> None:
     entry = numerics.get("sigmoid")
-    x = np.linspace(-5, 5, 11, dtype=np.float32)
-    both = numerics.evaluate(entry, x, params={}, outputs=OUTPUTS)
-    alone = numerics.evaluate(entry, x, params={}, outputs=["second_derivative"])
-    assert list(both) == list(OUTPUTS)
-    assert np.array_equal(both["second_derivative"], alone["second_derivative"])
+    for dtype in (np.float32, np.float64):
+        x = np.linspace(-5, 5, 11, dtype=dtype)
+        both = numerics.evaluate(entry, x, params={}, outputs=OUTPUTS)
+        assert list(both) == list(OUTPUTS)
+        for output in OUTPUTS:
+            alone = numerics.evaluate(entry, x, params={}, outputs=[output])
+            assert np.array_equal(both[output], alone[output])
 
 
-def test_compile_all_leaves_nothing_for_a_request_to_compile() -> None:
-    numerics.compile_kernels(numerics.ACTIVATIONS.values())
-    before = _signatures()
-    x = np.linspace(-3, 3, 7, dtype=np.float32)
-    for name in ELEMENTWISE:
-        entry = numerics.get(name)
-        numerics.evaluate(
-            entry, x, params=entry.resolve({}), outputs=["value", "gradient"], grad_output=x
-        )
-        numerics.evaluate(entry, x, params=entry.resolve({}), outputs=["gradient"])
-    assert _signatures() == before
+_SAMPLE = ["relu", "sigmoid", "gelu", "sin", "softmax", "glu", "geglu"]
 
 
-def _signatures() -> dict[object, int]:
+def test_compile_kernels_leaves_nothing_for_a_request_to_compile() -> None:
+    # A sample: what compile_kernels does is the same for every entry.
+    entries = [numerics.get(name) for name in _SAMPLE]
+    numerics.compile_kernels(entries)
+    before = _signatures(entries)
+    for entry in entries:
+        params = entry.resolve({})
+        for dtype in (np.float32, np.float64):
+            x = np.linspace(-3, 3, 8, dtype=dtype).reshape(2, 4)
+            value = numerics.evaluate(entry, x, params=params)["value"]
+            outputs = ["gradient"] if entry.axiswise else OUTPUTS
+            numerics.evaluate(
+                entry, x, params=params, outputs=outputs, grad_output=np.ones_like(value)
+            )
+            if not entry.axiswise:
+                numerics.evaluate(entry, x, params=params, outputs=outputs)
+    assert _signatures(entries) == before
+
+
+def _signatures(entries: list[numerics.Activation]) -> dict[object, int]:
     return {
         loop: len(loop.signatures)
-        for entry in numerics.ACTIVATIONS.values()
+        for entry in entries
         for kernel in entry.kernels
         if isinstance(kernel, compiled.Kernel)
-        for function in (kernel.value, kernel.derivative)
+        for function in (
+            kernel.value,
+            kernel.derivative,
+            kernel.value64,
+            kernel.derivative64,
+            kernel.second_derivative64,
+        )
+        if function is not None
         for loop in loops_of(function)
     }
 
 
-def test_kernels_give_the_same_numbers_from_threads_at_once() -> None:
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernels_give_the_same_numbers_from_threads_at_once(dtype: type[Any]) -> None:
     # The service runs large evaluations in worker threads, and the loops release the GIL.
     rng = np.random.default_rng(13)
     entry = numerics.get("gelu")
     params = entry.resolve({})
-    xs = [rng.normal(scale=4, size=300_000).astype(np.float32) for _ in range(6)]
+    xs = [rng.normal(scale=4, size=300_000).astype(dtype) for _ in range(6)]
 
     def both(x: np.ndarray) -> dict[str, np.ndarray]:
         return numerics.evaluate(entry, x, params=params, outputs=["value", "gradient"])
@@ -171,22 +259,57 @@ def test_kernels_give_the_same_numbers_from_threads_at_once() -> None:
         assert all(np.array_equal(one[output], other[output]) for output in one)
 
 
-# A constant slope needs no arithmetic to vectorise: LLVM fills the array with it.
-_CONSTANT = {("binary_step", "derivative")}
+# A constant needs no arithmetic to vectorise: LLVM fills the array with it.
+_CONSTANT = {
+    ("binary_step", "derivative"),
+    *((name, "second_derivative64") for name in COMPILED),
+    ("binary_step", "derivative64"),
+}
+
+
+def _loops(entry: numerics.Activation, kernel: compiled.Kernel, arguments: Any) -> Any:
+    """(label, plain loop) for each function, compiled for the dtype it serves."""
+    for label, function, dtype in (
+        ("value", kernel.value, np.float32),
+        ("derivative", kernel.derivative, np.float32),
+        ("value64", kernel.value64, np.float64),
+        ("derivative64", kernel.derivative64, np.float64),
+        ("second_derivative64", kernel.second_derivative64, np.float64),
+    ):
+        assert function is not None
+        compiled.run(function, np.ones(16, dtype), arguments)
+        yield label, loops_of(function)[0]
 
 
 @pytest.mark.parametrize("name", COMPILED)
 def test_every_loop_vectorises(name: str) -> None:
-    """No math-library call inside, SIMD throughout: else a kernel runs many times slower."""
+    """No math-library call inside, SIMD throughout: else a kernel runs many times slower.
+
+    The plain loops of every function; the loops times grad_output have the same body and a
+    product more, and test_scaled_loops_vectorise checks a sample of them.
+    """
     entry = numerics.get(name)
-    x = np.ones(16, np.float32)
     for kernel in entry.kernels:
         bound = entry.kernel(entry.resolve(dict(kernel.variant)))
         assert bound is not None and bound[0] is kernel
-        arguments = bound[1]
-        for output, function in (("value", kernel.value), ("derivative", kernel.derivative)):
-            compiled.run(function, x, arguments)
-            compiled.run(function, x, arguments, x)
-            for loop in loops_of(function):
-                assert not calls_the_math_library(loop), (name, output)
-                assert (name, output) in _CONSTANT or vectorised(loop), (name, output)
+        for label, loop in _loops(entry, kernel, bound[1]):
+            assert not calls_the_math_library(loop), (name, label)
+            # A piecewise-linear f'' is 0 or a constant per piece: some are not arithmetic.
+            if (name, label) not in _CONSTANT or label != "second_derivative64":
+                assert (name, label) in _CONSTANT or vectorised(loop), (name, label)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "gelu", "sin", "softplus"])
+def test_scaled_loops_vectorise(name: str) -> None:
+    entry = numerics.get(name)
+    kernel, arguments = entry.kernel(entry.resolve({}))  # type: ignore[misc]
+    for function, dtype in (
+        (kernel.derivative, np.float32),
+        (kernel.derivative64, np.float64),
+        (kernel.second_derivative64, np.float64),
+    ):
+        assert function is not None
+        x = np.ones(16, dtype)
+        compiled.run(function, x, arguments, x)
+        scaled = loops_of(function)[1]
+        assert not calls_the_math_library(scaled) and vectorised(scaled)

@@ -21,7 +21,7 @@ from scipy.special import expit, ndtr
 from service import numerics
 from service.numerics.compiled import AxisKernel
 from service.numerics.evaluation import output_shape
-from service.numerics.types import Array
+from service.numerics.types import OUTPUTS, Array
 
 # Where a result is a difference of terms that cancel (a vector-Jacobian product's g_i - <g, s>,
 # sparsemax's z_i - tau, silu's or gelu's slope near its root), each path's errors in float64,
@@ -262,29 +262,32 @@ def test_geglu_far_in_phis_tail() -> None:
 
 @pytest.mark.parametrize(("name", "params"), CASES)
 def test_requests_reach_the_kernel(name: str, params: dict[str, Any]) -> None:
-    """float32 requests go to the kernel, for default parameters and every geglu variant."""
+    """Requests of either dtype go to the kernel of that dtype, for default parameters and
+    every geglu variant; with kernels=False, to the numpy path."""
     entry = numerics.get(name)
     resolved = entry.resolve(params)
     assert entry.axis_kernel(resolved) is not None
-    marker = np.float32(12345)
+    markers = {np.float32: np.float32(12345), np.float64: np.float64(54321)}
 
-    def forward(x: Array, axis: int) -> Array:
-        return np.full(output_shape(entry, x.shape, resolved), marker)
+    def forward(x: Array, axis: int, **_: int) -> Array:
+        return np.full(output_shape(entry, x.shape, resolved), markers[x.dtype.type])
 
-    def vjp(x: Array, grad_output: Array, axis: int) -> Array:
-        return np.full(x.shape, marker)
+    def vjp(x: Array, grad_output: Array, axis: int, **_: int) -> Array:
+        return np.full(x.shape, markers[x.dtype.type])
 
     variant = {key: params[key] for key in params if key != "axis"}
-    patched = dataclasses.replace(entry, kernels=(AxisKernel(forward, vjp, variant),))
-    x = np.zeros((3, 4), np.float32)
-    g = np.zeros(output_shape(entry, x.shape, resolved), np.float32)
-    result = numerics.evaluate(
-        patched, x, params=resolved, outputs=["value", "gradient"], grad_output=g
-    )
-    assert np.all(result["value"] == marker)
-    assert np.all(result["gradient"] == marker)
-    wide = numerics.evaluate(patched, x.astype(np.float64), params=resolved)["value"]
-    assert not np.any(wide == marker)  # float64 stays on the numpy path
+    kernel = AxisKernel(forward, vjp, variant, forward64=forward, vjp64=vjp)
+    patched = dataclasses.replace(entry, kernels=(kernel,))
+    for dtype, marker in markers.items():
+        x = np.zeros((3, 4), dtype)
+        g = np.zeros(output_shape(entry, x.shape, resolved), dtype)
+        result = numerics.evaluate(
+            patched, x, params=resolved, outputs=["value", "gradient"], grad_output=g
+        )
+        assert np.all(result["value"] == marker)
+        assert np.all(result["gradient"] == marker)
+        defined = numerics.evaluate(patched, x, params=resolved, kernels=False)["value"]
+        assert not np.any(defined == marker)
 
 
 @pytest.mark.parametrize("name", ["softmax", "sparsemax", "glu"])
@@ -300,3 +303,85 @@ def test_empty_arrays(name: str) -> None:
         )
         assert result["value"].shape == g.shape
         assert result["gradient"].shape == shape
+
+
+# The float64 rows against the float64 numpy path: each within 4 max(1, kappa) ULP of the
+# exact value, so within 8 max(1, kappa) ULP of each other, plus what their sums and
+# cancelling differences may lose, 2^-42 (2048 float64 ULP) of the terms (see CANCELLATION):
+# far below what a wrong formula or branch would differ by.
+CANCELLATION64 = 2.0**-42
+_GATES = {"glu": ("sigmoid", {}), "swiglu": ("silu", {}), "geglu": ("gelu", None)}
+
+
+def _gate_slopes(name: str, params: dict[str, Any], b: Array) -> dict[str, Array]:
+    """The gate of a gated unit at b, and its first and second derivatives (numpy path)."""
+    gate_name, gate_params = _GATES[name]
+    gate = numerics.get(gate_name)
+    resolved = gate.resolve(params if gate_params is None else gate_params)
+    return numerics.evaluate(gate, b, params=resolved, outputs=OUTPUTS, kernels=False)
+
+
+def _gradient_condition(name: str, params: dict[str, Any], x: Array, axis: int) -> Array | float:
+    """kappa of a gated unit's gradient (g gate(b), g a gate'(b)) in x and g; 1 for others
+    (their gradients' cancellation is in _terms)."""
+    if name not in _GATES:
+        return 1.0
+    b = np.split(x, 2, axis=axis)[1]
+    f, df, d2f = _gate_slopes(name, params, b).values()
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.concatenate([1 + np.abs(b * df / f), 2 + np.abs(b * d2f / df)], axis=axis)
+
+
+def _value_condition(
+    name: str, params: dict[str, Any], x: Array, value: Array, axis: int
+) -> Array | float:
+    """kappa of each component of the value: sum_j |x_j dy_i/dx_j| / |y_i|."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if name in ("softmax", "softmin", "log_softmax"):
+            # dy_i/dx_j = (delta_ij - s_j) for log_softmax, s_i times that for softmax.
+            s = np.exp(value) if name == "log_softmax" else value
+            share = _along(np.sum, np.abs(x) * s, axis)
+            spread = np.abs(x) * (1 - s) + (share - np.abs(x) * s)
+            result: Array = spread / np.abs(value) if name == "log_softmax" else spread
+            return result
+        if name in _GATES:  # a gate(b): 1 for a, |b gate'(b) / gate(b)| for b
+            b = np.split(x, 2, axis=axis)[1]
+            slopes = _gate_slopes(name, params, b)
+            return 1 + np.abs(b * slopes["gradient"] / slopes["value"])
+    return 1.0
+
+
+@pytest.mark.parametrize(("name", "params"), CASES)
+def test_float64_kernel_agrees_with_the_numpy_path(name: str, params: dict[str, Any]) -> None:
+    rng = np.random.default_rng(15)
+    entry = numerics.get(name)
+    halves = entry.halves_axis
+    for x32, axis in _samples(halves):
+        # Every bit of a float64: the float32 samples perturbed in their low bits.
+        x = x32.astype(np.float64) * (1 + rng.uniform(-(2**-30), 2**-30, x32.shape))
+        resolved = entry.resolve(params | {"axis": axis})
+        g = rng.standard_normal(output_shape(entry, x.shape, resolved))
+        outputs = ["value", "gradient"]
+        kernels = numerics.evaluate(entry, x, params=resolved, outputs=outputs, grad_output=g)
+        defined = numerics.evaluate(
+            entry, x, params=resolved, outputs=outputs, grad_output=g, kernels=False
+        )
+        terms = _terms(name, params, x, g, defined["value"], axis)
+        kappa = {
+            "value": _value_condition(name, params, x, defined["value"], axis),
+            "gradient": _gradient_condition(name, params, x, axis),
+        }
+        for output in outputs:
+            got, want = kernels[output], defined[output]
+            assert got.dtype == np.float64 and got.shape == want.shape
+            # Below 2^-1000, in ULP of 2^-1000: there the numpy path's own kappa underflows.
+            floor = np.maximum(np.abs(want), 2.0**-1000)
+            allowed = 8 * np.spacing(floor) * np.maximum(1, kappa.get(output, 1.0))
+            allowed = allowed + CANCELLATION64 * terms.get(output, 0.0)
+            with np.errstate(invalid="ignore"):
+                error = np.where(got == want, 0.0, np.abs(got - want) / allowed)
+            worst = np.unravel_index(int(np.argmax(error)), error.shape)
+            assert error[worst] <= 1, (
+                f"{output}, x of shape {x.shape} along {axis}, at {worst}: kernel"
+                f" {got[worst]!r}, numpy path {want[worst]!r} ({error[worst]:.3g} of allowed)"
+            )

@@ -13,15 +13,25 @@ from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisati
 from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, halves
 from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.references import SHAZEER
-from service.numerics.catalog.self_gated.silu import silu_at, silu_derivative_at
+from service.numerics.catalog.self_gated.silu import (
+    silu_at,
+    silu_at64,
+    silu_derivative_at,
+    silu_derivative_at64,
+)
 from service.numerics.catalog.smooth.gelu import (
     QUICK_GELU_BETA,
     gelu,
     gelu_at,
+    gelu_at64,
+    gelu_both_at64,
     gelu_derivative,
     gelu_derivative_at,
+    gelu_derivative_at64,
     tanh_gelu_at,
+    tanh_gelu_at64,
     tanh_gelu_derivative_at,
+    tanh_gelu_derivative_at64,
 )
 from service.numerics.compiled import along_halves, inline, vmath
 from service.numerics.types import REAL_LINE, Array
@@ -86,6 +96,12 @@ _ROWS = {
     "tanh": gated_rows(tanh_gelu_at, tanh_gelu_derivative_at),
     "sigmoid": gated_rows(silu_at, silu_derivative_at, (QUICK_GELU_BETA,)),
 }
+# For float64, on gelu's float64 kernels (vmath64's Phi reaches its whole tail).
+_ROWS64 = {
+    "none": gated_rows(gelu_at64, gelu_derivative_at64, both=gelu_both_at64),
+    "tanh": gated_rows(tanh_gelu_at64, tanh_gelu_derivative_at64),
+    "sigmoid": gated_rows(silu_at64, silu_derivative_at64, (QUICK_GELU_BETA,)),
+}
 
 
 ACTIVATION = Activation(
@@ -98,7 +114,13 @@ ACTIVATION = Activation(
     vjp=geglu_vjp,
     halves_axis=True,
     kernels=tuple(
-        along_halves(value, vjp, {"approximate": approximate})
+        along_halves(
+            value,
+            vjp,
+            {"approximate": approximate},
+            value64=_ROWS64[approximate][0],
+            vjp64=_ROWS64[approximate][1],
+        )
         for approximate, (value, vjp) in _ROWS.items()
     ),
     parameters=(

@@ -11,8 +11,10 @@ from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.sigmoidal.sigmoid import (
     sigmoid,
     sigmoid_at,
+    sigmoid_at64,
     sigmoid_derivative,
     sigmoid_derivative_at,
+    sigmoid_derivative_at64,
 )
 from service.numerics.compiled import along_halves
 from service.numerics.types import REAL_LINE, Array
@@ -30,6 +32,7 @@ def glu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
 
 
 glu_row, glu_vjp_row = gated_rows(sigmoid_at, sigmoid_derivative_at)
+glu_row64, glu_vjp_row64 = gated_rows(sigmoid_at64, sigmoid_derivative_at64)
 
 
 ACTIVATION = Activation(
@@ -39,7 +42,7 @@ ACTIVATION = Activation(
     derivative_formula=r"\nabla_x = \left(g \odot \sigma(b),\ g \odot a \odot \sigma'(b)\right)",
     vjp=glu_vjp,
     halves_axis=True,
-    kernels=(along_halves(glu_row, glu_vjp_row, {}),),
+    kernels=(along_halves(glu_row, glu_vjp_row, {}, value64=glu_row64, vjp64=glu_vjp_row64),),
     parameters=(AXIS,),
     follows="PyTorch (the gate is the second half)",
     equivalents=(

@@ -13,8 +13,10 @@ from service.numerics.catalog.references import SHAZEER
 from service.numerics.catalog.self_gated.silu import (
     silu,
     silu_at,
+    silu_at64,
     silu_derivative,
     silu_derivative_at,
+    silu_derivative_at64,
 )
 from service.numerics.compiled import along_halves
 from service.numerics.types import REAL_LINE, Array
@@ -32,6 +34,7 @@ def swiglu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
 
 
 swiglu_row, swiglu_vjp_row = gated_rows(silu_at, silu_derivative_at, (1.0,))
+swiglu_row64, swiglu_vjp_row64 = gated_rows(silu_at64, silu_derivative_at64, (1.0,))
 
 
 ACTIVATION = Activation(
@@ -43,7 +46,9 @@ ACTIVATION = Activation(
     ),
     vjp=swiglu_vjp,
     halves_axis=True,
-    kernels=(along_halves(swiglu_row, swiglu_vjp_row, {}),),
+    kernels=(
+        along_halves(swiglu_row, swiglu_vjp_row, {}, value64=swiglu_row64, vjp64=swiglu_vjp_row64),
+    ),
     parameters=(AXIS,),
     follows="PyTorch's glu: the gate is the second half (no library has it as one function)",
     equivalents=(

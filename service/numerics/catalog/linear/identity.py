@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import REAL_LINE, Array
 
@@ -44,7 +44,16 @@ ACTIVATION = Activation(
     derivative=identity_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(identity_at, identity_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            identity_at,
+            identity_derivative_at,
+            value64=identity_at,
+            derivative64=identity_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     follows="PyTorch",
     equivalents=(
         Equivalent("torch", "torch.nn.Identity()(x)"),

@@ -127,7 +127,10 @@ ACTIVATION = Activation(
         r"\quad r = \sqrt{f(x)}"
     ),
     vjp=entmax15_vjp,
-    kernels=(along_axis(entmax15_row, entmax15_vjp_row),),
+    # The same rows for float64: they repeat the numpy path's float64 roundings already.
+    kernels=(
+        along_axis(entmax15_row, entmax15_vjp_row, value64=entmax15_row, vjp64=entmax15_vjp_row),
+    ),
     parameters=(AXIS,),
     kink="Where x_i/2 = tau exactly, f(x)_i = 0 and its gradient row is 0.",
     follows="the paper and its entmax package (PyTorch, Keras and JAX have no such function)",

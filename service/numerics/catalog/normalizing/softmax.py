@@ -11,9 +11,15 @@ from service.numerics.catalog.normalizing._facts import (
     first_of_pair,
     sums_to_one,
 )
-from service.numerics.catalog.normalizing._rows import exponentials, rowwise, summing
+from service.numerics.catalog.normalizing._rows import (
+    exponentials,
+    exponentials64,
+    rowwise,
+    summing,
+)
+from service.numerics.catalog.normalizing._sums import axis_sum
 from service.numerics.catalog.sigmoidal.sigmoid import sigmoid
-from service.numerics.compiled import RowFunction, along_axis, inline
+from service.numerics.compiled import RowFunction, ScalarFunction, along_axis, inline
 from service.numerics.types import Array
 
 
@@ -25,7 +31,7 @@ def exp_shifted(x: Array, axis: int) -> tuple[Array, Array, Array]:
     # log1p(rest) is what log_softmax needs.
     others = e.copy()
     np.put_along_axis(others, np.argmax(x, axis=axis, keepdims=True), 0, axis=axis)
-    return shifted, e, np.sum(others, axis=axis, keepdims=True)
+    return shifted, e, axis_sum(others, axis)
 
 
 def softmax(x: Array, axis: int = -1) -> Array:
@@ -40,7 +46,7 @@ def softmax_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     # -sum_j d_j s_j rather than g_k minus a rounded number close to it.
     top = np.argmax(x, axis=axis, keepdims=True)
     d = grad_output - np.take_along_axis(grad_output, top, axis=axis)
-    result: Array = s * (d - np.sum(d * s, axis=axis, keepdims=True))
+    result: Array = s * (d - axis_sum(d * s, axis))
     return result
 
 
@@ -72,8 +78,11 @@ def _first_at(x: Array, sign: float, top: float) -> int:
     return first
 
 
-def softmax_rows(sign: float) -> tuple[RowFunction, RowFunction]:
-    """softmax(sign x) and its product, times sign: softmax (+1) and softmin (-1).
+def softmax_rows(
+    sign: float, exponentials: ScalarFunction = exponentials
+) -> tuple[RowFunction, RowFunction]:
+    """softmax(sign x) and its product, times sign: softmax (+1) and softmin (-1), on
+    ``exponentials`` (vmath's for float32 rows, exponentials64 for float64 ones).
 
     The numpy path divides by 1 + rest, rest the sum without the maximum's 1; here the
     sum of all the terms serves: the two differ in float64's last bit at most.
@@ -104,6 +113,7 @@ def softmax_rows(sign: float) -> tuple[RowFunction, RowFunction]:
 
 
 softmax_row, softmax_vjp_row = softmax_rows(1.0)
+softmax_row64, softmax_vjp_row64 = softmax_rows(1.0, exponentials64)
 
 
 ACTIVATION = Activation(
@@ -112,7 +122,9 @@ ACTIVATION = Activation(
     forward=softmax,
     derivative_formula=r"\nabla_x = s \odot (g - \langle g, s \rangle),\quad s = f(x)",
     vjp=softmax_vjp,
-    kernels=(along_axis(softmax_row, softmax_vjp_row),),
+    kernels=(
+        along_axis(softmax_row, softmax_vjp_row, value64=softmax_row64, vjp64=softmax_vjp_row64),
+    ),
     parameters=(AXIS,),
     follows="PyTorch, with Keras' and JAX's default axis -1 (PyTorch's dim has none)",
     equivalents=(

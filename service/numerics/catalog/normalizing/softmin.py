@@ -7,6 +7,7 @@ import numpy as np
 from service.numerics.catalog.entry import AXIS, Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
 from service.numerics.catalog.normalizing._facts import PROBABILITY, WIDTH, sums_to_one
+from service.numerics.catalog.normalizing._rows import exponentials64
 from service.numerics.catalog.normalizing.softmax import softmax, softmax_rows, softmax_vjp
 from service.numerics.compiled import along_axis
 from service.numerics.types import Array
@@ -22,6 +23,7 @@ def softmin_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
 
 
 softmin_row, softmin_vjp_row = softmax_rows(-1.0)
+softmin_row64, softmin_vjp_row64 = softmax_rows(-1.0, exponentials64)
 
 
 ACTIVATION = Activation(
@@ -30,7 +32,9 @@ ACTIVATION = Activation(
     forward=softmin,
     derivative_formula=r"\nabla_x = -s \odot (g - \langle g, s \rangle),\quad s = f(x)",
     vjp=softmin_vjp,
-    kernels=(along_axis(softmin_row, softmin_vjp_row),),
+    kernels=(
+        along_axis(softmin_row, softmin_vjp_row, value64=softmin_row64, vjp64=softmin_vjp_row64),
+    ),
     parameters=(AXIS,),
     follows="PyTorch, with axis -1 by default (PyTorch's dim has none)",
     equivalents=(Equivalent("torch", "torch.nn.functional.softmin(x, dim=-1)"),),

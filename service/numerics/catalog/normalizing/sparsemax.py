@@ -16,6 +16,7 @@ from service.numerics.catalog.normalizing._rows import (
     support_sum,
     weighted_total,
 )
+from service.numerics.catalog.normalizing._sums import axis_sum
 from service.numerics.catalog.references import BLONDEL_MARTINS_NICULAE
 from service.numerics.catalog.sigmoidal.sparse_sigmoid import sparse_sigmoid
 from service.numerics.compiled import along_axis, inline
@@ -57,7 +58,7 @@ def sparsemax(x: Array, axis: int = -1) -> Array:
 def sparsemax_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     support = sparsemax(x, axis) > 0
     count = np.sum(support, axis=axis, keepdims=True)
-    mean = np.sum(np.where(support, grad_output, 0.0), axis=axis, keepdims=True) / count
+    mean = axis_sum(np.where(support, grad_output, 0.0), axis) / count
     result: Array = support * (grad_output - mean)
     return result
 
@@ -116,7 +117,12 @@ ACTIVATION = Activation(
         r"\quad s = [f(x) > 0]"
     ),
     vjp=sparsemax_vjp,
-    kernels=(along_axis(sparsemax_row, sparsemax_vjp_row),),
+    # The same rows for float64: they repeat the numpy path's float64 roundings already.
+    kernels=(
+        along_axis(
+            sparsemax_row, sparsemax_vjp_row, value64=sparsemax_row, vjp64=sparsemax_vjp_row
+        ),
+    ),
     parameters=(AXIS,),
     kink="Where x_i = tau exactly, i counts outside the support: f(x)_i = 0 and its gradient row is 0.",
     follows="Keras (PyTorch has no such function)",

@@ -6,7 +6,8 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled.vmath64.dd import add, product, two_product
 from service.numerics.types import Array, Interval
 
 _GAUSS_CLIP = 40.0  # exp(-1600) is 0 in float64: clipping there keeps x^2 finite in f''
@@ -40,6 +41,36 @@ def gaussian_derivative_at(x: float, _: tuple[()]) -> float:
     return -2.0 * x * vmath.exp(-(x * x))
 
 
+# For float64, e^-x^2 of x^2 carried exactly: exp(-(s + s_lo)) = exp(-s) (1 - s_lo), as a
+# pair within 0.32 u; x is clipped at 40, where it is 0 already.
+@inline
+def _gauss_at64(x: float) -> tuple[float, float, float, float, float]:
+    """(x clipped, x^2 as a pair, e^-x^2 as a pair)."""
+    near = min(max(x, -_GAUSS_CLIP), _GAUSS_CLIP)
+    square, square_lo = two_product(near, near)
+    e, e_lo = vmath64.exp_pair(-square)
+    return near, square, square_lo, e, e_lo - e * square_lo
+
+
+@inline
+def gaussian_at64(x: float, _: tuple[()]) -> float:
+    _near, _square, _square_lo, e, e_lo = _gauss_at64(x)
+    return e + e_lo
+
+
+@inline
+def gaussian_derivative_at64(x: float, _: tuple[()]) -> float:
+    near, _square, _square_lo, e, e_lo = _gauss_at64(x)
+    return product(-2.0 * near, 0.0, e, e_lo)[0]
+
+
+@inline
+def gaussian_second_derivative_at(x: float, _: tuple[()]) -> float:
+    _near, square, square_lo, e, e_lo = _gauss_at64(x)
+    factor, factor_lo = add(4.0 * square, 4.0 * square_lo, -2.0, 0.0)
+    return product(factor, factor_lo, e, e_lo)[0]
+
+
 ACTIVATION = Activation(
     name="gaussian",
     formula=r"f(x) = e^{-x^2}",
@@ -48,7 +79,15 @@ ACTIVATION = Activation(
     derivative=gaussian_derivative,
     second_derivative_formula=r"f''(x) = (4x^2 - 2)\,e^{-x^2}",
     second_derivative=gaussian_second_derivative,
-    kernels=(Kernel(gaussian_at, gaussian_derivative_at),),
+    kernels=(
+        Kernel(
+            gaussian_at,
+            gaussian_derivative_at,
+            value64=gaussian_at64,
+            derivative64=gaussian_derivative_at64,
+            second_derivative64=gaussian_second_derivative_at,
+        ),
+    ),
     follows="the paper, with unit width (no library has it as an activation)",
     facts=Facts(
         continuity=SMOOTH,

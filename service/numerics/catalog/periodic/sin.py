@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -40,6 +40,26 @@ def sin_derivative_at(x: float, p: tuple[float]) -> float:
     return w0 * vmath.cos(w0 * x)
 
 
+# For float64, vmath64's sine and cosine of the same rounded phase (NaN past 1.6e6, where
+# the numpy path's exact reduction takes the point over).
+@inline
+def sin_at64(x: float, p: tuple[float]) -> float:
+    (w0,) = p
+    return vmath64.sin(w0 * x)
+
+
+@inline
+def sin_derivative_at64(x: float, p: tuple[float]) -> float:
+    (w0,) = p
+    return w0 * vmath64.cos(w0 * x)
+
+
+@inline
+def sin_second_derivative_at(x: float, p: tuple[float]) -> float:
+    (w0,) = p
+    return -(w0 * w0) * vmath64.sin(w0 * x)
+
+
 ACTIVATION = Activation(
     name="sin",
     formula=r"f(x) = \sin(\omega_0 x)",
@@ -48,7 +68,15 @@ ACTIVATION = Activation(
     derivative=sin_derivative,
     second_derivative_formula=r"f''(x) = -\omega_0^2 \sin(\omega_0 x)",
     second_derivative=sin_second_derivative,
-    kernels=(Kernel(sin_at, sin_derivative_at),),
+    kernels=(
+        Kernel(
+            sin_at,
+            sin_derivative_at,
+            value64=sin_at64,
+            derivative64=sin_derivative_at64,
+            second_derivative64=sin_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "w0",

@@ -7,7 +7,7 @@ import numpy as np
 from service.numerics.catalog.entry import Activation, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.periodic.sin import sine_cosine
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import REAL_LINE, Array
 
 
@@ -44,6 +44,29 @@ def snake_derivative_at(x: float, p: tuple[float]) -> float:
     return total * total
 
 
+# For float64, the numpy path's forms on vmath64 (NaN past a phase of 1.6e6, see sin).
+@inline
+def snake_at64(x: float, p: tuple[float]) -> float:
+    (a,) = p
+    sine = vmath64.sin(a * x)
+    return x + sine * sine / a
+
+
+@inline
+def snake_derivative_at64(x: float, p: tuple[float]) -> float:
+    (a,) = p
+    sine, cosine = vmath64.sin_cos(a * x)
+    total = sine + cosine
+    return total * total
+
+
+@inline
+def snake_second_derivative_at(x: float, p: tuple[float]) -> float:
+    (a,) = p
+    sine, cosine = vmath64.sin_cos(a * x)
+    return 2.0 * a * (cosine - sine) * (cosine + sine)
+
+
 ACTIVATION = Activation(
     name="snake",
     formula=r"f(x) = x + \frac{\sin^2(a x)}{a}",
@@ -52,7 +75,15 @@ ACTIVATION = Activation(
     derivative=snake_derivative,
     second_derivative_formula=r"f''(x) = 2 a \cos(2 a x)",
     second_derivative=snake_second_derivative,
-    kernels=(Kernel(snake_at, snake_derivative_at),),
+    kernels=(
+        Kernel(
+            snake_at,
+            snake_derivative_at,
+            value64=snake_at64,
+            derivative64=snake_derivative_at64,
+            second_derivative64=snake_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "a",

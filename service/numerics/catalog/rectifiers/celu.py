@@ -9,7 +9,7 @@ import numpy as np
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.rectifiers.elu import elu, elu_second_moment, elu_slope_moment
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -40,6 +40,25 @@ def celu_derivative_at(x: float, p: tuple[float]) -> float:
     return vmath.exp(min(0.0, x) * (1.0 / alpha))  # exactly 1 for x >= 0
 
 
+# For float64, x / alpha as the numpy path has it: its rounding is within kappa's allowance.
+@inline
+def celu_at64(x: float, p: tuple[float]) -> float:
+    (alpha,) = p
+    return max(0.0, x) + alpha * vmath64.expm1(min(0.0, x) / alpha)
+
+
+@inline
+def celu_derivative_at64(x: float, p: tuple[float]) -> float:
+    (alpha,) = p
+    return vmath64.exp(min(0.0, x) / alpha)
+
+
+@inline
+def celu_second_derivative_at(x: float, p: tuple[float]) -> float:
+    (alpha,) = p
+    return vmath64.exp(min(0.0, x) / alpha) / alpha if x <= 0 else 0.0
+
+
 def celu_second_moment(q: Array, alpha: float = 1.0) -> Array:
     """celu(u) = alpha elu(u / alpha), and u / alpha ~ N(0, q / alpha^2)."""
     return alpha**2 * elu_second_moment(q / alpha**2)
@@ -60,7 +79,15 @@ ACTIVATION = Activation(
         r"f''(x) = \begin{cases} 0 & x > 0 \\ e^{x/\alpha} / \alpha & x \le 0 \end{cases}"
     ),
     second_derivative=celu_second_derivative,
-    kernels=(Kernel(celu_at, celu_derivative_at),),
+    kernels=(
+        Kernel(
+            celu_at,
+            celu_derivative_at,
+            value64=celu_at64,
+            derivative64=celu_derivative_at64,
+            second_derivative64=celu_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "alpha",

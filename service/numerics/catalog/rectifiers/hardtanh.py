@@ -8,7 +8,13 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import Piece, no_curvature, second_moment, slope_moment
+from service.numerics.catalog.piecewise import (
+    Piece,
+    no_curvature,
+    no_curvature_at,
+    second_moment,
+    slope_moment,
+)
 from service.numerics.catalog.rectifiers.relu import relu
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
@@ -27,6 +33,14 @@ def hardtanh_derivative(x: Array, min_val: float = -1.0, max_val: float = 1.0) -
 def hardtanh_at(x: float, p: tuple[float, float]) -> float:
     min_val, max_val = p
     return min(max(x, min_val), max_val)  # max_val throughout if max_val < min_val, as np.clip
+
+
+@inline
+def hardtanh_at32(x: float, p: tuple[float, float]) -> float:
+    # In float32, eight lanes to four: rounding is monotonic, so the clamp rounded is the
+    # clamp to the bounds rounded (max_val's too when it is below min_val).
+    min_val, max_val = p
+    return float(min(max(np.float32(x), np.float32(min_val)), np.float32(max_val)))
 
 
 @inline
@@ -66,7 +80,16 @@ ACTIVATION = Activation(
     derivative=hardtanh_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(hardtanh_at, hardtanh_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            hardtanh_at32,
+            hardtanh_derivative_at,
+            value64=hardtanh_at,
+            derivative64=hardtanh_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter("min_val", -1.0, "Lower bound a.", minimum=-1e300, maximum=1e300),
         Parameter("max_val", 1.0, "Upper bound b (at least a).", minimum=-1e300, maximum=1e300),

@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature, select
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at, select
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
 from service.numerics.compiled import Kernel, inline
@@ -70,7 +70,16 @@ ACTIVATION = Activation(
     derivative=leaky_relu_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(leaky_relu_at, leaky_relu_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            leaky_relu_at,
+            leaky_relu_derivative_at,
+            value64=leaky_relu_at,
+            derivative64=leaky_relu_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "negative_slope",

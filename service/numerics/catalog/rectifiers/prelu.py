@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_continuity,
     leaky_gain,
@@ -45,7 +45,16 @@ ACTIVATION = Activation(
     derivative=prelu_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(leaky_relu_at, leaky_relu_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            leaky_relu_at,
+            leaky_relu_derivative_at,
+            value64=leaky_relu_at,
+            derivative64=leaky_relu_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "weight",

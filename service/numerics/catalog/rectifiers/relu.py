@@ -8,7 +8,13 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference, hull
-from service.numerics.catalog.piecewise import Piece, no_curvature, second_moment, slope_moment
+from service.numerics.catalog.piecewise import (
+    Piece,
+    no_curvature,
+    no_curvature_at,
+    second_moment,
+    slope_moment,
+)
 from service.numerics.catalog.references import GLOROT_BORDES_BENGIO, HE
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
@@ -42,6 +48,19 @@ def relu_at(x: float, p: tuple[float, float, float]) -> float:
         # numpy's clip, as the numpy path has it: +0.0 for x < 0, where 0 (x - 0) is -0.0.
         return min(max(x, 0.0), max_value)
     return min(max_value, x) if x > threshold else negative_slope * (x - threshold)
+
+
+@inline
+def relu_at32(x: float, p: tuple[float, float, float]) -> float:
+    # The float32 value: max and min of float32 numbers are exact, and rounding is monotonic,
+    # so min(max(x, 0), m) rounded is min(max(x, 0), fl32(m)); in float32, eight lanes to
+    # float64's four, which was 0.4x PyTorch's relu. Other parameters compare x with a float64
+    # threshold and multiply: relu_at's float64.
+    negative_slope, max_value, threshold = p
+    if negative_slope == 0.0 and threshold == 0.0:
+        clipped = min(max(np.float32(x), np.float32(0.0)), np.float32(max_value))
+        return float(clipped)  # exact: widened, to be rounded back
+    return relu_at(x, p)
 
 
 @inline
@@ -117,7 +136,16 @@ ACTIVATION = Activation(
     derivative=relu_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(relu_at, relu_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded product.
+    kernels=(
+        Kernel(
+            relu_at32,
+            relu_derivative_at,
+            value64=relu_at,
+            derivative64=relu_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "negative_slope",

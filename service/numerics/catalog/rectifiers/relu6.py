@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
@@ -24,6 +24,12 @@ def relu6_derivative(x: Array) -> Array:
 @inline
 def relu6_at(x: float, _: tuple[()]) -> float:
     return min(max(x, 0.0), 6.0)
+
+
+@inline
+def relu6_at32(x: float, _: tuple[()]) -> float:
+    # In float32, eight lanes to four: exact, as relu_at32 argues.
+    return float(min(max(np.float32(x), np.float32(0.0)), np.float32(6.0)))
 
 
 @inline
@@ -47,7 +53,16 @@ ACTIVATION = Activation(
     derivative=relu6_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(relu6_at, relu6_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            relu6_at32,
+            relu6_derivative_at,
+            value64=relu6_at,
+            derivative64=relu6_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     kink="f'(0) = f'(6) = 0, as in PyTorch.",
     follows="PyTorch",
     equivalents=(

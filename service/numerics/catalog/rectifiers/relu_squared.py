@@ -35,6 +35,11 @@ def relu_squared_derivative_at(x: float, _: tuple[()]) -> float:
     return 2.0 * max(0.0, x)
 
 
+@inline
+def relu_squared_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return 2.0 if x > 0 else 0.0
+
+
 ACTIVATION = Activation(
     name="relu_squared",
     aliases=("squared_relu",),
@@ -44,7 +49,16 @@ ACTIVATION = Activation(
     derivative=relu_squared_derivative,
     second_derivative_formula=r"f''(x) = \begin{cases} 2 & x > 0 \\ 0 & x \le 0 \end{cases}",
     second_derivative=relu_squared_second_derivative,
-    kernels=(Kernel(relu_squared_at, relu_squared_derivative_at),),
+    # The same functions for float64: each result is one rounded operation (or exact).
+    kernels=(
+        Kernel(
+            relu_squared_at,
+            relu_squared_derivative_at,
+            value64=relu_squared_at,
+            derivative64=relu_squared_derivative_at,
+            second_derivative64=relu_squared_second_derivative_at,
+        ),
+    ),
     kink="f''(0) = 0, the left-hand value (f' is continuous).",
     follows="the paper (PyTorch, Keras and JAX have no such function)",
     equivalents=(

@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_continuity,
     leaky_gain,
@@ -90,7 +90,18 @@ ACTIVATION = Activation(
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
     # In training the slopes are drawn per element: that stays on the numpy path.
-    kernels=(Kernel(rrelu_at, rrelu_derivative_at, variant={"training": False}, unused=("seed",)),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            rrelu_at,
+            rrelu_derivative_at,
+            variant={"training": False},
+            unused=("seed",),
+            value64=rrelu_at,
+            derivative64=rrelu_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter("lower", 1 / 8, "Lower bound l of the random slope.", minimum=-1e6, maximum=1e6),
         Parameter("upper", 1 / 3, "Upper bound u of the random slope.", minimum=-1e6, maximum=1e6),

@@ -10,7 +10,7 @@ from service.numerics.catalog.entry import Activation, Equivalent, GaussianMomen
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.piecewise import select
 from service.numerics.catalog.rectifiers.elu import elu, elu_second_moment, elu_slope_moment
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 # Klambauer et al.'s fixed point, to 32 digits; selu multiplies by their product, rounded once.
@@ -42,6 +42,21 @@ def selu_derivative_at(x: float, _: tuple[()]) -> float:
     return SCALE if x > 0 else SCALE_ALPHA * vmath.exp(x)
 
 
+@inline
+def selu_at64(x: float, _: tuple[()]) -> float:
+    return max(0.0, x) * SCALE + SCALE_ALPHA * vmath64.expm1(min(0.0, x))
+
+
+@inline
+def selu_derivative_at64(x: float, _: tuple[()]) -> float:
+    return SCALE if x > 0 else SCALE_ALPHA * vmath64.exp(x)
+
+
+@inline
+def selu_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return SCALE_ALPHA * vmath64.exp(x) if x <= 0 else 0.0
+
+
 def selu_second_moment(q: Array) -> Array:
     """lambda^2 times elu's, at selu's alpha."""
     return SCALE**2 * elu_second_moment(q, ALPHA)
@@ -66,7 +81,15 @@ ACTIVATION = Activation(
         r"f''(x) = \begin{cases} 0 & x > 0 \\ \lambda \alpha e^{x} & x \le 0 \end{cases}"
     ),
     second_derivative=selu_second_derivative,
-    kernels=(Kernel(selu_at, selu_derivative_at),),
+    kernels=(
+        Kernel(
+            selu_at,
+            selu_derivative_at,
+            value64=selu_at64,
+            derivative64=selu_derivative_at64,
+            second_derivative64=selu_second_derivative_at,
+        ),
+    ),
     kink="f'(0) = f''(0) = lambda alpha, as in PyTorch.",
     follows="PyTorch",
     equivalents=(

@@ -9,6 +9,7 @@ from service.numerics.catalog.facts import Facts, Identity, Initialisation, hull
 from service.numerics.catalog.piecewise import (
     Piece,
     no_curvature,
+    no_curvature_at,
     second_moment,
     select,
     slope_moment,
@@ -59,7 +60,16 @@ ACTIVATION = Activation(
     derivative=threshold_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(threshold_at, threshold_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            threshold_at,
+            threshold_derivative_at,
+            value64=threshold_at,
+            derivative64=threshold_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "threshold",

@@ -44,6 +44,24 @@ def hard_swish_derivative_at(x: float, _: tuple[()]) -> float:
     return 1.0 if x > _SHIFT else (middle if x >= -_SHIFT else 0.0)
 
 
+# For float64, the numpy path's divisions by 6 rather than products with a rounded 1/6; 2x may
+# overflow past 9e307, but only where the other piece is taken.
+@inline
+def hard_swish_at64(x: float, _: tuple[()]) -> float:
+    return x * (min(max(x + _SHIFT, 0.0), _WIDTH) / _WIDTH)
+
+
+@inline
+def hard_swish_derivative_at64(x: float, _: tuple[()]) -> float:
+    middle = (2.0 * x + _SHIFT) / _WIDTH
+    return 1.0 if x > _SHIFT else (middle if x >= -_SHIFT else 0.0)
+
+
+@inline
+def hard_swish_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return 1.0 / 3.0 if -_SHIFT < x < _SHIFT else 0.0
+
+
 ACTIVATION = Activation(
     name="hard_swish",
     aliases=("hard_silu", "hardswish"),
@@ -57,7 +75,15 @@ ACTIVATION = Activation(
         r"f''(x) = \begin{cases} 1/3 & |x| < 3 \\ 0 & \text{otherwise} \end{cases}"
     ),
     second_derivative=hard_swish_second_derivative,
-    kernels=(Kernel(hard_swish_at, hard_swish_derivative_at),),
+    kernels=(
+        Kernel(
+            hard_swish_at,
+            hard_swish_derivative_at,
+            value64=hard_swish_at64,
+            derivative64=hard_swish_derivative_at64,
+            second_derivative64=hard_swish_second_derivative_at,
+        ),
+    ),
     kink="f'(-3) = -1/2 and f'(3) = 3/2 (the middle piece's slopes), f''(+-3) = 0, as in PyTorch.",
     follows="PyTorch",
     equivalents=(

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 _HUGE = 1e300
@@ -83,6 +83,45 @@ def mish_derivative_at(x: float, _: tuple[()]) -> float:
     return top / (bottom * bottom)
 
 
+# For float64, the same forms on vmath64, and the numpy path's second derivative.
+@inline
+def _gate_at64(x: float) -> tuple[float, float, float]:
+    """(n, d, e): tanh(softplus x) = n / d, as mish_at has them, and e = e^-|x|."""
+    e = vmath64.exp(-abs(x))
+    positive = x > 0
+    numerator = 1.0 + 2.0 * e if positive else e * (e + 2.0)
+    return numerator, numerator + (2.0 * (e * e) if positive else 2.0), e
+
+
+@inline
+def mish_at64(x: float, _: tuple[()]) -> float:
+    n, d, _e = _gate_at64(x)
+    return x * n / d
+
+
+@inline
+def mish_derivative_at64(x: float, _: tuple[()]) -> float:
+    e = vmath64.exp(-abs(x))
+    n = 1.0 + 2.0 * e
+    d = n + 2.0 * (e * e)
+    positive = n * d + 4.0 * x * (e * e) * (1.0 + e)
+    negative = e * (4.0 * (1.0 + x) + e * ((6.0 + 4.0 * x) + e * (4.0 + e)))
+    negative_d = 2.0 + e * (2.0 + e)
+    top, bottom = (positive, d) if x > 0 else (negative, negative_d)
+    return top / (bottom * bottom)
+
+
+@inline
+def mish_second_derivative_at(x: float, _: tuple[()]) -> float:
+    # h (2 + x (sigma(-x) - 2 g sigma(x))), h = (1 - g^2) sigma(x), as the numpy path.
+    n, d, e = _gate_at64(x)
+    g = n / d
+    positive = x > 0
+    h = 4.0 * e * (1.0 + e) * (e if positive else 1.0) / (d * d)
+    gates = (e - 2.0 * g if positive else 1.0 - 2.0 * g * e) / (1.0 + e)
+    return h * (2.0 + min(x, _HUGE) * gates)
+
+
 # mish's minimum, by mpmath at 40 digits.
 _MINIMUM = -0.30884341301725043
 
@@ -97,7 +136,15 @@ ACTIVATION = Activation(
         r"f''(x) = (1 - g^2)\,\sigma(x)\left(2 + x\left(\sigma(-x) - 2 g\,\sigma(x)\right)\right)"
     ),
     second_derivative=mish_second_derivative,
-    kernels=(Kernel(mish_at, mish_derivative_at),),
+    kernels=(
+        Kernel(
+            mish_at,
+            mish_derivative_at,
+            value64=mish_at64,
+            derivative64=mish_derivative_at64,
+            second_derivative64=mish_second_derivative_at,
+        ),
+    ),
     follows="PyTorch",
     equivalents=(
         Equivalent("torch", "torch.nn.functional.mish(x)"),

@@ -9,8 +9,9 @@ import numpy as np
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
-from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled.vmath64.dd import add, divide, product, scale, two_sum
 from service.numerics.types import REAL_LINE, Array, Interval
 
 # Past |u| = 1e4 the gate is 0 or 1 to the last bit and sigma'(u) is 0; clipping there keeps
@@ -72,6 +73,52 @@ def silu_derivative_at(x: float, p: tuple[float]) -> float:
     return gate_slope(u, u)  # v = u = beta x, so x v' = u
 
 
+# For float64, u = beta x clipped as the numpy path clips it, e = e^-|u| (0.82 ULP).
+@inline
+def _gate_argument_at(x: float, beta: float) -> float:
+    return min(max(beta * x, -_SATURATED), _SATURATED)
+
+
+@inline
+def silu_at64(x: float, p: tuple[float]) -> float:
+    (beta,) = p
+    u = _gate_argument_at(x, beta)
+    e = vmath64.exp(-abs(u))
+    return (x if u >= 0 else x * e) / (1.0 + e)  # x sigma(u), rounded twice after e
+
+
+@inline
+def gate_slope64(v: float, x_dv: float) -> float:
+    """gate_slope on vmath64, divided once: (bracket) / (1 + e)^2."""
+    e = vmath64.exp(-abs(v))
+    d = 1.0 + e
+    bracket = e * ((1.0 + x_dv) + e) if v < 0 else d + x_dv * e
+    return bracket / (d * d)
+
+
+@inline
+def silu_derivative_at64(x: float, p: tuple[float]) -> float:
+    (beta,) = p
+    u = _gate_argument_at(x, beta)
+    return gate_slope64(u, u)
+
+
+@inline
+def silu_second_derivative_at(x: float, p: tuple[float]) -> float:
+    # beta sigma'(u) (2 - u tanh(u/2)) = beta e (4 + m (2 + |u|)) / d^3 with logistic_pairs'
+    # m, e, d: the bracket's root at |u| = 2.4 then cancels only the roundings of pairs.
+    (beta,) = p
+    u = _gate_argument_at(x, beta)
+    k, y, y_lo, m, m_lo, d, d_lo = logistic_pairs(u)
+    width, width_lo = two_sum(2.0, abs(u))
+    bracket, bracket_lo = product(m, m_lo, width, width_lo)
+    bracket, bracket_lo = add(4.0, 0.0, bracket, bracket_lo)
+    top, top_lo = product(y, y_lo, bracket, bracket_lo)
+    square, square_lo = product(d, d_lo, d, d_lo)
+    cube, cube_lo = product(square, square_lo, d, d_lo)
+    return scale(beta * divide(top, top_lo, cube, cube_lo), k)
+
+
 # silu's minimum -W(1/e) (Lambert's W), taken at x = -1 - W(1/e).
 _MINIMUM = -0.2784645427610738
 
@@ -92,7 +139,15 @@ ACTIVATION = Activation(
         r"f''(x) = \beta\,\sigma(\beta x)\,\sigma(-\beta x)\left(2 - \beta x \tanh(\beta x / 2)\right)"
     ),
     second_derivative=silu_second_derivative,
-    kernels=(Kernel(silu_at, silu_derivative_at),),
+    kernels=(
+        Kernel(
+            silu_at,
+            silu_derivative_at,
+            value64=silu_at64,
+            derivative64=silu_derivative_at64,
+            second_derivative64=silu_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "beta",

@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.shrinkage.softshrink import (
     LAMBDA,
     shrink_derivative,
@@ -41,7 +41,16 @@ ACTIVATION = Activation(
     derivative=shrink_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(hardshrink_at, shrink_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            hardshrink_at,
+            shrink_derivative_at,
+            value64=hardshrink_at,
+            derivative64=shrink_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     parameters=(LAMBDA,),
     kink="f'(+-lambda) = 0, as in PyTorch; f jumps there.",
     variants=({"lambd": 0.1},),

@@ -9,8 +9,9 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
-from service.numerics.catalog.sigmoidal.tanh import tanh_derivative
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.catalog.sigmoidal.tanh import tanh_derivative, tanh_second_derivative_at
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled.vmath64.dd import product, two_sum
 from service.numerics.types import REAL_LINE, Array
 
 # x - tanh x = (x cosh x - sinh x) / cosh x, and x cosh x - sinh x = x^3 sum_k c_k x^(2k-2)
@@ -61,6 +62,35 @@ def tanhshrink_derivative_at(x: float, _: tuple[()]) -> float:
     return tanh * tanh
 
 
+# For float64: near 0 the series times sech x = 2e/(1 + e^2), e = e^-|x| (no cancellation;
+# kappa is 3 there); beyond, |x| - tanh|x| with tanh as a pair, so that the difference
+# (kappa 2.4 at |x| = 1) carries tanh's 0.6 u rather than its rounding.
+@inline
+def tanhshrink_at64(x: float, _: tuple[()]) -> float:
+    a = abs(x)
+    t, t_lo = vmath64.tanh_pair(a)
+    far, far_lo = two_sum(a, -t)
+    near = min(a, TANHSHRINK_SERIES_LIMIT)
+    square = near * near
+    series = 0.0
+    for coefficient in TANHSHRINK_SERIES:
+        series = series * square + coefficient
+    e = vmath64.exp(-near)
+    small = near * square * series * (2.0 * e / (1.0 + e * e))
+    return math.copysign(small if a < TANHSHRINK_SERIES_LIMIT else far + (far_lo - t_lo), x)
+
+
+@inline
+def tanhshrink_derivative_at64(x: float, _: tuple[()]) -> float:
+    t, t_lo = vmath64.tanh_pair(x)
+    return product(t, t_lo, t, t_lo)[0]
+
+
+@inline
+def tanhshrink_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return -tanh_second_derivative_at(x, ())  # 2 tanh sech^2 = -tanh''
+
+
 ACTIVATION = Activation(
     name="tanhshrink",
     aliases=("tanh_shrink",),
@@ -70,7 +100,15 @@ ACTIVATION = Activation(
     derivative=tanhshrink_derivative,
     second_derivative_formula=r"f''(x) = 2 \tanh x \operatorname{sech}^2 x",
     second_derivative=tanhshrink_second_derivative,
-    kernels=(Kernel(tanhshrink_at, tanhshrink_derivative_at),),
+    kernels=(
+        Kernel(
+            tanhshrink_at,
+            tanhshrink_derivative_at,
+            value64=tanhshrink_at64,
+            derivative64=tanhshrink_derivative_at64,
+            second_derivative64=tanhshrink_second_derivative_at,
+        ),
+    ),
     follows="PyTorch",
     equivalents=(
         Equivalent("torch", "torch.nn.functional.tanhshrink(x)"),

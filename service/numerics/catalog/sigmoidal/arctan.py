@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 _HUGE = 1e300  # past it arctan'' underflows to 0, and 2x is still finite
@@ -47,6 +47,28 @@ def arctan_derivative_at(x: float, _: tuple[()]) -> float:
     return 1.0 / (1.0 + x * x)
 
 
+# For float64, the numpy path's forms, which neither overflow nor lose a subnormal.
+@inline
+def arctan_at64(x: float, _: tuple[()]) -> float:
+    return vmath64.atan(x)
+
+
+@inline
+def arctan_derivative_at64(x: float, _: tuple[()]) -> float:
+    magnitude = abs(x)
+    large = max(magnitude, 1.0)
+    inverse = 1.0 / large
+    small = min(magnitude, 1.0)
+    return inverse / (large + inverse * (small * small))
+
+
+@inline
+def arctan_second_derivative_at(x: float, _: tuple[()]) -> float:
+    near = min(max(x, -_HUGE), _HUGE)
+    denominator = 1.0 + near * near
+    return -2.0 * near / denominator / denominator
+
+
 ACTIVATION = Activation(
     name="arctan",
     formula=r"f(x) = \arctan x",
@@ -55,7 +77,15 @@ ACTIVATION = Activation(
     derivative=arctan_derivative,
     second_derivative_formula=r"f''(x) = \frac{-2x}{(1 + x^2)^2}",
     second_derivative=arctan_second_derivative,
-    kernels=(Kernel(arctan_at, arctan_derivative_at),),
+    kernels=(
+        Kernel(
+            arctan_at,
+            arctan_derivative_at,
+            value64=arctan_at64,
+            derivative64=arctan_derivative_at64,
+            second_derivative64=arctan_second_derivative_at,
+        ),
+    ),
     follows="the mathematical arctan (no library has it as an activation)",
     equivalents=(
         Equivalent("torch", "torch.atan(x)", "a tensor function, not an activation"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.relu import relu
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
@@ -33,7 +33,16 @@ ACTIVATION = Activation(
     derivative=no_curvature,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(binary_step_at, binary_step_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            binary_step_at,
+            binary_step_derivative_at,
+            value64=binary_step_at,
+            derivative64=binary_step_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     kink="f(0) = 1; f'(0) = 0, as autodiff gives, where the true derivative is a Dirac delta.",
     follows="the Heaviside step with H(0) = 1 (no library has it as an activation)",
     equivalents=(

@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.hardtanh import hardtanh
 from service.numerics.catalog.rectifiers.relu6 import relu6
 from service.numerics.catalog.references import HOWARD_MOBILENETV3
@@ -41,7 +41,18 @@ def _kernel(variant: str) -> Kernel:
     def derivative(x: float, _: tuple[()]) -> float:
         return slope if -shift < x < shift else 0.0
 
-    return Kernel(value, derivative, variant={"variant": variant})
+    @inline
+    def value64(x: float, _: tuple[()]) -> float:
+        return min(max((x + shift) / width, 0.0), 1.0)  # the numpy path's division, in float64
+
+    return Kernel(
+        value,
+        derivative,
+        variant={"variant": variant},
+        value64=value64,
+        derivative64=derivative,
+        second_derivative64=no_curvature_at,
+    )
 
 
 def _kinks(variant: str) -> tuple[float, ...]:

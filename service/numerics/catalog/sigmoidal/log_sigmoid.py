@@ -8,8 +8,13 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
-from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.catalog.sigmoidal.sigmoid import (
+    sigmoid,
+    sigmoid_at64,
+    sigmoid_derivative,
+    sigmoid_derivative_at64,
+)
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -36,6 +41,23 @@ def log_sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
     return vmath.sigmoid(-x)
 
 
+# For float64: log1p of e = e^-|x| is within 0.55 ULP plus e's 0.82 ULP (log1p(e) is less
+# sensitive to e than e itself), and min(x, 0) has its sign: no cancellation.
+@inline
+def log_sigmoid_at64(x: float, _: tuple[()]) -> float:
+    return min(x, 0.0) - vmath64.log1p(vmath64.exp(-abs(x)))
+
+
+@inline
+def log_sigmoid_derivative_at64(x: float, _: tuple[()]) -> float:
+    return sigmoid_at64(-x, ())
+
+
+@inline
+def log_sigmoid_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return -sigmoid_derivative_at64(x, ())
+
+
 ACTIVATION = Activation(
     name="log_sigmoid",
     aliases=("logsigmoid",),
@@ -45,7 +67,15 @@ ACTIVATION = Activation(
     derivative=log_sigmoid_derivative,
     second_derivative_formula=r"f''(x) = -\sigma(x)\,\sigma(-x)",
     second_derivative=log_sigmoid_second_derivative,
-    kernels=(Kernel(log_sigmoid_at, log_sigmoid_derivative_at),),
+    kernels=(
+        Kernel(
+            log_sigmoid_at,
+            log_sigmoid_derivative_at,
+            value64=log_sigmoid_at64,
+            derivative64=log_sigmoid_derivative_at64,
+            second_derivative64=log_sigmoid_second_derivative_at,
+        ),
+    ),
     follows="PyTorch",
     equivalents=(
         Equivalent("torch", "torch.nn.functional.logsigmoid(x)"),

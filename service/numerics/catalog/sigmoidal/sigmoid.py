@@ -8,7 +8,8 @@ from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.piecewise import select
 from service.numerics.catalog.references import GLOROT_BENGIO
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath32, vmath64
+from service.numerics.compiled.vmath64.dd import divide, fast_two_sum, product, scale, two_sum
 from service.numerics.types import Array, Interval
 
 
@@ -38,11 +39,62 @@ def sigmoid_at(x: float, _: tuple[()]) -> float:
 
 
 @inline
+def sigmoid_at32(x: float, _: tuple[()]) -> float:
+    # The float32 kernel's value: float32 arithmetic, eight lanes to AVX2's four (vmath32).
+    return float(vmath32.sigmoid(np.float32(x)))  # exact: widened, to be rounded back
+
+
+@inline
 def sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
     # e r^2 with vmath.sigmoid's own e and r: a loop that needs both (glu's) computes them once.
     e = vmath.exp(-abs(x))
     r = 1.0 / (1.0 + e)
     return e * r * r
+
+
+# For float64, on vmath64 (e = e^-|x| within 0.82 ULP): sigma = (1 or e)/(1 + e) within
+# 0.82 + 0.5 + 0.5 ULP, sigma' = e/(1 + e)^2 within 0.82 + 2 ULP.
+@inline
+def sigmoid_at64(x: float, _: tuple[()]) -> float:
+    e = vmath64.exp(-abs(x))
+    return (1.0 if x >= 0 else e) / (1.0 + e)
+
+
+@inline
+def sigmoid_derivative_at64(x: float, _: tuple[()]) -> float:
+    e = vmath64.exp(-abs(x))
+    d = 1.0 + e
+    return e / (d * d)
+
+
+@inline
+def logistic_pairs(v: float) -> tuple[float, float, float, float, float, float, float]:
+    """(k, y, m, d): e = e^-|v| = 2^k y, m = e - 1 and d = 1 + e, y, m and d as pairs.
+
+    From one reduction (vmath64.exp_parts, within 0.32 u): m and d are e's exact sums with
+    -1 and 1 plus its low part, as expm1_pair forms them, so that tanh(|v|/2) = -m/d keeps
+    its relative accuracy near 0; and e stays a normal y times 2^k, so that a result it
+    multiplies can be formed in full and scaled once, into the subnormals if it lies there.
+    """
+    k, s, c = vmath64.exp_parts(-abs(v))
+    y, y_lo = fast_two_sum(s, c)
+    e, e_lo = vmath64.scale_pair(y, y_lo, k)
+    m, m_lo = two_sum(e, -1.0)
+    m, m_lo = fast_two_sum(m, m_lo + e_lo)
+    d, d_lo = fast_two_sum(1.0, e)
+    return k, y, y_lo, m, m_lo, d, d_lo + e_lo
+
+
+@inline
+def sigmoid_second_derivative_at(x: float, _: tuple[()]) -> float:
+    # sigma'' = -sigma' tanh(x/2) = sign(x) e m / d^3 with logistic_pairs' e = 2^k y, m, d:
+    # products of pairs, rounded once, then scaled.
+    k, y, y_lo, m, m_lo, d, d_lo = logistic_pairs(x)
+    top, top_lo = product(y, y_lo, m, m_lo)
+    square, square_lo = product(d, d_lo, d, d_lo)
+    cube, cube_lo = product(square, square_lo, d, d_lo)
+    result = scale(divide(top, top_lo, cube, cube_lo), k)
+    return result if x >= 0 else -result
 
 
 ACTIVATION = Activation(
@@ -54,7 +106,15 @@ ACTIVATION = Activation(
     derivative=sigmoid_derivative,
     second_derivative_formula=r"f''(x) = -\sigma(x)\,\sigma(-x) \tanh(x/2)",
     second_derivative=sigmoid_second_derivative,
-    kernels=(Kernel(sigmoid_at, sigmoid_derivative_at),),
+    kernels=(
+        Kernel(
+            sigmoid_at32,
+            sigmoid_derivative_at,
+            value64=sigmoid_at64,
+            derivative64=sigmoid_derivative_at64,
+            second_derivative64=sigmoid_second_derivative_at,
+        ),
+    ),
     follows="PyTorch",
     equivalents=(
         Equivalent("torch", "torch.nn.functional.sigmoid(x)"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
@@ -41,6 +43,21 @@ def softsign_derivative_at(x: float, _: tuple[()]) -> float:
     return 1.0 / (denominator * denominator)
 
 
+# For float64, where d^2 may overflow (past |x| = 1.3e154) while 1/d^2 is still a
+# subnormal, 1/d/d as the numpy path has it.
+@inline
+def softsign_derivative_at64(x: float, _: tuple[()]) -> float:
+    denominator = 1.0 + abs(x)
+    return 1.0 / denominator / denominator
+
+
+@inline
+def softsign_second_derivative_at(x: float, _: tuple[()]) -> float:
+    denominator = 1.0 + abs(x)
+    # Once d^2 overflows, 2/d^3 is below the smallest subnormal anyway.
+    return math.copysign(2.0, -x) / denominator / (denominator * denominator) if x != 0 else 0.0
+
+
 ACTIVATION = Activation(
     name="softsign",
     aliases=("soft_sign",),
@@ -50,7 +67,15 @@ ACTIVATION = Activation(
     derivative=softsign_derivative,
     second_derivative_formula=r"f''(x) = \frac{-2 \operatorname{sign} x}{(1 + |x|)^3}",
     second_derivative=softsign_second_derivative,
-    kernels=(Kernel(softsign_at, softsign_derivative_at),),
+    kernels=(
+        Kernel(
+            softsign_at,
+            softsign_derivative_at,
+            value64=softsign_at,
+            derivative64=softsign_derivative_at64,
+            second_derivative64=softsign_second_derivative_at,
+        ),
+    ),
     kink="f''(0) = 0, between its one-sided values -2 and 2 (f' is continuous).",
     follows="PyTorch",
     equivalents=(

@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
-from service.numerics.catalog.piecewise import no_curvature
+from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.hardtanh import hardtanh
 from service.numerics.catalog.references import BLONDEL_MARTINS_NICULAE
 from service.numerics.compiled import Kernel, inline
@@ -40,7 +40,16 @@ ACTIVATION = Activation(
     derivative=sparse_sigmoid_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    kernels=(Kernel(sparse_sigmoid_at, sparse_sigmoid_derivative_at),),
+    # The same functions for float64: each result is exact, or one rounded operation.
+    kernels=(
+        Kernel(
+            sparse_sigmoid_at,
+            sparse_sigmoid_derivative_at,
+            value64=sparse_sigmoid_at,
+            derivative64=sparse_sigmoid_derivative_at,
+            second_derivative64=no_curvature_at,
+        ),
+    ),
     kink="f'(+-1) = 0, the clamp convention of PyTorch's hardtanh.",
     follows="JAX and Keras (PyTorch has no such function)",
     equivalents=(

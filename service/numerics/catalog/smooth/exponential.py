@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -22,6 +22,11 @@ def exponential_at(x: float, _: tuple[()]) -> float:
     return vmath.exp(x)
 
 
+@inline
+def exponential_at64(x: float, _: tuple[()]) -> float:
+    return vmath64.exp(x)
+
+
 ACTIVATION = Activation(
     name="exponential",
     formula=r"f(x) = e^{x}",
@@ -30,7 +35,15 @@ ACTIVATION = Activation(
     derivative=exponential,
     second_derivative_formula=r"f''(x) = e^{x}",
     second_derivative=exponential,
-    kernels=(Kernel(exponential_at, exponential_at),),
+    kernels=(
+        Kernel(
+            exponential_at,
+            exponential_at,
+            value64=exponential_at64,
+            derivative64=exponential_at64,
+            second_derivative64=exponential_at64,
+        ),
+    ),
     follows="Keras (PyTorch has it only as the tensor function torch.exp)",
     equivalents=(
         Equivalent("torch", "torch.exp(x)", "a tensor function, not an activation"),

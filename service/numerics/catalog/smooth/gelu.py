@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import numpy as np
 from scipy.special import erf
@@ -21,17 +22,30 @@ from service.numerics.catalog.self_gated.silu import (
     gate_slope,
     silu,
     silu_at,
+    silu_at64,
     silu_derivative,
     silu_derivative_at,
+    silu_derivative_at64,
     silu_second_derivative,
+    silu_second_derivative_at,
 )
-from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled.vmath64.dd import (
+    add,
+    divide,
+    product,
+    quotient,
+    scale,
+    two_product,
+    two_sum,
+)
 from service.numerics.types import Array, Interval
 
 QUICK_GELU_BETA = 1.702
 # In extended precision: sigma'(v) magnifies an error in v about |v| times.
-SQRT_8_OVER_PI = np.longdouble("1.59576912160573071175978423973752747390343452")
+_SQRT_8_OVER_PI_DIGITS = "1.59576912160573071175978423973752747390343452"
+SQRT_8_OVER_PI = np.longdouble(_SQRT_8_OVER_PI_DIGITS)
 TANH_CUBIC = np.longdouble("0.044715")
 _GELU_CLIP = 100.0  # past it f'' underflows to 0 in either form, and x^3 stays finite
 
@@ -115,6 +129,163 @@ def quick_gelu_derivative_at(x: float, _: tuple[()]) -> float:
     return silu_derivative_at(x, _QUICK_GELU)
 
 
+# For float64: x Phi(x) from vmath64's Phi(-|x|) and exp(-x^2/2) as pairs, each output rounded
+# once. Phi(-y) is within 1 ULP up to y = 2.25 and 2.1 ULP beyond, where the condition number
+# of each output is y^2 or more; Phi(x) + x phi(x) = Phi(-y) - y phi(y) for x = -y <= 0 and
+# 1 less that for x > 0, its cancellation near x = -0.75 (its root) carried in pairs.
+_NORMAL_CLIP = 40.0  # Phi(-40) and exp(-800) are 0 in float64
+
+
+@inline
+def _normal_at64(x: float) -> tuple[float, float, float, float, float]:
+    """(y, exp(-y^2/2) as a pair, Phi(-y) as a pair), y = min(|x|, 40)."""
+    y = min(abs(x), _NORMAL_CLIP)
+    gauss, gauss_lo = vmath64.gauss_pair(y)
+    tail, tail_lo = vmath64.lower_tail_pair(y, gauss, gauss_lo)
+    return y, gauss, gauss_lo, tail, tail_lo
+
+
+@inline
+def gelu_at64(x: float, _: tuple[()]) -> float:
+    _y, _gauss, _gauss_lo, tail, tail_lo = _normal_at64(x)
+    cdf, cdf_lo = (tail, tail_lo) if x <= 0 else add(1.0, 0.0, -tail, -tail_lo)
+    return product(x, 0.0, cdf, cdf_lo)[0]
+
+
+@inline
+def gelu_derivative_at64(x: float, _: tuple[()]) -> float:
+    y, gauss, gauss_lo, tail, tail_lo = _normal_at64(x)
+    pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
+    slope, slope_lo = product(y, 0.0, pdf, pdf_lo)
+    lower, lower_lo = add(tail, tail_lo, -slope, -slope_lo)  # Phi(-y) - y phi(y)
+    return lower + lower_lo if x <= 0 else add(1.0, 0.0, -lower, -lower_lo)[0]
+
+
+@inline
+def gelu_both_at64(x: float, _: tuple[()]) -> tuple[float, float]:
+    """(x Phi(x), Phi(x) + x phi(x)): gelu and its slope at once (geglu's gate), sharing Phi."""
+    y, gauss, gauss_lo, tail, tail_lo = _normal_at64(x)
+    cdf, cdf_lo = (tail, tail_lo) if x <= 0 else add(1.0, 0.0, -tail, -tail_lo)
+    pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
+    slope, slope_lo = product(y, 0.0, pdf, pdf_lo)
+    lower, lower_lo = add(tail, tail_lo, -slope, -slope_lo)
+    value = product(x, 0.0, cdf, cdf_lo)[0]
+    return value, lower + lower_lo if x <= 0 else add(1.0, 0.0, -lower, -lower_lo)[0]
+
+
+@inline
+def gelu_second_derivative_at(x: float, _: tuple[()]) -> float:
+    y, gauss, gauss_lo, _tail, _tail_lo = _normal_at64(x)
+    pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
+    square, square_lo = two_product(y, y)
+    factor, factor_lo = add(2.0, 0.0, -square, -square_lo)
+    return product(pdf, pdf_lo, factor, factor_lo)[0]
+
+
+# The tanh form for float64, as the numpy path computes it (analysis.normal): v and x v' as
+# pairs (sigma(v) magnifies an error in v |v| times), sigma(v) with its correction, and the
+# slope's cancellation near x = -0.75 formed exactly.
+_LINEAR_LO = float(Decimal(_SQRT_8_OVER_PI_DIGITS) - Decimal(_LINEAR))
+_TANH_CLIP = 100.0  # past it sigma(v) is 0 or 1 to the last bit, and x^3 stays finite
+
+
+@inline
+def _tanh_gate(x: float, weight: float) -> tuple[float, float]:
+    """sqrt(8/pi) (x + weight 0.044715 x^3) as a pair: v for weight 1, x v' for weight 3."""
+    linear, linear_lo = two_product(x, _LINEAR)
+    hi, lo = two_sum(linear, weight * (_CUBIC * x * (x * x)))
+    return hi, lo + (linear_lo + x * _LINEAR_LO)
+
+
+@inline
+def _logistic(v: float, v_lo: float) -> tuple[float, float, float, float]:
+    """e = exp(-|v + v_lo|) and d = 1 + e, each as hi, lo."""
+    e = vmath64.exp(-abs(v))
+    e_lo = -e * (v_lo if v >= 0 else -v_lo)  # exp(-|v + v_lo|) = e (1 - sign(v) v_lo + ...)
+    d = 1.0 + e
+    return e, e_lo, d, ((1.0 - d) + e) + e_lo
+
+
+@inline
+def tanh_gelu_at64(x: float, _: tuple[()]) -> float:
+    near = min(max(x, -_TANH_CLIP), _TANH_CLIP)
+    v, v_lo = _tanh_gate(near, 1.0)
+    e, e_lo, d, d_lo = _logistic(v, v_lo)
+    top, top_lo = (e, e_lo) if v < 0 else (1.0, 0.0)
+    gate = divide(top, top_lo, d, d_lo)
+    return x * gate
+
+
+@inline
+def _over_square(n: float, n_lo: float, d: float, d_lo: float) -> float:
+    """(n + n_lo) / (d + d_lo)^2, rounded about once."""
+    square, square_lo = product(d, d_lo, d, d_lo)
+    return divide(n, n_lo, square, square_lo)
+
+
+@inline
+def tanh_gelu_derivative_at64(x: float, _: tuple[()]) -> float:
+    near = min(max(x, -_TANH_CLIP), _TANH_CLIP)
+    v, v_lo = _tanh_gate(near, 1.0)
+    q, q_lo = _tanh_gate(near, 3.0)
+    e, e_lo, d, d_lo = _logistic(v, v_lo)
+    # v < 0: e (d + q) / d^2, d + q formed exactly (it vanishes near x = -0.75);
+    # v >= 0: (d + q e) / d^2, nothing cancels.
+    total, total_lo = two_sum(d, q)
+    top, top_lo = two_product(e, total)
+    top_lo = top_lo + e * (total_lo + d_lo + q_lo) + e_lo * total
+    rest, rest_lo = two_product(q, e)
+    sum_, sum_lo = two_sum(d, rest)
+    sum_lo = sum_lo + rest_lo + d_lo + q * e_lo + q_lo * e
+    n, n_lo = (top, top_lo) if v < 0 else (sum_, sum_lo)
+    return _over_square(n, n_lo, d, d_lo)
+
+
+@inline
+def tanh_gelu_second_derivative_at(x: float, _: tuple[()]) -> float:
+    # f = x sigma(v): f'' = sigma'(v) (2v' + x v'' - x v'^2 tanh(v/2)), sigma'(v) = e/d^2 and
+    # tanh(|v|/2) = -m/d from logistic_pairs (to first order in v's low part), the bracket as
+    # pairs: its roots cancel only their roundings.
+    near = min(max(x, -_TANH_CLIP), _TANH_CLIP)
+    v, v_lo = _tanh_gate(near, 1.0)
+    k, y, y_lo, m, m_lo, d, d_lo = logistic_pairs(v)
+    # e(v + v_lo) = e(v) (1 - sign(v) v_lo) to first order.
+    toward = -(v_lo if v >= 0 else -v_lo)
+    y_lo = y_lo + y * toward
+    shift = vmath64.scale_pair(y, 0.0, k)[0] * toward
+    m_lo, d_lo = m_lo + shift, d_lo + shift
+    square, square_lo = two_product(near, near)
+    # v' = L (1 + 3c x^2), 2v' + x v'' = L (2 + 12 c x^2), c x^2 L = _CUBIC x^2.
+    slope, slope_lo = add(_LINEAR, _LINEAR_LO, 3.0 * _CUBIC * square, 3.0 * _CUBIC * square_lo)
+    linear, linear_lo = add(
+        2.0 * _LINEAR, 2.0 * _LINEAR_LO, 12.0 * _CUBIC * square, 12.0 * _CUBIC * square_lo
+    )
+    half_tanh, half_tanh_lo = quotient(-m, -m_lo, d, d_lo)  # tanh(|v|/2)
+    if v < 0:
+        half_tanh, half_tanh_lo = -half_tanh, -half_tanh_lo
+    tilted, tilted_lo = product(near, 0.0, half_tanh, half_tanh_lo)
+    bent, bent_lo = product(slope, slope_lo, slope, slope_lo)
+    bent, bent_lo = product(bent, bent_lo, tilted, tilted_lo)
+    bracket, bracket_lo = add(linear, linear_lo, -bent, -bent_lo)
+    top, top_lo = product(y, y_lo, bracket, bracket_lo)
+    return scale(_over_square(top, top_lo, d, d_lo), k)
+
+
+@inline
+def quick_gelu_at64(x: float, _: tuple[()]) -> float:
+    return silu_at64(x, _QUICK_GELU)
+
+
+@inline
+def quick_gelu_derivative_at64(x: float, _: tuple[()]) -> float:
+    return silu_derivative_at64(x, _QUICK_GELU)
+
+
+@inline
+def quick_gelu_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return silu_second_derivative_at(x, _QUICK_GELU)
+
+
 # The minima of x Phi(x), of its tanh form and of x sigma(1.702 x), to 17 digits (mpmath at
 # 40 digits); the last is -W(1/e) / 1.702, Lambert's W giving silu's.
 _MINIMUM = {
@@ -143,9 +314,30 @@ ACTIVATION = Activation(
     ),
     second_derivative=gelu_second_derivative,
     kernels=(
-        Kernel(gelu_at, gelu_derivative_at, variant={"approximate": "none"}),
-        Kernel(tanh_gelu_at, tanh_gelu_derivative_at, variant={"approximate": "tanh"}),
-        Kernel(quick_gelu_at, quick_gelu_derivative_at, variant={"approximate": "sigmoid"}),
+        Kernel(
+            gelu_at,
+            gelu_derivative_at,
+            variant={"approximate": "none"},
+            value64=gelu_at64,
+            derivative64=gelu_derivative_at64,
+            second_derivative64=gelu_second_derivative_at,
+        ),
+        Kernel(
+            tanh_gelu_at,
+            tanh_gelu_derivative_at,
+            variant={"approximate": "tanh"},
+            value64=tanh_gelu_at64,
+            derivative64=tanh_gelu_derivative_at64,
+            second_derivative64=tanh_gelu_second_derivative_at,
+        ),
+        Kernel(
+            quick_gelu_at,
+            quick_gelu_derivative_at,
+            variant={"approximate": "sigmoid"},
+            value64=quick_gelu_at64,
+            derivative64=quick_gelu_derivative_at64,
+            second_derivative64=quick_gelu_second_derivative_at,
+        ),
     ),
     parameters=(
         Parameter(

@@ -10,8 +10,13 @@ from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.piecewise import select
 from service.numerics.catalog.references import GLOROT_BORDES_BENGIO
-from service.numerics.catalog.sigmoidal.sigmoid import sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.catalog.sigmoidal.sigmoid import (
+    sigmoid,
+    sigmoid_at64,
+    sigmoid_derivative,
+    sigmoid_derivative_at64,
+)
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -55,6 +60,30 @@ def softplus_derivative_at(x: float, p: tuple[float, float]) -> float:
     return 1.0 if u > threshold else 1.0 / (1.0 + vmath.exp(-u))  # sigma(u), as silu has it
 
 
+# For float64, as the numpy path: beta x may overflow, and then either branch gives the limit
+# (vmath64.exp clamps its argument, so e^-inf is 0).
+@inline
+def softplus_at64(x: float, p: tuple[float, float]) -> float:
+    (beta, threshold) = p
+    scaled = x * beta
+    u = min(scaled, threshold)
+    return x if scaled > threshold else (max(u, 0.0) + vmath64.log1p(vmath64.exp(-abs(u)))) / beta
+
+
+@inline
+def softplus_derivative_at64(x: float, p: tuple[float, float]) -> float:
+    (beta, threshold) = p
+    scaled = x * beta
+    return 1.0 if scaled > threshold else sigmoid_at64(min(scaled, threshold), ())
+
+
+@inline
+def softplus_second_derivative_at(x: float, p: tuple[float, float]) -> float:
+    (beta, threshold) = p
+    scaled = x * beta
+    return 0.0 if scaled > threshold else beta * sigmoid_derivative_at64(scaled, ())
+
+
 def _continuity(beta: float, threshold: float) -> float:
     # The switch to x at beta x > threshold leaves a step of log1p(e^-threshold)/beta, which
     # is 0 in float64 only once e^-threshold underflows.
@@ -80,7 +109,15 @@ ACTIVATION = Activation(
         r" 0 & \beta x > t \end{cases}"
     ),
     second_derivative=softplus_second_derivative,
-    kernels=(Kernel(softplus_at, softplus_derivative_at),),
+    kernels=(
+        Kernel(
+            softplus_at,
+            softplus_derivative_at,
+            value64=softplus_at64,
+            derivative64=softplus_derivative_at64,
+            second_derivative64=softplus_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "beta",

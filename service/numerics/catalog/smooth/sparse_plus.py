@@ -36,6 +36,11 @@ def sparse_plus_derivative_at(x: float, _: tuple[()]) -> float:
     return 0.5 * (min(max(x, -1.0), 1.0) + 1.0)
 
 
+@inline
+def sparse_plus_second_derivative_at(x: float, _: tuple[()]) -> float:
+    return 0.5 if -1.0 < x < 1.0 else 0.0
+
+
 ACTIVATION = Activation(
     name="sparse_plus",
     formula=(
@@ -51,7 +56,16 @@ ACTIVATION = Activation(
         r"f''(x) = \begin{cases} 1/2 & |x| < 1 \\ 0 & \text{otherwise} \end{cases}"
     ),
     second_derivative=sparse_plus_second_derivative,
-    kernels=(Kernel(sparse_plus_at, sparse_plus_derivative_at),),
+    # The same functions for float64: the numpy path's operations, each rounded once.
+    kernels=(
+        Kernel(
+            sparse_plus_at,
+            sparse_plus_derivative_at,
+            value64=sparse_plus_at,
+            derivative64=sparse_plus_derivative_at,
+            second_derivative64=sparse_plus_second_derivative_at,
+        ),
+    ),
     kink="f''(+-1) = 0, as JAX's piecewise definition gives (f' is continuous).",
     follows="JAX and Keras (PyTorch has no such function)",
     equivalents=(

@@ -61,6 +61,37 @@ def squareplus_derivative_at(x: float, p: tuple[float]) -> float:
     return top / bottom
 
 
+# For float64, the numpy path's _squareplus_parts and forms, x clipped where x^2 would overflow.
+@inline
+def _parts_at64(x: float, b: float) -> tuple[float, float, float]:
+    near = min(max(x, -_SQUARE_LIMIT), _SQUARE_LIMIT)
+    square = near * near + b
+    root = max(math.sqrt(square), abs(x))
+    return root, 0.5 * root + 0.5 * abs(x), square
+
+
+@inline
+def squareplus_at64(x: float, p: tuple[float]) -> float:
+    (b,) = p
+    _root, middle, _square = _parts_at64(x, b)
+    return middle if x >= 0 else (b / 4.0) / middle
+
+
+@inline
+def squareplus_derivative_at64(x: float, p: tuple[float]) -> float:
+    (b,) = p
+    root, middle, _square = _parts_at64(x, b)
+    ratio = x / root
+    return 0.5 + 0.5 * ratio if ratio > -0.5 else (b / 4.0) / root / middle
+
+
+@inline
+def squareplus_second_derivative_at(x: float, p: tuple[float]) -> float:
+    (b,) = p
+    root, _middle, square = _parts_at64(x, b)
+    return (b / 2.0) / square / root
+
+
 ACTIVATION = Activation(
     name="squareplus",
     formula=r"f(x) = \frac{x + \sqrt{x^2 + b}}{2}",
@@ -69,7 +100,15 @@ ACTIVATION = Activation(
     derivative=squareplus_derivative,
     second_derivative_formula=r"f''(x) = \frac{b}{2\,(x^2 + b)^{3/2}}",
     second_derivative=squareplus_second_derivative,
-    kernels=(Kernel(squareplus_at, squareplus_derivative_at),),
+    kernels=(
+        Kernel(
+            squareplus_at,
+            squareplus_derivative_at,
+            value64=squareplus_at64,
+            derivative64=squareplus_derivative_at64,
+            second_derivative64=squareplus_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "b",

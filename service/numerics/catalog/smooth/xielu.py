@@ -10,7 +10,7 @@ from service.numerics.catalog.entry import Activation, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference, hull
 from service.numerics.catalog.rectifiers.elu import elu
 from service.numerics.catalog.rectifiers.relu import relu
-from service.numerics.compiled import Kernel, inline, vmath
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -52,6 +52,27 @@ def xielu_derivative_at(x: float, p: tuple[float, float, float, float]) -> float
     # rounding of the smaller term only.
     curve = alpha_n * vmath.exp(min(x, eps)) if x <= eps else 0.0
     return 2.0 * alpha_p * x + beta if x > 0 else curve - (alpha_n - beta)
+
+
+@inline
+def xielu_at64(x: float, p: tuple[float, float, float, float]) -> float:
+    (alpha_p, alpha_n, beta, eps) = p
+    negative = alpha_n * (vmath64.expm1(min(x, eps)) - x) + beta * x
+    return x * (alpha_p * x + beta) if x > 0 else negative
+
+
+@inline
+def xielu_derivative_at64(x: float, p: tuple[float, float, float, float]) -> float:
+    (alpha_p, alpha_n, beta, eps) = p
+    curve = alpha_n * vmath64.exp(min(x, eps)) if x <= eps else 0.0
+    return 2.0 * alpha_p * x + beta if x > 0 else curve - (alpha_n - beta)
+
+
+@inline
+def xielu_second_derivative_at(x: float, p: tuple[float, float, float, float]) -> float:
+    (alpha_p, alpha_n, _beta, eps) = p
+    curve = alpha_n * vmath64.exp(min(x, eps)) if x <= eps else 0.0
+    return 2.0 * alpha_p if x > 0 else curve
 
 
 def _range(alpha_p: float, alpha_n: float, beta: float, eps: float) -> Interval:
@@ -105,7 +126,15 @@ ACTIVATION = Activation(
         r" \alpha_n e^{x} & x \le \epsilon \end{cases}"
     ),
     second_derivative=xielu_second_derivative,
-    kernels=(Kernel(xielu_at, xielu_derivative_at),),
+    kernels=(
+        Kernel(
+            xielu_at,
+            xielu_derivative_at,
+            value64=xielu_at64,
+            derivative64=xielu_derivative_at64,
+            second_derivative64=xielu_second_derivative_at,
+        ),
+    ),
     parameters=(
         Parameter(
             "alpha_p", 0.8, "Curvature alpha_p of the positive part.", minimum=0.0, maximum=1e6

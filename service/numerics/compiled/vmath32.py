@@ -1,0 +1,138 @@
+"""The logistic function in float32 arithmetic, for float32 results, within an ULP.
+
+vmath computes a float32 result in float64, four lanes to a 256-bit register; in float32 the
+same register holds eight, which is the difference between 0.4x and about 1x of PyTorch's
+fused float32 sigmoid. Eight lanes need float32 arithmetic throughout, and an argument that
+its roundings stay below a float32 ULP. u = 2^-24 below (float32's unit roundoff); every
+operation is a float32 one unless marked exact.
+
+e^x = 2^k (s + c), x <= 0 (``exp_parts``): k = round(x / ln2) by the 1.5 2^23 shifter (its
+low bits are k, which gives 2^k without a float-to-integer conversion, absent from AVX2);
+r = x - k ln2 with ln2 = LN2_HI + LN2_LO, LN2_HI of 16 bits so that k LN2_HI (|k| <= 174) and
+its difference with x are exact (Sterbenz), and the rounding of the subtraction of k LN2_LO
+is kept as rho (Fast2Sum), so r + rho = x - k ln2 within 2^-24 |k LN2_LO| u, below 1e-12 u.
+e^r - 1 - r = r^2 (1/2 + r P(r)), P the Taylor polynomial of degree 4: truncated after r^7,
+|r| <= ln2/2 + 1e-7, the remainder is below 0.3466^8 / 8! e^0.35 < 7.4e-9 = 0.124 u, relative
+to e^r >= 0.7; the coefficients' roundings and the evaluation's, each u times terms below
+r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1 - s) + r) +
+(t + rho (1 + r)) are Fast2Sum (exact) plus t's terms: s + c = e^r within 0.25 u of it.
+
+sigmoid(x) for x = -|x| (the other side is 1 - that, below): d + d_lo = 1 + e exactly to
+u^2 (Fast2Sum of 1 and fl(s 2^k), plus c 2^k), q = fl(1/d), rho = fma(-q, d, 1) - q d_lo so
+that 1/(1 + e) = q (1 + rho) within 2u^2. Then
+    x >= 0:  sigma = 1 / (1 + e) = fma(q, rho, q): e's 0.25 u moves it by e/(1 + e) <= 1/2 of
+             that, so within 0.5 ULP + 0.13 u + 3 u^2 < 0.64 ULP;
+    x < 0:   sigma = 2^k (s + c) q (1 + rho): with m + m_lo = s q exact (fma), the sum
+             m + (m_lo + q (c + s rho)) rounds once, then scales by 2^k in two normal factors,
+             the first exact, the second rounding once more only into the subnormals (where
+             the first rounding, relative, is below 2^-24 of an absolute subnormal ULP):
+             within 0.5 ULP + 0.25 u + 0.13 u (e's error through 1/(1 + e)) + 4 u^2 < 0.89 ULP.
+silu = x sigmoid(x) the same way (x times m as an exact pair before the one rounding) measured
+no faster than silu's float64-inside kernel: its two branches cost what eight lanes save.
+
+A result below an ULP from the exact is one of its two float32 neighbours: the kernels agree
+with the numpy path (float64, rounded once) to an ULP. tests/numerics/compiled/test_vmath32.py
+measures each against mpmath over the whole float32 range.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+from service.numerics.compiled.vmath import inline
+
+__all__ = ["EXP_LOW", "exp_parts", "pow2", "sigmoid"]
+
+_f = np.float32
+_ONE = _f(1.0)
+_HALF = _f(0.5)
+_ZERO = _f(0.0)
+_LOG2E = _f(1.4426950408889634)
+_SHIFTER = _f(12582912.0)  # 1.5 2^23: x + 1.5 2^23 in [2^23, 2^24) has an ULP of 1
+_SHIFTER_BITS = np.int32(0x4B400000)  # its bits: those of x + 1.5 2^23, less these, are x
+_LN2_HI = _f(0.693145751953125)  # 0x3f317200: 16 significant bits
+_LN2_LO = _f(1.4286067653e-06)  # ln 2 - LN2_HI to float32
+# 1/7!, 1/6!, 1/5!, 1/4!, 1/3!, rounded to float32
+_P = (_f(1 / 5040), _f(1 / 720), _f(1 / 120), _f(1 / 24), _f(1 / 6))
+# Below -120 (2^k under 2^-173) e^x and x e^x are far below float32's least subnormal 2^-149,
+# and so are the values computed at -120: clamping changes no result.
+EXP_LOW = _f(-120.0)
+
+
+@intrinsic
+def _float_from_bits(typingctx, bits):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+
+    return types.float32(types.int32), codegen
+
+
+@intrinsic
+def _bits_from_float(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+
+    return types.int32(types.float32), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    def codegen(context, builder, signature, args):
+        single = ir.FloatType()
+        function = builder.module.declare_intrinsic(
+            "llvm.fma", [single], ir.FunctionType(single, [single, single, single])
+        )
+        return builder.call(function, args)
+
+    return types.float32(types.float32, types.float32, types.float32), codegen
+
+
+@inline
+def pow2(k: np.int32) -> np.float32:
+    """2^k, a float32, for an int32 k in [-126, 127], by writing its exponent bits."""
+    return _float_from_bits((k + np.int32(127)) << np.int32(23))  # type: ignore[call-arg]
+
+
+@inline
+def exp_parts(x: np.float32) -> tuple[np.int32, np.float32, np.float32]:
+    """(k, s, c), float32 s and c and int32 k, with e^x = 2^k (s + c) within 0.25 u, for a
+    float32 x <= 0, clamped to [-120, 0] (module docstring); s = fl(s + c), in [0.7, 1.42]."""
+    x = max(x, EXP_LOW)
+    shifted = x * _LOG2E + _SHIFTER
+    k = shifted - _SHIFTER
+    high = x - k * _LN2_HI
+    low = k * _LN2_LO
+    r = high - low
+    rho = (high - r) - low
+    p = _P[0]
+    p = p * r + _P[1]
+    p = p * r + _P[2]
+    p = p * r + _P[3]
+    p = p * r + _P[4]
+    t = r * r * (_HALF + r * p)
+    s = _ONE + r
+    c = ((_ONE - s) + r) + (t + rho * (_ONE + r))
+    y = s + c  # Fast2Sum (|s| > 0.65 > |c|): y = fl(s + c), y + y_lo = s + c exactly
+    return _bits_from_float(shifted) - _SHIFTER_BITS, y, (s - y) + c  # type: ignore[call-arg]
+
+
+@inline
+def sigmoid(x: np.float32) -> np.float32:
+    """1 / (1 + e^-x) for a float32 x, a float32 within 0.89 ULP (module docstring)."""
+    k, s, c = exp_parts(-abs(x))
+    # 2^k as two normal factors (k >= -174): the first product is exact, the second rounds once.
+    half = k >> np.int32(1)
+    first, second = pow2(half), pow2(k - half)
+    e = (s * first) * second  # rounds only below 2^-126, where 1 + e = 1 regardless
+    d = _ONE + e
+    d_lo = ((_ONE - d) + e) + (c * first) * second
+    q = _ONE / d
+    rho = _fma(-q, d, _ONE) - q * d_lo  # type: ignore[call-arg]
+    if x >= _ZERO:
+        return _fma(q, rho, q)
+    m = s * q
+    m_lo = _fma(s, q, -m)
+    return ((m + (m_lo + q * (c + s * rho))) * first) * second
