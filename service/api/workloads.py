@@ -77,11 +77,39 @@ class Workload:
         is full, DeadlineExceeded (from the work) past the deadline."""
         if self.limiter.available_tokens < 1 and self.waiting >= self.queue:
             raise Overloaded(self.name, waiting=self.waiting, retry_after=self.retry_after)
-        return await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
+        outcome = await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
+        del work  # this frame is in the traceback of the error below, the body need not be
+        if isinstance(outcome, _Refused):
+            error = outcome.take()
+            try:
+                raise error
+            finally:
+                del error, outcome
+        return outcome
 
-    def _start(self, work: Callable[[numerics.Deadline], T]) -> T:
-        """In the worker thread: the deadline runs from here, when the slot is had."""
-        return work(numerics.Deadline(self.deadline))
+    def _start(self, work: Callable[[numerics.Deadline], T]) -> T | _Refused:
+        """In the worker thread: the deadline runs from here, when the slot is had.
+
+        An expected error comes back as a value, without its traceback: the traceback's frames
+        hold the request's body and arrays, and anyio's frame that would hold the error is in
+        that traceback too; the cycle kept several times the body until the collector's next
+        full pass. An unexpected error keeps its traceback, for the log."""
+        try:
+            return work(numerics.Deadline(self.deadline))
+        except numerics.ActivationError as error:
+            return _Refused(error.with_traceback(None))
+
+
+class _Refused:
+    """An expected error, handed over once: the future that carried it may outlive it."""
+
+    def __init__(self, error: numerics.ActivationError) -> None:
+        self._error: numerics.ActivationError | None = error
+
+    def take(self) -> numerics.ActivationError:
+        error, self._error = self._error, None
+        assert error is not None
+        return error
 
 
 class Workloads(Mapping[WorkloadName, Workload]):
