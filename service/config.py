@@ -26,6 +26,19 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body, in bytes; a larger one gets 413 before it is read.",
     )
+    max_bytes_in_flight: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="Most request-body bytes the process holds at once (a request costs a few"
+        " times its body while it is decoded); a request that would pass it gets 503 with"
+        " Retry-After before its body is read.",
+    )
+    body_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a request's body may take to arrive after its head; past them the"
+        " request gets 408 and the connection is closed.",
+    )
     inline_body_bytes: int = Field(
         256 * 1024,
         ge=0,
