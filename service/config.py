@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         " times its body while it is decoded); a request that would pass it gets 503 with"
         " Retry-After before its body is read.",
     )
+    head_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a connection may take to send a request's head (its request line and"
+        " headers), from when it opens or its previous answer was sent; past them it gets 408"
+        " and is closed. Applies when served by `python -m service`.",
+    )
     body_timeout: float = Field(
         60.0,
         gt=0,
