@@ -149,6 +149,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
         declare_catalog(schema, numerics.ACTIVATIONS, most_compared=settings.compare_max_names)
+        plots.declare_range(schema, settings.plot_max_abs_x)
         drop_problem_responses(schema, prefix=inference.PREFIX)
         app.openapi_schema = schema
     return app.openapi_schema
