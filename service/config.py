@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         description="Seconds a request's body may take to arrive after its head; past them the"
         " request gets 408 and the connection is closed.",
     )
+    trim_after_idle: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds without a request in flight after which the process gives the"
+        " memory its requests freed back to the system (malloc_trim).",
+    )
     inline_body_bytes: int = Field(
         256 * 1024,
         ge=0,

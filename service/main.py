@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
+from service.api.idle_trim import TrimWhenIdle
 from service.api.intake import ByteBudget, Intake
 from service.api.protocol_errors import ProtocolErrors, drop_problem_responses
 from service.api.routes import (
@@ -100,8 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(explorer.router)
     app.include_router(inference.router)
     install_error_handlers(app)
-    # Middleware added last runs first: the error boundary, the body limit, the byte budget and
-    # the body's deadline, the evaluate path, then FastAPI's exception handlers and router.
+    # Middleware added last runs first: the trimmer's count of requests in flight, the error
+    # boundary, the body limit, the byte budget and the body's deadline, the evaluate path,
+    # then FastAPI's exception handlers and router.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
     app.add_middleware(
         Intake,
@@ -111,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorBoundary)
+    app.add_middleware(TrimWhenIdle, quiet=settings.trim_after_idle)
     # Outermost: errors under /v2, the body limit's included, take the protocol's shape.
     app.add_middleware(ProtocolErrors, prefix=inference.PREFIX)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

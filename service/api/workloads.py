@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import anyio
 
@@ -77,39 +77,41 @@ class Workload:
         is full, DeadlineExceeded (from the work) past the deadline."""
         if self.limiter.available_tokens < 1 and self.waiting >= self.queue:
             raise Overloaded(self.name, waiting=self.waiting, retry_after=self.retry_after)
-        outcome = await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
-        del work  # this frame is in the traceback of the error below, the body need not be
-        if isinstance(outcome, _Refused):
-            error = outcome.take()
+        handover = await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
+        del work  # this frame is in the traceback of an error below, the body need not be
+        result, error = handover.take()
+        if error is not None:
             try:
                 raise error
             finally:
-                del error, outcome
-        return outcome
+                del error
+        return result  # type: ignore[return-value]
 
-    def _start(self, work: Callable[[numerics.Deadline], T]) -> T | _Refused:
+    def _start(self, work: Callable[[numerics.Deadline], T]) -> _Handover[T]:
         """In the worker thread: the deadline runs from here, when the slot is had.
 
-        An expected error comes back as a value, without its traceback: the traceback's frames
-        hold the request's body and arrays, and anyio's frame that would hold the error is in
-        that traceback too; the cycle kept several times the body until the collector's next
-        full pass. An unexpected error keeps its traceback, for the log."""
+        The result, or an expected error without its traceback, comes back in a box that the
+        caller empties: anyio's finished future, which carries it, can outlive the request
+        (held in a cycle until the collector's next full pass), and with it the answer's bytes
+        or, through the traceback's frames, the body and its arrays: measured, one to several
+        times the body kept after each large request. An unexpected error keeps its traceback,
+        for the log, and its frames until the collector runs."""
         try:
-            return work(numerics.Deadline(self.deadline))
+            return _Handover(work(numerics.Deadline(self.deadline)), None)
         except numerics.ActivationError as error:
-            return _Refused(error.with_traceback(None))
+            return _Handover(None, error.with_traceback(None))
 
 
-class _Refused:
-    """An expected error, handed over once: the future that carried it may outlive it."""
+class _Handover(Generic[T]):
+    """A result or an expected error, handed over once."""
 
-    def __init__(self, error: numerics.ActivationError) -> None:
-        self._error: numerics.ActivationError | None = error
+    def __init__(self, result: T | None, error: numerics.ActivationError | None) -> None:
+        self._contents: tuple[T | None, numerics.ActivationError | None] | None = (result, error)
 
-    def take(self) -> numerics.ActivationError:
-        error, self._error = self._error, None
-        assert error is not None
-        return error
+    def take(self) -> tuple[T | None, numerics.ActivationError | None]:
+        contents, self._contents = self._contents, None
+        assert contents is not None
+        return contents
 
 
 class Workloads(Mapping[WorkloadName, Workload]):
