@@ -55,6 +55,7 @@ class Workload:
     queue: int
     deadline: float
     retry_after: int
+    refused: int = 0  # requests answered 503 for a full queue
     _limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
 
     @property
@@ -76,6 +77,7 @@ class Workload:
         """``work(deadline)`` in a worker thread once a slot is free; Overloaded if the queue
         is full, DeadlineExceeded (from the work) past the deadline."""
         if self.limiter.available_tokens < 1 and self.waiting >= self.queue:
+            self.refused += 1
             raise Overloaded(self.name, waiting=self.waiting, retry_after=self.retry_after)
         handover = await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
         del work  # this frame is in the traceback of an error below, the body need not be
