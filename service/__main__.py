@@ -12,5 +12,6 @@ uvicorn.run(
     "service.main:app",
     host=settings.host,
     port=settings.port,
+    timeout_keep_alive=settings.keep_alive_timeout,
     http=partial(HeadDeadlineProtocol, head_timeout=settings.head_timeout),  # type: ignore[arg-type]
 )

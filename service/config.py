@@ -37,8 +37,16 @@ class Settings(BaseSettings):
         10.0,
         gt=0,
         description="Seconds a connection may take to send a request's head (its request line and"
-        " headers), from when it opens or its previous answer was sent; past them it gets 408"
-        " and is closed. Applies when served by `python -m service`.",
+        " headers), from when it opens or, kept alive, from the head's first byte; past them it"
+        " gets 408 and is closed. Applies when served by `python -m service`.",
+    )
+    keep_alive_timeout: int = Field(
+        65,
+        ge=1,
+        description="Seconds an idle keep-alive connection is kept open. Longer than clients'"
+        " own (httpx 5 s, load balancers 60 s), so that the client, not the server, closes an"
+        " idle connection: a server closing one as the client reuses it fails that request."
+        " Applies when served by `python -m service`.",
     )
     body_timeout: float = Field(
         60.0,

@@ -3,9 +3,10 @@
 uvicorn times out an idle keep-alive connection, but stops timing as soon as any byte arrives:
 a client that opens connections and sends their request lines a byte a minute holds them, and
 their sockets and buffers, for as long as it likes, and the app never hears of it (the ASGI
-app is called once the head is complete; the body's deadline is Intake's). Here the head must
-be complete within ``head_timeout`` seconds of the connection opening or of the previous
-answer; past it the connection gets 408 if part of a head has arrived, and is closed.
+app is called once the head is complete; the body's deadline is Intake's). Here a head must
+be complete within ``head_timeout`` seconds of the connection opening, or of its first byte on
+a kept-alive connection (an idle one is the keep-alive timeout's); past it the connection gets
+408 if part of a head has arrived, and is closed.
 """
 
 from __future__ import annotations
@@ -43,15 +44,12 @@ class HeadDeadlineProtocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self._waiting_for_head():
-            self._head_started = self._head_started or bool(data.strip())
-        else:
+        if not self._waiting_for_head():
             self._disarm()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self._waiting_for_head() and not self.transport.is_closing():
-            self._arm()
+        elif data.strip():
+            if self._head_timer is None:  # the first byte of a head on a kept-alive connection
+                self._arm()
+            self._head_started = True
 
     def _waiting_for_head(self) -> bool:
         return self.conn.their_state is h11.IDLE
