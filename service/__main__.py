@@ -10,10 +10,12 @@ import os
 import shutil
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import uvicorn
 
+from service.api.http_protocol import HeadDeadlineProtocol
 from service.config import get_settings
 from service.logs import logging_config
 
@@ -48,6 +50,8 @@ def main() -> None:
         log_config=logging_config(level=settings.log_level, fmt=settings.log_format),
         access_log=False,
         server_header=False,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        http=partial(HeadDeadlineProtocol, head_timeout=settings.head_timeout),  # type: ignore[arg-type]
     )
 
 

@@ -29,6 +29,40 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body, in bytes; a larger one gets 413 before it is read.",
     )
+    max_bytes_in_flight: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="Most request-body bytes the process holds at once (a request costs a few"
+        " times its body while it is decoded); a request that would pass it gets 503 with"
+        " Retry-After before its body is read.",
+    )
+    head_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a connection may take to send a request's head (its request line and"
+        " headers), from when it opens or, kept alive, from the head's first byte; past them it"
+        " gets 408 and is closed. Applies when served by `python -m service`.",
+    )
+    keep_alive_timeout: int = Field(
+        65,
+        ge=1,
+        description="Seconds an idle keep-alive connection is kept open. Longer than clients'"
+        " own (httpx 5 s, load balancers 60 s), so that the client, not the server, closes an"
+        " idle connection: a server closing one as the client reuses it fails that request."
+        " Applies when served by `python -m service`.",
+    )
+    body_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a request's body may take to arrive after its head; past them the"
+        " request gets 408 and the connection is closed.",
+    )
+    trim_after_idle: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds without a request in flight after which the process gives the"
+        " memory its requests freed back to the system (malloc_trim).",
+    )
     inline_body_bytes: int = Field(
         256 * 1024,
         ge=0,

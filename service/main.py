@@ -17,6 +17,8 @@ from pydantic.json_schema import models_json_schema
 from service import __version__, numerics
 from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
+from service.api.idle_trim import TrimWhenIdle
+from service.api.intake import ByteBudget, Intake
 from service.api.lifecycle import Lifecycle, handle_sigterm
 from service.api.protocol_errors import ProtocolErrors, drop_problem_responses
 from service.api.routes import (
@@ -93,15 +95,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.workloads = Workloads(settings)
     app.state.lifecycle = Lifecycle(app.state.workloads)
+    app.state.byte_budget = ByteBudget(settings.max_bytes_in_flight)
     app.state.memos = {"describe": Memo(256), "compare": Memo(128), "plot": Memo(64)}
     for router, prefix in _ROUTERS:
         app.include_router(router, prefix=prefix)
     install_error_handlers(app)
-    # Middleware added last runs first: the error boundary, the body limit, the evaluate path,
+    # Middleware added last runs first: the trimmer's count of requests in flight, the error
+    # boundary, the body limit, the byte budget and the body's deadline, the evaluate path,
     # then FastAPI's exception handlers and router.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
+    app.add_middleware(
+        Intake,
+        budget=app.state.byte_budget,
+        body_timeout=settings.body_timeout,
+        retry_after=settings.retry_after,
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorBoundary)
+    app.add_middleware(TrimWhenIdle, quiet=settings.trim_after_idle)
     # Outermost: errors under /v2, the body limit's included, take the protocol's shape.
     app.add_middleware(ProtocolErrors, prefix=inference.PREFIX)
     if settings.cors_origins:
@@ -147,11 +158,16 @@ _ERROR_RESPONSES = {
     400: "Malformed request (invalid JSON, bad Content-Length, query options with a JSON body).",
     404: "Unknown activation; `suggestions` lists the closest known names.",
     406: "A .npy response was asked for several outputs.",
+    408: "The request body did not arrive within `body_timeout` seconds; the connection is closed.",
     413: "Request body over `max_body_bytes`.",
     415: "Content-Type other than application/json, application/x-npy, application/x-npz.",
     422: "Invalid parameter or input, over a limit (`limit-exceeded`: `limit` names it), or"
     " properties or a plot asked of an activation without a scalar f(x) (`not-measurable`:"
     " axis-wise, or drawing random numbers); `errors` gives each location.",
+    503: "Busy: the queue of the request's workload class is full (`overloaded`, `workload`"
+    " names it), the request bodies held would pass `max_bytes_in_flight` (`overloaded`,"
+    " `limit` names it), or the work passed its class's deadline (`deadline-exceeded`)."
+    " Retry-After says when to retry an overloaded request.",
 }
 
 
@@ -170,6 +186,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
         declare_catalog(schema, numerics.ACTIVATIONS, most_compared=settings.compare_max_names)
+        plots.declare_range(schema, settings.plot_max_abs_x)
         drop_problem_responses(schema, prefix=inference.PREFIX)
         app.openapi_schema = schema
     return app.openapi_schema

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 import anyio
 
@@ -71,6 +71,7 @@ class Workload:
     queue: int
     deadline: float
     retry_after: int
+    refused: int = 0  # requests answered 503 for a full queue
     _limiter: anyio.CapacityLimiter | None = field(default=None, repr=False)
     _running: set[numerics.Deadline] = field(default_factory=set, repr=False)
     _stopped: bool = field(default=False, repr=False)
@@ -94,17 +95,24 @@ class Workload:
         """``work(deadline)`` in a worker thread once a slot is free; Overloaded if the queue
         is full, DeadlineExceeded (from the work) past the deadline."""
         if self.limiter.available_tokens < 1 and self.waiting >= self.queue:
+            self.refused += 1
             raise Overloaded(self.name, waiting=self.waiting, retry_after=self.retry_after)
         start = time.perf_counter()
         metrics.QUEUED.labels(self.name).inc()
         try:
-            return await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
-        except numerics.DeadlineExceeded:
-            if self._stopped:
-                raise ShuttingDown(self.name, retry_after=self.retry_after) from None
-            raise
+            handover = await anyio.to_thread.run_sync(self._start, work, limiter=self.limiter)
         finally:
             metrics.WORKLOAD_SECONDS.labels(self.name).observe(time.perf_counter() - start)
+        del work  # this frame is in the traceback of an error below, the body need not be
+        result, error = handover.take()
+        if isinstance(error, numerics.DeadlineExceeded) and self._stopped:
+            raise ShuttingDown(self.name, retry_after=self.retry_after) from None
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error
+        return result  # type: ignore[return-value]
 
     def stop(self) -> None:
         """End the running work at its next step, and any that gets a slot later at once."""
@@ -112,8 +120,15 @@ class Workload:
         for deadline in list(self._running):
             deadline.expire()
 
-    def _start(self, work: Callable[[numerics.Deadline], T]) -> T:
-        """In the worker thread: the deadline runs from here, when the slot is had."""
+    def _start(self, work: Callable[[numerics.Deadline], T]) -> _Handover[T]:
+        """In the worker thread: the deadline runs from here, when the slot is had.
+
+        The result, or an expected error without its traceback, comes back in a box that the
+        caller empties: anyio's finished future, which carries it, can outlive the request
+        (held in a cycle until the collector's next full pass), and with it the answer's bytes
+        or, through the traceback's frames, the body and its arrays: measured, one to several
+        times the body kept after each large request. An unexpected error keeps its traceback,
+        for the log, and its frames until the collector runs."""
         metrics.QUEUED.labels(self.name).dec()
         metrics.RUNNING.labels(self.name).inc()
         deadline = numerics.Deadline(self.deadline)
@@ -121,10 +136,24 @@ class Workload:
         if self._stopped:
             deadline.expire()
         try:
-            return work(deadline)
+            return _Handover(work(deadline), None)
+        except numerics.ActivationError as error:
+            return _Handover(None, error.with_traceback(None))
         finally:
             self._running.discard(deadline)
             metrics.RUNNING.labels(self.name).dec()
+
+
+class _Handover(Generic[T]):
+    """A result or an expected error, handed over once."""
+
+    def __init__(self, result: T | None, error: numerics.ActivationError | None) -> None:
+        self._contents: tuple[T | None, numerics.ActivationError | None] | None = (result, error)
+
+    def take(self) -> tuple[T | None, numerics.ActivationError | None]:
+        contents, self._contents = self._contents, None
+        assert contents is not None
+        return contents
 
 
 class Workloads(Mapping[WorkloadName, Workload]):

@@ -101,6 +101,7 @@ async def test_a_class_queues_up_to_its_queue_then_refuses() -> None:
             await workload.run(blocked)
         gate.set()
     assert done == [1, 1]
+    assert workload.refused == 1
 
 
 async def test_concurrent_requests_for_one_key_compute_it_once() -> None:

@@ -8,7 +8,7 @@ once they are proved rectangular. Encoding writes non-finite results as strings.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -54,9 +54,12 @@ def array_from_json(
 
 
 # simdjson reads numbers straight into a float64 buffer, several times faster than creating a
-# Python float for each; below this size the proof of rectangularity costs more than it saves.
+# Python float for each, and in a fraction of the memory (orjson's lists cost 32 bytes or more
+# a number, 16 times the body for short numbers). Below this size orjson is cheaper.
 _SIMDJSON_MIN_BYTES: Final = 1 << 16
-_SIMDJSON_MAX_ROWS: Final = 4096
+# Members other than the arrays are options of a few values; one with more is refused before
+# it is built as Python objects.
+_MOST_OPTION_VALUES: Final = 1024
 
 
 def duplicated_key(body: bytes) -> list[str | int] | None:
@@ -88,14 +91,23 @@ def duplicated_key(body: bytes) -> list[str | int] | None:
     return None
 
 
-def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | None:
+class _Decline(Exception):
+    """The body is not a case simdjson's path can prove: orjson reads it instead."""
+
+
+def load_json_arrays(
+    body: bytes, *, arrays: Sequence[str], limits: ArrayLimits
+) -> dict[str, Any] | None:
     """The JSON object in ``body``, its members named in ``arrays`` as float64 arrays.
 
-    None whenever the body is not a plain case: not an object, a duplicated key, a ragged or
-    non-numeric array, a '[' inside a string, or too many rows to check cheaply. The caller then
-    parses it with orjson, whose errors name what is wrong and where. simdjson's as_buffer
-    flattens nested lists silently, so the rows are checked here: every list above the numbers
-    has the length of its first sibling, and the body holds no '[' besides the lists counted.
+    A large body is read by simdjson, and every number of an array goes straight into a buffer:
+    the request then costs a few times its body, where Python lists would cost sixteen. What
+    is wrong with such a body is found in simdjson's document too, and raised here as
+    InvalidInput naming its place (a ragged row, a boolean, a key given twice, an array over
+    the limits), before any large allocation. None for a small body, or one simdjson does not
+    read (malformed JSON, an integer past 64 bits, a key with a NUL): orjson reads it then, and
+    says what is wrong. simdjson's as_buffer flattens nested lists silently, so the body's '['
+    are counted against the lists proved: one more means a list where a number belongs.
     """
     if len(body) < _SIMDJSON_MIN_BYTES:
         return None
@@ -103,59 +115,137 @@ def load_json_arrays(body: bytes, *, arrays: Sequence[str]) -> dict[str, Any] | 
         document = simdjson.Parser().parse(body)
     except Exception:  # ValueError, RuntimeError (an integer past 64 bits), ...: orjson says what
         return None
+    try:
+        return _members(document, body.count(b"["), arrays=arrays, limits=limits)
+    except _Decline:
+        return None
+
+
+def _members(
+    document: object, brackets: int, *, arrays: Sequence[str], limits: ArrayLimits
+) -> dict[str, Any]:
     if not isinstance(document, simdjson.Object):
-        return None
-    keys = list(document.keys())
-    if len(keys) != len(set(keys)) or any("[" in key for key in keys):
-        return None
+        raise InvalidInput([], "the body must be a JSON object with at least 'x'")
     members: dict[str, Any] = {}
-    lists = 0  # the '[' that open a JSON array, counted member by member
-    for key in keys:
-        try:
-            value = document[key]
-        except KeyError:  # simdjson looks keys up as C strings: one with a NUL is not found
-            return None
-        count: int | None
+    found = 0  # the '[' accounted for: lists proved, and those written in keys and strings
+    for key in document:
+        if key in members:
+            raise InvalidInput([key], "is given twice; give each key once")
+        found += key.count("[")
+        value = _lookup(document, key)
         if key in arrays and isinstance(value, simdjson.Array):
-            proved = _rectangular(value)
-            if proved is None:
-                return None
-            members[key], count = proved
+            members[key], lists = _array(value, [key], limits)
+            found += lists
         else:
+            found += _option_brackets(value, [key])
             members[key] = _plain(value)
-            count = _count_lists(members[key])
-        if count is None:
-            return None
-        lists += count
-    return members if body.count(b"[") == lists else None
+    if found != brackets:
+        for key in arrays:
+            if isinstance(members.get(key), np.ndarray):
+                _raise_for_nested_list(_lookup(document, key), members[key].shape, [key])
+        raise _Decline
+    return members
 
 
-def _rectangular(array: simdjson.Array) -> tuple[Array, int] | None:
-    """The numbers of a rectangular nested array and the number of lists it is made of."""
-    shape: list[int] = []
-    node: object = array
-    while isinstance(node, simdjson.Array) and len(shape) < 64:
-        shape.append(len(node))
-        if not shape[-1]:
-            break
-        node = node[0]
-    if math.prod(shape[:-1]) > _SIMDJSON_MAX_ROWS:
-        return None
-    level: list[object] = [array]
-    lists = 1
-    for depth, length in enumerate(shape):
-        if any(not isinstance(n, simdjson.Array) or len(n) != length for n in level):
-            return None
-        if depth + 1 < len(shape):
-            level = [child for n in level for child in n]  # type: ignore[attr-defined]
-            lists += len(level)
+def _lookup(node: Any, key: str) -> Any:
+    try:
+        return node[key]
+    except KeyError:  # simdjson looks keys up as C strings: one with a NUL is not found
+        raise _Decline from None
+
+
+def _array(array: simdjson.Array, loc: list[str | int], limits: ArrayLimits) -> tuple[Array, int]:
+    """A rectangular nested array's numbers, and the number of lists it is made of."""
+    shape = _leading_shape(array, limits.max_dims + 1, kind=simdjson.Array)
+    limits.check_shape(shape, loc)
+    for _ in _leaf_rows(array, shape, loc):
+        pass
     try:
         numbers = np.frombuffer(array.as_buffer(of_type="d"), dtype=np.float64)
-    except Exception:  # TypeError for a boolean, null, string or object among the numbers
-        return None
+    except TypeError:  # a boolean, null, string or object among the numbers
+        _raise_for_nested_list(array, shape, loc)
+        raise _Decline from None
     if numbers.size != math.prod(shape):
-        return None
+        _raise_for_nested_list(array, shape, loc)
+        raise _Decline
+    lists = sum(math.prod(shape[:depth]) for depth in range(len(shape)))
     return numbers.reshape(shape), lists
+
+
+def _leaf_rows(
+    array: simdjson.Array, shape: Sequence[int], loc: list[str | int]
+) -> Iterator[tuple[list[str | int], simdjson.Array]]:
+    """The innermost lists with their paths, in order; InvalidInput at the first list whose
+    length differs from its siblings', or a number or object where a list belongs. Walked
+    with iterators of its own, not by recursion, and without holding the rows."""
+
+    def check(node: object, path: list[str | int], depth: int) -> None:
+        if not isinstance(node, simdjson.Array):
+            raise InvalidInput(path, f"expected a list of length {shape[depth]}, got {_kind(node)}")
+        if len(node) != shape[depth]:
+            raise InvalidInput(
+                path,
+                f"has length {len(node)} but its siblings have length {shape[depth]} (ragged array)",
+            )
+
+    check(array, loc, 0)
+    if len(shape) <= 1:
+        yield loc, array
+        return
+    walks: list[tuple[list[str | int], Iterator[tuple[int, object]]]] = [(loc, enumerate(array))]
+    while walks:
+        path, children = walks[-1]
+        step = next(children, None)
+        if step is None:
+            walks.pop()
+            continue
+        index, child = step
+        child_path = [*path, index]
+        check(child, child_path, len(walks))
+        if len(walks) == len(shape) - 1:
+            yield child_path, child  # type: ignore[misc]
+        else:
+            walks.append((child_path, enumerate(child)))  # type: ignore[arg-type]
+
+
+def _raise_for_nested_list(
+    array: simdjson.Array, shape: Sequence[int], loc: list[str | int]
+) -> None:
+    """InvalidInput at the first element of the innermost lists that is not a number."""
+    for path, row in _leaf_rows(array, shape, loc):
+        for index, element in enumerate(row):
+            if isinstance(element, bool) or not isinstance(element, int | float):
+                raise InvalidInput([*path, index], f"expected a number, got {_kind(element)}")
+
+
+def _option_brackets(value: object, loc: list[str | int]) -> int:
+    """The '[' in a member that is not an array of numbers: its lists, and those written in its
+    keys and strings. InvalidInput for a key given twice, or past _MOST_OPTION_VALUES values.
+    Walked with a stack of its own: a member nested a thousand levels deep is valid JSON."""
+    total, count = 0, 0
+    stack: list[tuple[list[str | int], object]] = [(loc, value)]
+    while stack:
+        path, node = stack.pop()
+        count += 1
+        if count > _MOST_OPTION_VALUES:
+            raise InvalidInput(
+                loc,
+                f"holds more than {_MOST_OPTION_VALUES} values; only x and grad_output are arrays",
+            )
+        if isinstance(node, str):
+            total += node.count("[")
+        elif isinstance(node, simdjson.Object):
+            seen: set[str] = set()
+            for key in node:
+                if key in seen:
+                    raise InvalidInput([*path, key], "is given twice; give each key once")
+                seen.add(key)
+                total += key.count("[")
+                stack.append(([*path, key], _lookup(node, key)))
+        elif isinstance(node, simdjson.Array):
+            total += 1
+            stack += [([*path, index], child) for index, child in enumerate(node)]
+    return total
 
 
 def _plain(value: object) -> object:
@@ -164,26 +254,6 @@ def _plain(value: object) -> object:
     if isinstance(value, simdjson.Array):
         return value.as_list()
     return value
-
-
-def _count_lists(value: object) -> int | None:
-    """How many JSON arrays ``value`` holds; None if a key or string contains '['.
-
-    Walked with a stack of its own, not by recursion: a member nested a thousand levels deep
-    is a valid document, and Python's recursion limit is not a limit of the service's.
-    """
-    total, stack = 0, [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if "[" in node:
-                return None
-        elif isinstance(node, dict):
-            stack += [*node.keys(), *node.values()]
-        elif isinstance(node, list):
-            total += 1
-            stack += node
-    return total
 
 
 _SMALL: Final = 256  # a flat list this short is looked at element by element
@@ -211,14 +281,15 @@ def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int])
             raise InvalidInput([*loc, *map(int, index)], "expected a number, got a boolean")
 
 
-def _leading_shape(value: object, depth_cap: int) -> list[int]:
+def _leading_shape(value: Any, depth_cap: int, *, kind: Any = list) -> list[int]:
     """The shape implied by following the first element down; cheap, and bounded in depth."""
     shape: list[int] = []
-    while isinstance(value, list) and len(shape) < depth_cap:
-        shape.append(len(value))
-        if not value:
+    node: Any = value
+    while isinstance(node, kind) and len(shape) < depth_cap:
+        shape.append(len(node))
+        if not shape[-1]:
             break
-        value = value[0]
+        node = node[0]
     return shape
 
 
@@ -252,9 +323,9 @@ def _kind(node: object) -> str:
         return "a boolean"
     if isinstance(node, str):
         return f"a string {node[:20]!r}"
-    if isinstance(node, list):
+    if isinstance(node, list | simdjson.Array):
         return "a list"
-    if isinstance(node, dict):
+    if isinstance(node, dict | simdjson.Object):
         return "an object"
     return type(node).__name__
 

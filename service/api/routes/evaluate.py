@@ -181,19 +181,19 @@ def _header(request: Request, name: bytes, default: str) -> str:
 def _from_json(
     activation: numerics.Activation, body: bytes, limits: codecs.ArrayLimits
 ) -> _Evaluation:
-    document = codecs.load_json_arrays(body, arrays=_ARRAY_FIELDS)
-    if document is None:
+    document = codecs.load_json_arrays(body, arrays=_ARRAY_FIELDS, limits=limits)
+    if document is None:  # a small body, or one that simdjson's path leaves to orjson
         try:
             document = orjson.loads(body)
         except orjson.JSONDecodeError as error:
             raise RequestProblem(400, "malformed-json", _json_error_detail(body, error)) from None
-    if not isinstance(document, dict):
-        raise RequestProblem(
-            422, "invalid-input", "The body must be a JSON object with at least 'x'"
-        )
-    twice = codecs.duplicated_key(body)
-    if twice is not None:
-        raise numerics.InvalidInput(twice, "is given twice; give each key once")
+        if not isinstance(document, dict):
+            raise RequestProblem(
+                422, "invalid-input", "The body must be a JSON object with at least 'x'"
+            )
+        twice = codecs.duplicated_key(body)
+        if twice is not None:
+            raise numerics.InvalidInput(twice, "is given twice; give each key once")
     given = {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}
     try:
         options = EvaluateOptions.model_validate(given) if given else _DEFAULT_OPTIONS

@@ -21,6 +21,8 @@ from service.errors import RequestProblem
 from service.numerics.analysis import measure
 from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
 
+__all__ = ["declare_range", "router"]
+
 router = APIRouter(prefix="/activations", tags=["plots"], dependencies=[Depends(single_valued())])
 
 XMin = Annotated[float, Query(description="Left end of the plotted range.", allow_inf_nan=False)]
@@ -77,6 +79,20 @@ def _declare(fmt: PlotFormat) -> None:
 
 for _format in PLOT_MEDIA_TYPES:
     _declare(_format)
+
+
+def declare_range(schema: dict[str, Any], limit: float) -> None:
+    """States the range a plot may ask for (``plot_max_abs_x``) on x_min and x_max of every
+    plot operation in the OpenAPI ``schema``; the query's declared type cannot, being read
+    from settings at run time."""
+    for path, operations in schema["paths"].items():
+        if "/plot." not in path or not path.startswith("/api/"):
+            continue
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["name"] in ("x_min", "x_max"):
+                parameter["schema"].update(
+                    minimum=-limit, maximum=limit, **{"x-limit": "plot_max_abs_x"}
+                )
 
 
 def _check_range(low: float, high: float, limit: float) -> None:

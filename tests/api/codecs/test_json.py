@@ -37,7 +37,7 @@ def test_rectangular_arrays_are_the_numbers_orjson_reads(shape: tuple[int, ...])
     rng = np.random.default_rng(len(shape))
     x = rng.normal(scale=1e3, size=shape) * np.exp(rng.normal(scale=30, size=shape))
     document = body(x=x, dtype="float32", params={"approximate": "tanh"}, outputs=["value"])
-    members = load_json_arrays(document + b" " * 70_000, arrays=ARRAYS)
+    members = load_json_arrays(document + b" " * 70_000, arrays=ARRAYS, limits=LIMITS)
     assert members is not None
     assert members["x"].shape == shape
     np.testing.assert_array_equal(members["x"], orjson_array(document))
@@ -49,7 +49,7 @@ def test_rectangular_arrays_are_the_numbers_orjson_reads(shape: tuple[int, ...])
 def test_digits_beyond_double_precision_round_as_orjson_rounds_them() -> None:
     text = b"[" + b",".join([b"0.1000000000000000055511151231257827", b"9007199254740993"] * 9000)
     document = b'{"x":' + text + b"]}"
-    members = load_json_arrays(document, arrays=ARRAYS)
+    members = load_json_arrays(document, arrays=ARRAYS, limits=LIMITS)
     assert members is not None
     np.testing.assert_array_equal(members["x"], orjson_array(document))
 
@@ -59,32 +59,65 @@ def rows(count: int = ROWS) -> list[list[float]]:
 
 
 @pytest.mark.parametrize(
-    "case",
+    ("case", "loc"),
     [
-        {"x": [*rows(), [0.5]]},  # ragged
-        {"x": [[0.5] * 7, *rows(ROWS - 2), [0.5] * 3005]},  # ragged, 3000 x 7 numbers
-        {"x": [*rows(), [[], [1.0, 2.0], 3, 4, 5, 6]]},  # a list where a number belongs
-        {"x": [*rows(), [0.5, True, 2, 3, 4, 5]]},  # booleans are not numbers
-        {"x": [*rows(), [0.5, None, 2, 3, 4, 5]]},
-        {"x": [*rows(), [0.5, "1", 2, 3, 4, 5]]},
-        {"x": rows(), "note": "a [ in a string"},
-        {"x": rows(), "params": {"approximate": "tanh["}},
-        {"x": rows(5000)},  # more rows than checked cheaply
+        ({"x": [*rows(), [0.5]]}, ["x", ROWS]),  # ragged
+        ({"x": [[0.5] * 7, *rows(ROWS - 2), [0.5] * 3005]}, ["x", 1]),
+        ({"x": [*rows(), [[], [1.0, 2.0], 3, 4, 5, 6]]}, ["x", ROWS, 0]),  # a list for a number
+        ({"x": [*rows(), [0.5, 1, [2], 3, 4, 5]]}, ["x", ROWS, 2]),  # flattened as many numbers
+        ({"x": [*rows(), [0.5, True, 2, 3, 4, 5]]}, ["x", ROWS, 1]),  # booleans are not numbers
+        ({"x": [*rows(), [0.5, None, 2, 3, 4, 5]]}, ["x", ROWS, 1]),
+        ({"x": [*rows(), [0.5, "1", 2, 3, 4, 5]]}, ["x", ROWS, 1]),
+        ({"x": [*rows(), 7]}, ["x", ROWS]),
+        ({"x": [[[0.5]] * 3] * 9000}, ["x"]),  # 27,000 elements: over the limit below
+        ({"x": rows(), "pad": list(range(2000))}, ["pad"]),  # an option of 2,000 values
+        ({"x": rows(), "params": {"a": {"b": 1, "c": 2}}}, None),  # accepted here
     ],
 )
-def test_anything_but_a_plain_case_is_left_to_orjson(case: dict[str, object]) -> None:
+def test_a_large_body_is_refused_where_it_is_wrong(
+    case: dict[str, object], loc: list[str | int] | None
+) -> None:
     document = body(**case)
     assert len(document) > 1 << 16
-    assert load_json_arrays(document, arrays=ARRAYS) is None
+    limits = ArrayLimits(max_elements=25_000, max_dims=8)
+    if loc is None:
+        assert load_json_arrays(document, arrays=ARRAYS, limits=limits) is not None
+        return
+    with pytest.raises(numerics.InvalidInput) as refused:
+        load_json_arrays(document, arrays=ARRAYS, limits=limits)
+    assert list(refused.value.loc) == loc
 
 
-def test_duplicate_keys_and_malformed_bodies_are_left_to_orjson() -> None:
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"x": rows(), "note": "a [ in a string"},
+        {"x": rows(), "params": {"approximate": "tanh[", "[": 1}},
+        {"x": rows(5000)},  # many rows
+    ],
+)
+def test_brackets_in_strings_and_many_rows_are_read(case: dict[str, object]) -> None:
+    members = load_json_arrays(body(**case), arrays=ARRAYS, limits=LIMITS)
+    assert members is not None
+    np.testing.assert_array_equal(members["x"], np.array(case["x"]))
+
+
+def test_duplicate_keys_and_a_body_not_an_object_are_refused() -> None:
     x = orjson.dumps(rows())
-    assert load_json_arrays(b'{"x":' + x + b',"x":' + x + b"}", arrays=ARRAYS) is None
-    assert load_json_arrays(b'{"x":' + x, arrays=ARRAYS) is None
-    assert load_json_arrays(b'{"x":' + x[:-1] + b",1e999]]}", arrays=ARRAYS) is None
-    assert load_json_arrays(x, arrays=ARRAYS) is None  # not an object
-    assert load_json_arrays(b'{"x":[1.5]}', arrays=ARRAYS) is None  # small: not worth it
+    twice = b'{"x":' + x + b',"params":{"a":1,"a":2}}'
+    for document, loc in ((b'{"x":' + x + b',"x":' + x + b"}", ["x"]), (twice, ["params", "a"])):
+        with pytest.raises(numerics.InvalidInput) as refused:
+            load_json_arrays(document, arrays=ARRAYS, limits=LIMITS)
+        assert list(refused.value.loc) == loc
+    with pytest.raises(numerics.InvalidInput):
+        load_json_arrays(x, arrays=ARRAYS, limits=LIMITS)
+
+
+def test_malformed_bodies_are_left_to_orjson() -> None:
+    x = orjson.dumps(rows())
+    assert load_json_arrays(b'{"x":' + x, arrays=ARRAYS, limits=LIMITS) is None
+    assert load_json_arrays(b'{"x":' + x[:-1] + b",1e999]]}", arrays=ARRAYS, limits=LIMITS) is None
+    assert load_json_arrays(b'{"x":[1.5]}', arrays=ARRAYS, limits=LIMITS) is None  # small
 
 
 @pytest.mark.anyio
@@ -147,11 +180,28 @@ def _rectangular_or_damaged(draw: st.DrawFn) -> object:
     return value
 
 
+def _refused_by_the_orjson_path(document: bytes) -> bool:
+    reference = orjson.loads(document)
+    for key in ARRAYS:
+        if key in reference:
+            try:
+                array_from_json(reference[key], loc=[key], dtype=np.float64, limits=LIMITS)
+            except numerics.InvalidInput:
+                return True
+    return False
+
+
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(x=_NESTED | _rectangular_or_damaged(), other=st.dictionaries(st.text(max_size=3), _NESTED))
-def test_simdjson_path_agrees_with_orjson_or_declines(x: object, other: dict[str, object]) -> None:
+def test_simdjson_path_agrees_with_orjson_refuses_alike_or_declines(
+    x: object, other: dict[str, object]
+) -> None:
     document = json.dumps({**other, "x": x}).encode() + _PADDING
-    members = load_json_arrays(document, arrays=ARRAYS)
+    try:
+        members = load_json_arrays(document, arrays=ARRAYS, limits=LIMITS)
+    except numerics.InvalidInput:
+        assert _refused_by_the_orjson_path(document)
+        return
     if members is None:
         return
     reference = orjson.loads(document)  # integers past 64 bits fail both parsers

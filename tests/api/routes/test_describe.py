@@ -214,6 +214,8 @@ async def test_png_plots_take_parameters(client: httpx.AsyncClient) -> None:
         ({"x_min": "2", "x_max": "1"}, "x_max"),
         ({"x_min": "1", "x_max": "1"}, "x_max"),
         ({"x_min": "-1e9"}, "x_min"),
+        ({"x_min": "-100.000001"}, "x_min"),
+        ({"x_max": "100.5"}, "x_max"),
         ({"x_max": "nan"}, "x_max"),
         ({"x_min": "left"}, "x_min"),
     ],
@@ -247,6 +249,11 @@ def test_the_schema_declares_the_operations_and_limits() -> None:
         plot = schema["paths"][f"/api/v1/activations/{{name}}/plot.{fmt}"]["get"]
         assert media in plot["responses"]["200"]["content"]
         assert {p["name"] for p in plot["parameters"]} >= {"x_min", "x_max", "params"}
+        for parameter in plot["parameters"]:
+            if parameter["name"] in ("x_min", "x_max"):
+                bounds = parameter["schema"]["minimum"], parameter["schema"]["maximum"]
+                assert bounds == (-limits["plot_max_abs_x"], limits["plot_max_abs_x"])
+                assert parameter["schema"]["x-limit"] == "plot_max_abs_x"
 
 
 @pytest.mark.parametrize("name", sorted(numerics.ACTIVATIONS))

@@ -1,0 +1,111 @@
+"""Bodies in flight: the process-wide byte budget answers 503 past it, and a body that does not
+arrive within its deadline gets 408 and does not hold the budget."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import anyio
+import httpx
+import orjson
+import pytest
+
+from service.api.intake import ByteBudget
+from tests.api.conftest import ClientFactory, problem
+
+pytestmark = pytest.mark.anyio
+
+URL = "/api/v1/activations/tanh/evaluate"
+JSON = {"content-type": "application/json"}
+
+
+def _body(size: int) -> bytes:
+    """A valid evaluate body of exactly ``size`` bytes."""
+    head = b'{"x":[0.5]'
+    return head + b" " * (size - len(head) - 1) + b"}"
+
+
+def _budget(client: httpx.AsyncClient) -> ByteBudget:
+    budget: ByteBudget = client._transport.app.state.byte_budget  # type: ignore[attr-defined]
+    return budget
+
+
+async def test_a_body_that_would_pass_the_budget_gets_503_before_it_is_read(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(max_bytes_in_flight=4096, retry_after=3)
+    body = problem(await client.post(URL, content=_body(5000), headers=JSON), 503)
+    assert body["limit"] == "max_bytes_in_flight"
+    response = await client.post(URL, content=_body(5000), headers=JSON)
+    assert response.headers["retry-after"] == "3"
+    assert _budget(client).refused["bytes-in-flight"] == 2
+    assert _budget(client).in_flight == 0
+
+
+async def test_bytes_held_by_one_request_are_refused_to_another_and_given_back(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(max_bytes_in_flight=4096)
+    first_sent, release = anyio.Event(), anyio.Event()
+    body = _body(3000)
+
+    async def slow() -> AsyncIterator[bytes]:
+        yield body[:100]
+        first_sent.set()
+        await release.wait()
+        yield body[100:]
+
+    answers: dict[str, httpx.Response] = {}
+
+    async def first() -> None:
+        headers = {**JSON, "content-length": str(len(body))}
+        answers["first"] = await client.post(URL, content=slow(), headers=headers)
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(first)
+        await first_sent.wait()
+        assert _budget(client).in_flight == 3000
+        problem(await client.post(URL, content=_body(2000), headers=JSON), 503)
+        assert (await client.post(URL, content=_body(1000), headers=JSON)).status_code == 200
+        release.set()
+    assert answers["first"].status_code == 200, answers["first"].text
+    assert _budget(client).in_flight == 0
+    assert (await client.post(URL, content=_body(4000), headers=JSON)).status_code == 200
+
+
+async def test_a_chunked_body_is_counted_as_it_arrives(make_client: ClientFactory) -> None:
+    client = make_client(max_bytes_in_flight=4096)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b" " * 1000
+
+    problem(await client.post(URL, content=chunks(), headers=JSON), 503)
+    assert _budget(client).in_flight == 0
+
+
+async def test_a_body_past_its_deadline_gets_408_and_its_bytes_back(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(body_timeout=0.2)
+    body = orjson.dumps({"x": [0.5]})
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for byte in body:
+            yield bytes([byte])
+            await anyio.sleep(0.1)
+
+    for url in (URL, "/api/v1/simulations/gradient-flow"):
+        headers = {**JSON, "content-length": str(len(body))}
+        response = await client.post(url, content=trickle(), headers=headers)
+        assert problem(response, 408)["limit"] == "body_timeout"
+        assert response.headers["connection"] == "close"
+    assert _budget(client).in_flight == 0
+    assert _budget(client).refused["body-timeout"] == 2
+
+
+async def test_the_budget_is_given_back_after_errors(client: httpx.AsyncClient) -> None:
+    for content in (b"{", b'{"x": [1, [2]]}', _body(70_000)[:-1]):
+        response = await client.post(URL, content=content, headers=JSON)
+        assert response.status_code in (400, 422)
+    assert _budget(client).in_flight == 0
