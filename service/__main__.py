@@ -16,7 +16,7 @@ from pathlib import Path
 import uvicorn
 
 from service.api.http_protocol import HeadDeadlineProtocol
-from service.config import get_settings
+from service.config import get_settings, user_kernel_cache
 from service.logs import logging_config
 
 
@@ -29,8 +29,13 @@ def main() -> None:
         default="serve",
         help="serve (the default), or compile every kernel into the cache and exit",
     )
+    command = parser.parse_args().command
+    # Set here, not as the setting's default: an app built in another program (a notebook, a
+    # test) keeps its kernels in memory unless told to write them somewhere. The variable
+    # reaches every worker process too.
+    os.environ.setdefault("ACTIVATION_SERVICE_KERNEL_CACHE_DIR", str(user_kernel_cache()))
     settings = get_settings()
-    if parser.parse_args().command == "compile-kernels":
+    if command == "compile-kernels":
         _compile_kernels(settings.kernel_cache_dir)
         return
     if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:

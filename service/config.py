@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "get_settings", "user_kernel_cache"]
 
 
 class Settings(BaseSettings):
@@ -205,10 +205,11 @@ class Settings(BaseSettings):
         " (0.2 to 1 s each).",
     )
     kernel_cache_dir: str = Field(
-        default_factory=lambda: str(_user_cache() / "activation-service" / "kernels"),
+        "",
         description="Directory of the compiled kernels' on-disk cache, shared by every worker and"
         " rebuilt when the numeric code, numba or Python changes (in a subdirectory named by"
-        " their fingerprint); empty: compile in memory at every start.",
+        " their fingerprint); empty: compiled in memory at every start. `python -m service`"
+        " uses ~/.cache/activation-service/kernels (under XDG_CACHE_HOME if set) when unset.",
     )
     workers: int = Field(
         1,
@@ -260,8 +261,10 @@ class Settings(BaseSettings):
         }
 
 
-def _user_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+def user_kernel_cache() -> Path:
+    """Where `python -m service` keeps the kernels unless told otherwise."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "activation-service" / "kernels"
 
 
 @lru_cache

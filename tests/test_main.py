@@ -17,7 +17,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_start_up_exempts_the_living_objects_from_collection() -> None:
-    app = create_app(Settings.model_construct(compile_at_startup=False, kernel_cache_dir=""))
+    app = create_app(Settings.model_construct(compile_at_startup=False))
     try:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() > 10_000
@@ -31,9 +31,7 @@ async def test_start_up_compiles_the_kernels_in_a_thread_if_asked(
 ) -> None:
     compiled = threading.Event()
     monkeypatch.setattr(main.numerics, "compile_kernels", lambda activations: compiled.set())
-    app = create_app(
-        Settings.model_construct(compile_at_startup=compile_at_startup, kernel_cache_dir="")
-    )
+    app = create_app(Settings.model_construct(compile_at_startup=compile_at_startup))
     try:
         async with app.router.lifespan_context(app):
             assert compiled.wait(5 if compile_at_startup else 0.2) is compile_at_startup
