@@ -7,9 +7,11 @@ import io
 from collections.abc import Iterator
 
 import httpx
+import kserve
 import numpy as np
 import pytest
 import tritonclient.http as tritonhttp
+from kserve.protocol import infer_type
 from tritonclient.utils import InferenceServerException
 
 from tests.server import running_service
@@ -122,8 +124,6 @@ def test_triton_errors_carry_the_servers_message(triton: tritonhttp.InferenceSer
 async def test_kserve_gelu_value_and_gradient_equal_the_native_api_bit_for_bit(
     base_url: str, x: np.ndarray
 ) -> None:
-    kserve = pytest.importorskip("kserve")
-    infer_type = pytest.importorskip("kserve.protocol.infer_type")
     request = kserve.InferRequest(
         model_name="gelu",
         infer_inputs=[kserve.InferInput("x", list(x.shape), "FP32")],
@@ -149,7 +149,6 @@ async def test_kserve_gelu_value_and_gradient_equal_the_native_api_bit_for_bit(
 
 @pytest.mark.anyio
 async def test_kserve_json_tensors_and_errors(base_url: str) -> None:
-    kserve = pytest.importorskip("kserve")
     x = np.linspace(-4, 4, 64, dtype=np.float64).reshape(8, 8)
     request = kserve.InferRequest(
         model_name="softplus",
