@@ -26,6 +26,7 @@ T = TypeVar("T")
 FUNCTION = "#panel-function"
 COMPARE = "#panel-compare"
 FLOW = "#panel-flow"
+TRAINING = "#panel-training"
 PIXEL = 0.6
 
 
@@ -421,6 +422,90 @@ def test_gradient_flow_plots_the_apis_layers_and_the_phase_diagram(
     tab.shot("error-detail")
 
 
+def _training_request(tab: Tab, action: Callable[[], None]) -> dict[str, Any]:
+    with tab.page.expect_request(lambda r: "/simulations/training" in r.url) as request:
+        action()
+    body: dict[str, Any] = json.loads(request.value.post_data or "{}")
+    return body
+
+
+def check_steps(tab: Tab, chart: str, answer: dict[str, Any], metric: str) -> None:
+    """Each entrant's mean curve of ``metric``: one marker per recorded step, where the API
+    puts it."""
+    svg = f"{TRAINING} [data-chart='{chart}'] .chart-svg"
+    axes = Axes.of(tab, svg)
+    for run in answer["entrants"]:
+        series = f"{run['label']}/{metric}"
+        markers = tab.page.locator(f"{svg} circle.marker[data-series='{series}']").all()
+        drawn = [
+            (float(m.get_attribute("cx") or 0), float(m.get_attribute("cy") or 0)) for m in markers
+        ]
+        curves = run["curves"]
+        assert len(drawn) == len(curves["steps"]), series
+        for (cx, cy), step, mean in zip(
+            drawn, curves["steps"], curves[metric]["mean"], strict=True
+        ):
+            assert cx == pytest.approx(axes.px_of_x(step), abs=PIXEL), (series, step)
+            assert cy == pytest.approx(axes.py_of(mean), abs=PIXEL), (series, step)
+
+
+def test_training_draws_the_apis_curves_side_by_side_and_ranks_them(
+    open_tab: Callable[..., Tab], api: httpx.Client
+) -> None:
+    path = (
+        "/explore?view=training&names=relu,tanh&task=moons&depth=2&width=16&steps=150"
+        "&trials=3&batch=32"
+    )
+    tab = open_tab(path)
+    page = tab.page
+    page.wait_for_selector(f"{TRAINING} .ranking-table tbody tr")
+    body = _training_request(tab, lambda: page.click(f"{TRAINING} button.run"))
+    assert [e["activation"] for e in body["entrants"]] == ["relu", "tanh"]
+    assert body["task"]["name"] == "moons" and body["training"]["steps"] == 150
+    answer = api.post("/api/v1/simulations/training-comparison", json=body).json()
+
+    def drawn() -> None:
+        check_steps(tab, "loss", answer, "test_loss")
+        check_steps(tab, "accuracy", answer, "test_accuracy")
+        check_steps(tab, "dead", answer, "dead_fraction")
+
+    eventually(drawn, timeout=30)
+    rows = page.locator(f"{TRAINING} .ranking-table tbody tr").all()
+    standings = answer["ranking"]["standings"]
+    assert [r.get_attribute("data-label") for r in rows] == [s["label"] for s in standings]
+    best = standings[0]
+    shown = page.inner_text(f"{TRAINING} tr[data-label='{best['label']}'] td[data-cell='mean']")
+    assert number(shown) == pytest.approx(best["estimate"]["mean"], rel=1e-3)
+    tab.shot("relu-tanh-moons")
+
+    # A third activation from the picker: one more entrant, same data and seeds; in the URL.
+    picker = f"{TRAINING} .picker input"
+    body = _training_request(
+        tab, lambda: (page.fill(picker, "leaky_relu"), page.press(picker, "Enter"))
+    )
+    assert [e["activation"] for e in body["entrants"]] == ["relu", "tanh", "leaky_relu"]
+    page.wait_for_selector(f"{TRAINING} tr[data-label='leaky_relu']", timeout=30_000)
+    assert "names=relu%2Ctanh%2Cleaky_relu" in page.url
+    tab.shot("three-activations")
+
+    # Regression has no accuracy: its chart is hidden, loss and dead units stay.
+    body = _training_request(
+        tab, lambda: page.select_option(f"{TRAINING} select[name='task']", "linear_teacher")
+    )
+    assert body["task"]["name"] == "linear_teacher"
+    answer = api.post("/api/v1/simulations/training-comparison", json=body).json()
+    eventually(lambda: check_steps(tab, "loss", answer, "test_loss"), timeout=30)
+    assert not page.is_visible(f"{TRAINING} [data-chart='accuracy']")
+
+    # Over a limit: the problem's detail, as the API wrote it.
+    tab.expect_failure("/simulations/training")
+    too_many = {**body, "trials": 100_000}
+    detail = api.post("/api/v1/simulations/training-comparison", json=too_many).json()["detail"]
+    page.fill(f"{TRAINING} input[name='trials']", "100000")
+    eventually(lambda: _same(page.inner_text(f"{TRAINING} .error"), detail), timeout=15)
+    tab.shot("error-detail")
+
+
 def test_typing_sends_one_request_not_one_per_keystroke(open_tab: Callable[..., Tab]) -> None:
     tab = open_tab("/explore?view=flow&depth=8&width=32&batch=16")
     page = tab.page
@@ -445,6 +530,9 @@ def test_every_control_is_labelled_and_both_languages_have_every_word(
     for view in ("compare", "flow"):
         page.click(f"#tab-{view}")
     page.wait_for_selector(f"{FLOW} [data-summary='verdict']")
+    # After the flow's answer: a training run holds the simulation worker for a while.
+    page.click("#tab-training")
+    page.wait_for_selector(f"{TRAINING} input[name='trials']")
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll('input, select, button, textarea')]
             .filter((e) => e.type !== 'hidden')
@@ -484,9 +572,10 @@ def test_the_tabs_and_the_chart_work_from_the_keyboard(open_tab: Callable[..., T
     assert page.input_value(f"{FUNCTION} .range input >> nth=0") == "-6"
 
 
-@pytest.mark.parametrize("view", ["function", "compare", "flow"])
+@pytest.mark.parametrize("view", ["function", "compare", "flow", "training"])
 def test_each_view_fits_a_360_pixel_screen(open_tab: Callable[..., Tab], view: str) -> None:
-    tab = open_tab(f"/explore?view={view}&depth=10&width=32&batch=16", width=360, height=740)
+    small = "&steps=50&trials=2" if view == "training" else ""
+    tab = open_tab(f"/explore?view={view}&depth=10&width=32&batch=16{small}", width=360, height=740)
     page = tab.page
     page.wait_for_selector(f"#panel-{view} .chart-svg path")
     page.wait_for_timeout(300)

@@ -92,7 +92,7 @@ class CurvesResult(_Result):
     )
 
 
-class LayerResult(_Result):
+class TrainingLayerResult(_Result):
     """Per layer, across trials."""
 
     dead_fraction: DistributionResult = Field(
@@ -107,7 +107,7 @@ class LayerResult(_Result):
     )
 
     @classmethod
-    def of(cls, history: networks.History, at: int) -> LayerResult:
+    def of(cls, history: networks.History, at: int) -> TrainingLayerResult:
         return cls(
             dead_fraction=DistributionResult.of(history.layer_dead_fraction[:, at]),
             saturated_fraction=DistributionResult.of(history.layer_saturated_fraction[:, at]),
@@ -116,8 +116,8 @@ class LayerResult(_Result):
 
 
 class LayersResult(_Result):
-    initial: LayerResult = Field(description="At step 0, the networks as drawn.")
-    final: LayerResult = Field(description="At the last step.")
+    initial: TrainingLayerResult = Field(description="At step 0, the networks as drawn.")
+    final: TrainingLayerResult = Field(description="At the last step.")
 
 
 class FinalResult(_Result):
@@ -200,7 +200,8 @@ class RunResult(_Result):
                 grad_norm=DistributionResult.of(history.grad_norm),
             ),
             layers=LayersResult(
-                initial=LayerResult.of(history, 0), final=LayerResult.of(history, -1)
+                initial=TrainingLayerResult.of(history, 0),
+                final=TrainingLayerResult.of(history, -1),
             ),
             final=FinalResult(
                 train_loss=final(history.train_loss),

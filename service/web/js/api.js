@@ -111,3 +111,13 @@ export function criticalLine(request) {
     call(`${BASE}/simulations/critical-line`, { method: "POST", body: request }),
   );
 }
+
+/** POST /simulations/training: one activation trained from several seeds. */
+export function training(request, signal) {
+  return call(`${BASE}/simulations/training`, { method: "POST", body: request, signal });
+}
+
+/** POST /simulations/training-comparison: several activations on the same data and seeds. */
+export function trainingComparison(request, signal) {
+  return call(`${BASE}/simulations/training-comparison`, { method: "POST", body: request, signal });
+}

@@ -7,11 +7,10 @@ import { LANGUAGES, setLanguage, t, translate } from "./i18n.js";
 import { compareView } from "./views/compare.js";
 import { flowView } from "./views/flow.js";
 import { functionView } from "./views/function.js";
+import { trainingView } from "./views/training.js";
 
-// One module per view under views/. The training view (loss, accuracy and dead fraction
-// against step, activations side by side) joins this list when the service's training API is
-// in; nothing else here changes.
-const VIEWS = [functionView, compareView, flowView];
+// One module per view under views/.
+const VIEWS = [functionView, compareView, flowView, trainingView];
 
 const tabs = document.getElementById("tabs");
 const main = document.getElementById("views");
