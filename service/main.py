@@ -22,6 +22,7 @@ from service.api.routes import (
     compare,
     evaluate,
     explorer,
+    formulas,
     health,
     inference,
     plots,
@@ -29,6 +30,7 @@ from service.api.routes import (
 )
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.api.schemas.catalog import declare_catalog
+from service.api.schemas.formulas import FormulaEvaluateRequest, declare_formula_limits
 from service.api.schemas.inference import InferenceRequest
 from service.api.workloads import Workloads
 from service.config import Settings, get_settings
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plots.router, prefix=API_PREFIX)
     app.include_router(compare.router, prefix=API_PREFIX)
     app.include_router(simulations.router, prefix=API_PREFIX)
+    app.include_router(formulas.router, prefix=API_PREFIX)
     app.include_router(explorer.router)
     app.include_router(inference.router)
     install_error_handlers(app)
@@ -128,13 +131,18 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         _, definitions = models_json_schema(
-            [(EvaluateRequest, "validation"), (InferenceRequest, "validation")],
+            [
+                (EvaluateRequest, "validation"),
+                (FormulaEvaluateRequest, "validation"),
+                (InferenceRequest, "validation"),
+            ],
             ref_template="#/components/schemas/{model}",
         )
         schema["components"]["schemas"].update(definitions["$defs"])
         limits = settings.limits()
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
+        declare_formula_limits(schema["components"]["schemas"], limits)
         declare_catalog(schema, numerics.ACTIVATIONS, most_compared=settings.compare_max_names)
         drop_problem_responses(schema, prefix=inference.PREFIX)
         app.openapi_schema = schema

@@ -60,8 +60,11 @@ def declare_catalog(
     elementwise = [entry for entry in every if not entry.axiswise]
     components = schema["components"]["schemas"]
     for model in _SIMULATION_BODIES:
-        properties = components[model]["properties"]
-        properties["activation"]["enum"] = _names(elementwise)
+        activation = components[model]["properties"]["activation"]
+        # A name or a formula: the name's branch lists the names, the formula's is its object.
+        for branch in activation.get("anyOf", [activation]):
+            if branch.get("type") == "string":
+                branch["enum"] = _names(elementwise)
         components[model]["anyOf"] = [
             {
                 "properties": {
@@ -70,7 +73,7 @@ def declare_catalog(
                 }
             }
             for entry in elementwise
-        ]
+        ] + [{"properties": {"activation": {"type": "object"}}}]
     for path, item in schema["paths"].items():
         for operation in item.values():
             for parameter in operation.get("parameters", []):

@@ -5,7 +5,10 @@ forms (unless asked not to), differentiates twice, and wraps it all in an ``Acti
 that evaluation, measured properties, mean-field theory, the simulator and the plots take it
 by the same code as a catalog entry. What a catalog entry declares and a formula cannot, it
 measures: the range and continuity class come from the measured properties for the
-parameters asked, the cost class from the costliest function it calls.
+parameters asked, the cost class from the costliest function it calls. A formula that is
+NaN somewhere in [-1000, 1000] or infinite in [-16, 16] (log(x), 1/x) is "undefined": it is
+evaluated and differentiated, but has no properties to measure; its range is then stated
+as the real line and its continuity as C^-1, nothing being established.
 
 Formulas are cached by their normal text, parameters and options: the same formula is the
 same entry, whose measurements the analysis caches hold.
@@ -18,7 +21,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from service.numerics.analysis.properties import measure
+import numpy as np
+
+from service.numerics.analysis.properties import (
+    Properties,
+    measure,
+    measurement_grid,
+    unmeasurable,
+)
 from service.numerics.analysis.smoothness import detected_class
 from service.numerics.catalog import (
     ACTIVATIONS,
@@ -38,7 +48,7 @@ from service.numerics.formula.latex import latex
 from service.numerics.formula.numeric import compile_numpy
 from service.numerics.formula.stable import Rewrite, stabilise
 from service.numerics.formula.tree import Binary, Call, Node, Num, Where, children, size, text
-from service.numerics.types import Interval, ParamValue
+from service.numerics.types import REAL_LINE, Interval, ParamValue
 
 __all__ = ["FAMILY", "Formula", "ParameterSpec", "formula"]
 
@@ -49,6 +59,11 @@ _KINK = (
 )
 # A derivative may be this many times the formula's size before it is refused.
 _GROWTH = 40
+# What is measured of f needs f and f' free of NaN where the measurement looks closely, and
+# finite where the normal law has its mass (1/x at 0 has no Gaussian moments). Past 1000,
+# NaN is rather 0 * inf of an overflow than a point outside the formula's domain.
+_NAN_FREE = 1000.0
+_FINITE = 16.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +149,33 @@ def _build(
     name = text(written)
     holder: list[Activation] = []
 
+    def measured(**params: ParamValue) -> Properties | None:
+        entry = holder[0]
+        return None if unmeasurable(entry, params) else measure(entry, params)
+
     def measured_range(**params: ParamValue) -> Interval:
-        return measure(holder[0], params).range
+        found = measured(**params)
+        return REAL_LINE if found is None else found.range
 
     def measured_kinks(**params: ParamValue) -> tuple[float, ...]:
-        return tuple(sorted({d.x for d in measure(holder[0], params).discontinuities}))
+        found = measured(**params)
+        return () if found is None else tuple(sorted({d.x for d in found.discontinuities}))
 
     def measured_continuity(**params: ParamValue) -> float:
-        return float(detected_class(measure(holder[0], params).discontinuities))
+        found = measured(**params)
+        return -1.0 if found is None else float(detected_class(found.discontinuities))
+
+    def defined(**params: ParamValue) -> bool:
+        entry = holder[0]
+        assert entry.derivative is not None
+        x = measurement_grid()
+        near, nearer = x[np.abs(x) <= _NAN_FREE], x[np.abs(x) <= _FINITE]
+        return not (
+            np.isnan(entry.forward(near, **params)).any()
+            or np.isnan(entry.derivative(near, **params)).any()
+            or not np.isfinite(entry.forward(nearer, **params)).all()
+            or not np.isfinite(entry.derivative(nearer, **params)).all()
+        )
 
     piecewise = _piecewise(served)
     activation = Activation(
@@ -162,6 +196,7 @@ def _build(
             cost=_cost(served),
             kinks=measured_kinks if piecewise else (),
             initialisation=Initialisation(None),
+            defined=lru_cache(maxsize=16)(defined),
         ),
     )
     holder.append(activation)

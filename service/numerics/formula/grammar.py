@@ -152,7 +152,7 @@ def parse_expression(
     except (RecursionError, MemoryError, ValueError):
         raise InvalidFormula(loc, 1, "the expression is too deeply nested to parse") from None
     _check_size(body, limits, loc, shift)
-    return _Builder(frozenset(parameters), loc, shift).build(body)
+    return _Builder(expression.strip(), frozenset(parameters), loc, shift).build(body)
 
 
 def _ends_early(expression: str) -> bool:
@@ -205,8 +205,10 @@ def _check_size(
 
 
 class _Builder:
-    def __init__(self, parameters: frozenset[str], loc: tuple[str | int, ...], shift: int) -> None:
-        self.parameters, self.loc, self.shift = parameters, loc, shift
+    def __init__(
+        self, source: str, parameters: frozenset[str], loc: tuple[str | int, ...], shift: int
+    ) -> None:
+        self.source, self.parameters, self.loc, self.shift = source, parameters, loc, shift
 
     def fail(self, node: ast.AST, reason: str) -> InvalidFormula:
         return InvalidFormula(self.loc, getattr(node, "col_offset", 0) + 1 + self.shift, reason)
@@ -234,7 +236,10 @@ class _Builder:
             case ast.BinOp(left=left, op=op, right=right) if type(op) in _BINARY:
                 return Binary(_BINARY[type(op)], self.build(left), self.build(right))  # type: ignore[arg-type]
             case ast.BinOp(op=op):
-                column = node.left.end_col_offset or 0
+                # The operator is the first non-blank character after the left operand.
+                end = node.left.end_col_offset or 0
+                gap = self.source[end : node.right.col_offset]
+                column = end + len(gap) - len(gap.lstrip(" ()"))
                 raise InvalidFormula(
                     self.loc,
                     column + 1 + self.shift,

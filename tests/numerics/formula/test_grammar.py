@@ -48,7 +48,8 @@ def test_accepted_forms_have_one_normal_text_that_parses_back(expression: str, n
 @pytest.mark.parametrize(
     ("expression", "column", "says"),
     [
-        ("x ^ 2", 2, "** for a power"),
+        ("x ^ 2", 3, "** for a power"),
+        ("(x) // 2", 5, "//"),
         ("x.real", 1, "attribute access"),
         ("__import__('os')", 1, "unknown function '__import__'"),
         ("x[0]", 1, "indexing"),
