@@ -20,16 +20,19 @@ from service import numerics
 from service.api import codecs
 from service.api.dependencies import LanguageDep, SettingsDep, WorkloadsDep, single_keyed
 from service.api.routes.evaluate import RESPONSES, answer_for
+from service.api.routes.plots import check_range, render
 from service.api.schemas import ActivationDetail
 from service.api.schemas.formulas import (
     Formula,
     FormulaAnalysis,
     FormulaDescribeRequest,
+    FormulaPlotRequest,
     FormulaRequest,
 )
 from service.errors import RequestProblem
 from service.numerics import formula
 from service.numerics.describe import describe
+from service.plotting import PLOT_MEDIA_TYPES
 
 __all__ = ["FORMULA_HEADER", "router"]
 
@@ -131,6 +134,33 @@ async def describe_formula(
         lambda deadline: ActivationDetail.describe(describe(entry, params, language), language)
     )
     return Response(detail.model_dump_json(), media_type=_JSON)
+
+
+@router.post(
+    "/plot.svg",
+    operation_id="plot_formula_svg",
+    summary="Plot a formula's f and f' as SVG",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The plot; the same request always gives the same bytes.",
+            "content": {PLOT_MEDIA_TYPES["svg"]: {"schema": {"type": "string"}}},
+        }
+    },
+    dependencies=[Depends(single_keyed)],
+)
+async def plot_formula_svg(
+    body: FormulaPlotRequest, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
+    """GET /activations/{name}/plot.svg for a formula: f and f' on [x_min, x_max] (|x| up to
+    `plot_max_abs_x`), jumps left open, kinks marked."""
+    entry = body.activation.build(settings, loc=("body", "activation")).activation
+    params = entry.resolve(body.params)
+    check_range(body.x_min, body.x_max, settings.plot_max_abs_x)
+    picture = await workloads["analyse"].run(
+        lambda deadline: render(entry, params, body.x_min, body.x_max, "svg")
+    )
+    return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 
 
 def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes]:

@@ -16,7 +16,6 @@ from service.numerics import Activation, ParamJSON, ParamValue
 from service.numerics import formula as core
 
 __all__ = [
-    "NAME_OR_FORMULA",
     "AccuracyOut",
     "ActivationRef",
     "Formula",
@@ -24,6 +23,7 @@ __all__ = [
     "FormulaDescribeRequest",
     "FormulaEvaluateRequest",
     "FormulaParameter",
+    "FormulaPlotRequest",
     "FormulaRequest",
     "OutputAccuracyOut",
     "RegionOut",
@@ -92,7 +92,6 @@ class Formula(_Closed):
         )
 
 
-NAME_OR_FORMULA = "An activation's name or alias, or a formula object."
 ActivationRef = Annotated[str, Field(max_length=64)] | Formula
 """What a request body names an activation with: a catalog name, or a formula."""
 
@@ -260,6 +259,16 @@ class FormulaDescribeRequest(_Closed):
     )
 
 
+class FormulaPlotRequest(_Closed):
+    activation: Formula
+    params: dict[str, ParamJSON] = Field(
+        default_factory=dict,
+        description="Values of the declared parameters; defaults fill the rest.",
+    )
+    x_min: float = Field(-6.0, allow_inf_nan=False, description="Left end of the plotted range.")
+    x_max: float = Field(6.0, allow_inf_nan=False, description="Right end of the plotted range.")
+
+
 class FormulaEvaluateRequest(EvaluateRequest):
     """POST /formulas/evaluate as JSON: an evaluation request with the formula in it."""
 
@@ -293,4 +302,7 @@ def declare_formula_limits(components: dict[str, Any], limits: Mapping[str, int 
     )
     parameters["maxProperties"] = limits["max_formula_parameters"]
     parameters["additionalProperties"] = False  # names outside the pattern are no parameters
+    compared = components["CompareRequest"]["properties"]["activations"]
+    compared["maxItems"] = limits["compare_max_names"]
+    compared["x-limit"] = "compare_max_names"
     parameters["x-limit"] = "max_formula_parameters"

@@ -226,3 +226,41 @@ async def test_hostile_formulas_get_4xx_quickly(
         response = await client.post(path, json=body)
         assert 400 <= response.status_code < 500, response.text[:300]
     assert time.perf_counter() - start < 10.0
+
+
+async def test_a_formula_is_plotted_like_its_catalog_entry(client: httpx.AsyncClient) -> None:
+    mine = await client.post(
+        f"{FORMULAS}/plot.svg", json={"activation": {"expression": "max(x, 0)"}, "x_max": 3.0}
+    )
+    assert mine.status_code == 200, mine.text
+    assert mine.headers["content-type"].startswith("image/svg+xml")
+    assert mine.content.lstrip().startswith(b"<?xml") and b"max(x, 0)" in mine.content
+    body = problem(
+        await client.post(
+            f"{FORMULAS}/plot.svg",
+            json={"activation": {"expression": "x"}, "x_min": 2.0, "x_max": 1.0},
+        ),
+        422,
+    )
+    assert body["type"].endswith("invalid-plot-range")
+
+
+async def test_formulas_are_compared_beside_catalog_entries(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/compare",
+        json={"activations": ["relu", {"expression": "x / (1 + exp(-x))"}, "silu"]},
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["activations"]
+    assert [row["name"] for row in rows] == ["relu", "x / (1 + exp(-x))", "silu"]
+    assert rows[1]["properties"]["gaussian_mean"] == pytest.approx(
+        rows[2]["properties"]["gaussian_mean"], rel=1e-12
+    )
+    csv = await client.post(
+        "/api/v1/compare",
+        json={"activations": [{"expression": "max(x, 0)"}, "tanh"]},
+        headers={"accept": "text/csv"},
+    )
+    assert csv.status_code == 200 and csv.text.splitlines()[1].startswith('"max(x, 0)",formula')
+    repeated = await client.post("/api/v1/compare", json={"activations": ["swish", "silu"]})
+    assert problem(repeated, 422)["type"].endswith("names-repeated")
