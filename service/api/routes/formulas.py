@@ -108,8 +108,8 @@ async def evaluate_formula(request: Request, settings: SettingsDep) -> Response:
     """POST /activations/{name}/evaluate for a formula: the same bodies, options, limits and
     answers, the formula in the body's `activation` (or, for .npy and .npz bodies, in the
     X-Activation-Formula header)."""
-    spec, rest = _formula_and_rest(request, await request.body())
-    made = spec.build(settings, loc=("body", "activation"))
+    spec, rest, loc = _formula_and_rest(request, await request.body())
+    made = spec.build(settings, loc=loc)
     return await answer_for(request, made.activation, rest)
 
 
@@ -163,8 +163,9 @@ async def plot_formula_svg(
     return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 
 
-def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes]:
-    """The formula of an evaluation, and the body that evaluate reads (without it)."""
+def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes, tuple[str, ...]]:
+    """The formula of an evaluation, the body that evaluate reads (without it), and where the
+    formula was found."""
     media_type = request.headers.get("content-type", _JSON).split(";")[0].strip()
     if media_type != codecs.JSON_MEDIA_TYPE:
         header = request.headers.get(FORMULA_HEADER)
@@ -177,7 +178,14 @@ def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes]:
             raw = orjson.loads(header)
         except orjson.JSONDecodeError as error:
             raise numerics.InvalidInput(loc, f"is not valid JSON: {error}") from None
-        return _validated(raw, loc), body
+        # The header is a string to the schema: what it must hold is an invalid input, not a
+        # schema violation.
+        try:
+            return Formula.model_validate(raw), body, tuple(loc)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "the formula"
+            raise numerics.InvalidInput(loc, f"{where}: {first['msg']}") from None
     document = _loaded(body)
     if not isinstance(document, dict):
         raise numerics.InvalidInput(["body"], "must be a JSON object with 'activation' and 'x'")
@@ -187,7 +195,7 @@ def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes]:
     if "activation" not in document:
         raise numerics.InvalidInput(["body", "activation"], "is required: the formula")
     spec = _validated(document.pop("activation"), ["body", "activation"])
-    return spec, orjson.dumps(document)
+    return spec, orjson.dumps(document), ("body", "activation")
 
 
 def _loaded(body: bytes) -> Any:

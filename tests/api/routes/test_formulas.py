@@ -264,3 +264,19 @@ async def test_formulas_are_compared_beside_catalog_entries(client: httpx.AsyncC
     assert csv.status_code == 200 and csv.text.splitlines()[1].startswith('"max(x, 0)",formula')
     repeated = await client.post("/api/v1/compare", json={"activations": ["swish", "silu"]})
     assert problem(repeated, 422)["type"].endswith("names-repeated")
+
+
+@pytest.mark.parametrize(
+    "header", ["[1, 2]", '{"expression": 3}', "not json", '{"expression": "x ^ 2"}']
+)
+async def test_a_bad_formula_header_is_an_invalid_input(
+    client: httpx.AsyncClient, header: str
+) -> None:
+    response = await client.post(
+        f"{FORMULAS}/evaluate",
+        content=npy(np.zeros(3)),
+        headers={"content-type": "application/x-npy", "x-activation-formula": header},
+    )
+    body = problem(response, 422)
+    assert body["type"].rsplit(":", 1)[1] in ("invalid-input", "invalid-formula")
+    assert body["errors"][0]["loc"][:2] == ["header", "X-Activation-Formula"]
