@@ -177,6 +177,27 @@ class Settings(BaseSettings):
         64, ge=1, description="Most sigma_b^2 values in one critical-line request."
     )
 
+    max_formula_length: int = Field(
+        2000, ge=1, le=100_000, description="Most characters in a formula's expression."
+    )
+    max_formula_depth: int = Field(
+        64,
+        ge=2,
+        le=200,
+        description="Deepest nesting of a formula (operators, calls and parentheses), which"
+        " bounds the recursion of its parser, its derivatives and its evaluation.",
+    )
+    max_formula_nodes: int = Field(
+        256,
+        ge=1,
+        le=10_000,
+        description="Most nodes (numbers, names, operators, calls) in a formula; its f'' may"
+        " have 40 times as many.",
+    )
+    max_formula_parameters: int = Field(
+        16, ge=0, le=256, description="Most parameters a formula may declare."
+    )
+
     compare_max_names: int = Field(
         12, ge=2, le=64, description="Most activations one GET /compare may list."
     )

@@ -28,6 +28,7 @@ from service.numerics import (
     NotMeasurable,
     UnknownActivation,
 )
+from service.numerics.formula import InvalidFormula
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -96,6 +97,16 @@ def _invalid_input(exc: InvalidInput) -> Response:
     return problem_response(422, "invalid-input", str(exc), errors=[_error(exc.loc, exc.reason)])
 
 
+def _invalid_formula(exc: InvalidFormula) -> Response:
+    return problem_response(
+        422,
+        "invalid-formula",
+        str(exc),
+        errors=[_error(exc.loc, exc.reason)],
+        column=exc.column,
+    )
+
+
 def _not_measurable(exc: NotMeasurable) -> Response:
     return problem_response(
         422, "not-measurable", str(exc), errors=[_error(exc.loc, str(exc))], reason=exc.reason
@@ -160,6 +171,7 @@ _PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {
     UnknownActivation: _unknown_activation,
     InvalidParameter: _invalid_parameter,
     InvalidInput: _invalid_input,
+    InvalidFormula: _invalid_formula,
     NotMeasurable: _not_measurable,
     LimitExceeded: _limit_exceeded,
     Overloaded: _overloaded,

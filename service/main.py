@@ -26,6 +26,7 @@ from service.api.routes import (
     compare,
     evaluate,
     explorer,
+    formulas,
     health,
     inference,
     metrics,
@@ -34,6 +35,7 @@ from service.api.routes import (
 )
 from service.api.schemas import EvaluateRequest, Problem, declare_limits
 from service.api.schemas.catalog import declare_catalog
+from service.api.schemas.formulas import FormulaEvaluateRequest, declare_formula_limits
 from service.api.schemas.inference import InferenceRequest
 from service.api.telemetry import REQUEST_ID_HEADER, Telemetry
 from service.api.workloads import Workloads
@@ -151,6 +153,7 @@ _ROUTERS = (
     (plots.router, API_PREFIX),
     (compare.router, API_PREFIX),
     (simulations.router, API_PREFIX),
+    (formulas.router, API_PREFIX),
     (explorer.router, ""),
     (inference.router, ""),
 )
@@ -178,13 +181,18 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         _, definitions = models_json_schema(
-            [(EvaluateRequest, "validation"), (InferenceRequest, "validation")],
+            [
+                (EvaluateRequest, "validation"),
+                (FormulaEvaluateRequest, "validation"),
+                (InferenceRequest, "validation"),
+            ],
             ref_template="#/components/schemas/{model}",
         )
         schema["components"]["schemas"].update(definitions["$defs"])
         limits = settings.limits()
         schema["info"]["x-limits"] = limits
         declare_limits(schema["components"]["schemas"], limits)
+        declare_formula_limits(schema["components"]["schemas"], limits)
         declare_catalog(schema, numerics.ACTIVATIONS, most_compared=settings.compare_max_names)
         plots.declare_range(schema, settings.plot_max_abs_x)
         drop_problem_responses(schema, prefix=inference.PREFIX)

@@ -16,15 +16,19 @@ __all__ = [
     "Unmeasurable",
 ]
 
-Unmeasurable = Literal["axis-wise", "random"]
+Unmeasurable = Literal["axis-wise", "random", "undefined"]
 """Why an activation has no scalar f(x) to measure or plot: it works along an axis, or it
-draws random numbers with the parameters given."""
+draws random numbers with the parameters given, or it is not a real number everywhere (a
+formula with a log or a square root of a negative number)."""
 
 _WHY: dict[Unmeasurable, str] = {
     "axis-wise": "is axis-wise: each output depends on the whole vector along the axis, so it"
     " has no scalar f(x) whose properties could be measured or plotted",
     "random": "draws random numbers with these parameters, so it is no one function of x whose"
     " properties could be measured or plotted",
+    "undefined": "is not a finite real number at every x (NaN where a log or a square root"
+    " meets a negative number, or at 0/0; infinite at a pole such as 1/x at 0), so its"
+    " properties over the real line cannot be measured or plotted",
 }
 
 
@@ -67,7 +71,9 @@ class NotMeasurable(ActivationError, ValueError):
         super().__init__(f"{name} {_WHY[reason]}")
         self.name = name
         self.reason = reason
-        self.loc: tuple[str, ...] = ("name",) if reason == "axis-wise" else ("params",)
+        self.loc: tuple[str, ...] = {"axis-wise": ("name",), "undefined": ("activation",)}.get(
+            reason, ("params",)
+        )
 
 
 class LimitExceeded(InvalidInput):

@@ -81,6 +81,8 @@ UNSTATABLE: dict[str, str] = {
     "names-repeated": "an alias and its activation are the same name in a comparison",
     "not-measurable": "rrelu with training=true draws random numbers: no scalar f to measure",
     "query-with-json-body": "the query string carries options for binary bodies only",
+    "invalid-formula": "a formula's expression follows the formula language's grammar, which"
+    " no JSON Schema pattern states",
 }
 
 

@@ -1,4 +1,5 @@
-"""GET /compare: several activations' properties side by side, as JSON or CSV."""
+"""GET and POST /compare: several activations' properties side by side, as JSON or CSV; the
+POST form takes formulas too."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from starlette.responses import Response
 
 from service import numerics
 from service.api.caching import Memo, cacheable
-from service.api.dependencies import SettingsDep, WorkloadsDep, single_valued
+from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
+from service.api.schemas.comparison import CompareRequest
+from service.api.schemas.formulas import resolve_activation
 from service.errors import RequestProblem
 from service.numerics.describe import DEFAULT_LANGUAGE, describe
 
@@ -57,15 +60,9 @@ async def compare_activations(
             f"names: list 2 to {most} activations, got {len(listed)}",
             errors=[{"loc": ["query", "names"], "msg": f"must list 2 to {most} names"}],
         )
-    canonical = tuple(numerics.get(name).name for name in listed)
-    twice = sorted({n for n in canonical if canonical.count(n) > 1})
-    if twice:
-        raise RequestProblem(
-            422,
-            "names-repeated",
-            f"names: {', '.join(twice)} listed more than once (aliases count as their activation)",
-            errors=[{"loc": ["query", "names"], "msg": f"lists {', '.join(twice)} twice"}],
-        )
+    entries = tuple(numerics.get(name) for name in listed)
+    canonical = tuple(entry.name for entry in entries)
+    _refuse_repeats(canonical, loc=["query", "names"])
     fmt: Literal["csv", "json"] = (
         "csv" if CSV_MEDIA_TYPE in request.headers.get("accept", "") else "json"
     )
@@ -73,15 +70,52 @@ async def compare_activations(
     memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["compare"]
     body = await memo.get(
         (canonical, fmt),
-        lambda: workloads["analyse"].run(lambda deadline: _comparison(canonical, fmt)),
+        lambda: workloads["analyse"].run(lambda deadline: _comparison(entries, fmt)),
     )
     return cacheable(request, body, media_type, max_age=settings.cache_max_age, vary="Accept")
 
 
-def _comparison(names: tuple[str, ...], fmt: Literal["csv", "json"]) -> bytes:
+@router.post(
+    "/compare",
+    operation_id="compare_activations_and_formulas",
+    summary="Compare the properties of several activations, formulas among them",
+    response_model=Comparison,
+    responses={200: _RESPONSES[200]},
+    dependencies=[Depends(single_keyed)],
+)
+async def compare_posted(
+    request: Request, body: CompareRequest, settings: SettingsDep, workloads: WorkloadsDep
+) -> Response:
+    """GET /compare for names and formulas alike: `activations` lists 2 to
+    `compare_max_names` of them, each compared with its default parameters."""
+    entries = tuple(
+        resolve_activation(ref, settings, loc=("body", "activations", i))
+        for i, ref in enumerate(body.activations)
+    )
+    _refuse_repeats(tuple(entry.name for entry in entries), loc=["body", "activations"])
+    fmt: Literal["csv", "json"] = (
+        "csv" if CSV_MEDIA_TYPE in request.headers.get("accept", "") else "json"
+    )
+    media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else "application/json"
+    table = await workloads["analyse"].run(lambda deadline: _comparison(entries, fmt))
+    return Response(table, media_type=media_type)
+
+
+def _refuse_repeats(names: tuple[str, ...], *, loc: list[str]) -> None:
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise RequestProblem(
+            422,
+            "names-repeated",
+            f"{loc[-1]}: {', '.join(twice)} listed more than once (aliases count as their"
+            " activation)",
+            errors=[{"loc": loc, "msg": f"lists {', '.join(twice)} twice"}],
+        )
+
+
+def _comparison(entries: tuple[numerics.Activation, ...], fmt: Literal["csv", "json"]) -> bytes:
     rows = []
-    for name in names:
-        activation = numerics.get(name)
+    for activation in entries:
         description = describe(activation, activation.resolve({}), DEFAULT_LANGUAGE, measured=True)
         rows.append(ComparisonRow.of(description))
     comparison = Comparison(activations=rows)

@@ -41,7 +41,7 @@ from service.api.workloads import Workloads
 from service.config import Settings
 from service.errors import RequestProblem, problem_for
 
-__all__ = ["PATH", "EvaluateFront", "answer", "router"]
+__all__ = ["PATH", "RESPONSES", "EvaluateFront", "answer", "answer_for", "router"]
 
 router = APIRouter(tags=["evaluation"])
 PATH = "/activations/{name}/evaluate"
@@ -75,7 +75,7 @@ _OPENAPI_EXTRA: dict[str, Any] = {
         },
     ],
 }
-_RESPONSES: dict[int | str, dict[str, Any]] = {
+RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": EvaluateResponse,
         "description": "The requested outputs. JSON for a JSON request; for a binary request, .npy"
@@ -104,7 +104,7 @@ class _Evaluation:
     operation_id="evaluate_activation",
     summary="Evaluate an activation or its gradient on an array",
     openapi_extra=_OPENAPI_EXTRA,
-    responses=_RESPONSES,
+    responses=RESPONSES,
 )
 async def evaluate_activation(request: Request, name: ActivationName) -> Response:
     """Returns f(x), the gradient and/or the second derivative for an array of any shape.
@@ -122,9 +122,13 @@ async def evaluate_activation(request: Request, name: ActivationName) -> Respons
 
 async def answer(request: Request, name: str, body: bytes) -> Response:
     """The evaluate operation on a body already read."""
+    return await answer_for(request, numerics.get(_activation_name(name)), body)
+
+
+async def answer_for(request: Request, activation: numerics.Activation, body: bytes) -> Response:
+    """The evaluate operation for an activation already found (a catalog entry or a formula)."""
     # Settings, query options and the limiter are read here rather than declared as
     # dependencies: each declared one costs more than evaluating a 10-element array.
-    activation = numerics.get(_activation_name(name))
     settings: Settings = request.app.state.settings
     handle = partial(_evaluate, activation, body, request, settings)
     if len(body) <= settings.inline_body_bytes:

@@ -21,7 +21,7 @@ from service.errors import RequestProblem
 from service.numerics.analysis import measure
 from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
 
-__all__ = ["declare_range", "router"]
+__all__ = ["check_range", "declare_range", "render", "router"]
 
 router = APIRouter(prefix="/activations", tags=["plots"], dependencies=[Depends(single_valued())])
 
@@ -63,13 +63,13 @@ def _declare(fmt: PlotFormat) -> None:
 
         An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
         """
-        _check_range(x_min, x_max, settings.plot_max_abs_x)
+        check_range(x_min, x_max, settings.plot_max_abs_x)
         params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))
         memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["plot"]
         body = await memo.get(
             (activation.name, tuple(params.items()), x_min, x_max, fmt),
             lambda: workloads["analyse"].run(
-                lambda deadline: _render(activation, params, x_min, x_max, fmt)
+                lambda deadline: render(activation, params, x_min, x_max, fmt)
             ),
         )
         return cacheable(
@@ -95,7 +95,8 @@ def declare_range(schema: dict[str, Any], limit: float) -> None:
                 )
 
 
-def _check_range(low: float, high: float, limit: float) -> None:
+def check_range(low: float, high: float, limit: float) -> None:
+    """Refuse a plotted range beyond ``limit`` or empty, naming the query parameter."""
     errors = [
         {"loc": ["query", name], "msg": f"must be within [-{limit:g}, {limit:g}], got {value!r}"}
         for name, value in (("x_min", low), ("x_max", high))
@@ -108,7 +109,7 @@ def _check_range(low: float, high: float, limit: float) -> None:
         raise RequestProblem(422, "invalid-plot-range", detail, errors=errors)
 
 
-def _render(
+def render(
     activation: numerics.Activation,
     params: dict[str, numerics.ParamValue],
     low: float,

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from service import numerics
 from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
+from service.api.schemas.formulas import resolve_activation
 from service.api.schemas.simulations import (
     DEFAULT_SIGMA_B2,
     CriticalLineRequest,
@@ -42,6 +43,7 @@ router = APIRouter(
 
 _JSON = "application/json"
 _CRITICAL_QUERY = ("activation", "sigma_b2", "q_start")
+_ACTIVATION = ("body", "activation")
 
 
 def limits(settings: Settings) -> networks.Limits:
@@ -102,7 +104,7 @@ async def plot_gradient_flow_svg(
 async def _simulate(
     request: Request, body: GradientFlowRequest, settings: Settings, workloads: Workloads
 ) -> tuple[networks.Experiment, networks.GradientFlow]:
-    activation = numerics.get(body.activation)
+    activation = resolve_activation(body.activation, settings, loc=_ACTIVATION)
     bounds = limits(settings)
     experiment = networks.Experiment(
         activation,
@@ -287,7 +289,7 @@ async def compute_critical_line(
 ) -> Response:
     """For each sigma_b^2, the sigma_w^2 at which chi_1 = 1 at the fixed point reached from
     q_start (by brentq); null where chi_1 jumps over 1 instead of crossing it."""
-    entry = numerics.get(body.activation)
+    entry = resolve_activation(body.activation, settings, loc=_ACTIVATION)
     return await _critical_line(entry, entry.resolve(body.params), body, settings, workloads)
 
 

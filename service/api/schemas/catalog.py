@@ -71,8 +71,11 @@ def declare_catalog(
     elementwise = [entry for entry in every if not entry.axiswise]
     components = schema["components"]["schemas"]
     for model in _SIMULATION_BODIES:
-        properties = components[model]["properties"]
-        properties["activation"]["enum"] = _names(elementwise)
+        activation = components[model]["properties"]["activation"]
+        # A name or a formula: the name's branch lists the names, the formula's is its object.
+        for branch in activation.get("anyOf", [activation]):
+            if branch.get("type") == "string":
+                branch["enum"] = _names(elementwise)
         components[model]["anyOf"] = [
             {
                 "properties": {
@@ -81,7 +84,7 @@ def declare_catalog(
                 }
             }
             for entry in elementwise
-        ]
+        ] + [{"properties": {"activation": {"type": "object"}}}]
     for model, otherwise in _OPTIONAL_BODIES.items():
         _pair_optional(components[model], elementwise, activations, otherwise)
     for path, item in schema["paths"].items():

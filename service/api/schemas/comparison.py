@@ -5,13 +5,27 @@ from __future__ import annotations
 import csv
 import io
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.schemas.description import AttainedOut, PropertiesOut
+from service.api.schemas.formulas import ActivationRef
 from service.numerics.catalog import InitScheme
 from service.numerics.describe import Description
 
-__all__ = ["Comparison", "ComparisonRow", "comparison_csv"]
+__all__ = ["CompareRequest", "Comparison", "ComparisonRow", "comparison_csv"]
+
+
+class CompareRequest(BaseModel):
+    """What POST /compare compares: names and formulas alike."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    activations: list[ActivationRef] = Field(
+        min_length=2,
+        max_length=64,
+        description="2 to `compare_max_names` activation names, aliases or formulas.",
+        examples=[["silu", {"expression": "x * tanh(softplus(x))"}]],
+    )
 
 
 class ComparisonRow(BaseModel):

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.schemas.common import Integer, PositiveInt, Result, spelled
+from service.api.schemas.formulas import ActivationRef
 from service.api.schemas.networks import Optimization
 from service.numerics import MAX_SEED, DtypeName, ParamJSON
 from service.numerics.networks import (
@@ -133,7 +134,9 @@ class TrainingSpec(Optimization):
 
 
 class GradientFlowRequest(_Closed):
-    activation: str = Field(max_length=64, description="An element-wise activation or alias.")
+    activation: ActivationRef = Field(
+        description="An element-wise activation or alias, or a formula object."
+    )
     params: dict[str, ParamJSON] = Field(
         default_factory=dict, description="The activation's parameters; defaults fill the rest."
     )
@@ -307,7 +310,9 @@ class GradientFlowResponse(_Result):
 
 
 class CriticalLineRequest(_Closed):
-    activation: str = Field(max_length=64, examples=["tanh"])
+    activation: ActivationRef = Field(
+        examples=["tanh"], description="An element-wise activation or alias, or a formula object."
+    )
     params: dict[str, ParamJSON] = Field(default_factory=dict)
     sigma_b2: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(
         default_factory=lambda: list(DEFAULT_SIGMA_B2), min_length=1

@@ -47,7 +47,7 @@ from service.numerics.catalog.facts import declared
 from service.numerics.exceptions import NotMeasurable, Unmeasurable
 from service.numerics.types import Array, Interval, ParamValue
 
-__all__ = ["Monotonicity", "Properties", "measure", "unmeasurable"]
+__all__ = ["Monotonicity", "Properties", "measure", "measurement_grid", "unmeasurable"]
 
 Monotonicity = Literal["increasing", "non-decreasing", "decreasing", "non-increasing", "constant"]
 
@@ -118,6 +118,8 @@ def unmeasurable(activation: Activation, params: Mapping[str, ParamValue]) -> Un
         return "axis-wise"
     if declared(activation.facts.random, params):
         return "random"
+    if not declared(activation.facts.defined, params):
+        return "undefined"
     return None
 
 
@@ -141,6 +143,11 @@ def _measure(activation: Activation, params: tuple[tuple[str, ParamValue], ...])
         d2f = partial(activation.second_derivative, **dict(params))
     with np.errstate(all="ignore"):
         return _Measurement(f, df, d2f).properties()
+
+
+def measurement_grid() -> Array:
+    """The points f and f' are measured on (read only)."""
+    return _grid()
 
 
 @lru_cache(maxsize=1)

@@ -130,7 +130,11 @@ def _panels(f: Callable[[Array], Array], breaks: Array, *, scale: float) -> tupl
         halves = _integrals(f, low, middle, scale) + _integrals(f, middle, high, scale)
         if tolerance < 0:
             tolerance = 1e-16 * float(np.sum(np.abs(halves)))
-        done = np.all(np.abs(whole - halves) <= tolerance, axis=1)
+        # A panel whose integrals are not finite (f overflows or is NaN there) cannot settle by
+        # halving: it is kept as it is rather than split 2^20 ways.
+        done = np.all(np.abs(whole - halves) <= tolerance, axis=1) | ~np.all(
+            np.isfinite(halves), axis=1
+        )
         settled_low += [low[done], middle[done]]
         settled_high += [middle[done], high[done]]
         low, high = (

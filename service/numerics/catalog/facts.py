@@ -116,6 +116,9 @@ class Facts:
     identities: tuple[Identity, ...] = ()
     references: tuple[Reference, ...] = ()
     random: Declared[bool] = False
+    defined: Declared[bool] = True
+    """Whether f and f' are real numbers (possibly infinite) at every real x: a formula with a
+    log or a square root of a negative number is not, and has nothing to measure."""
 
 
 def declared(fact: Declared[T], params: Mapping[str, ParamValue]) -> T:

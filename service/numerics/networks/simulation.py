@@ -28,6 +28,7 @@ at all (every unit of the last layer dead) is "vanishing".
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -225,7 +226,10 @@ def simulate(
         if experiment.training is not None:
             n_in, n_out = widths[0], widths[-1]
             teacher = rng.standard_normal((n_in, n_out), dtype=dtype)
-            teacher *= 1 / math.sqrt(n_in * _input_second_moment(experiment))
+            # An input scale as small as 5e-324 has a second moment that underflows to 0; the
+            # smallest normal float keeps the teacher's scale finite (and its targets tiny).
+            second_moment = max(_input_second_moment(experiment), sys.float_info.min)
+            teacher *= 1 / math.sqrt(n_in * second_moment)
             training = train(
                 network,
                 experiment.training,
