@@ -101,6 +101,10 @@ UNSTATABLE_IN_PROTOCOL: dict[str, str] = {
     "are allowed": "a tensor's size is a product of its shape",
     "bytes of binary data are left": "binary_data_size counts bytes that follow the JSON",
     "data of shape": "binary_data_size is the byte length of the shape in the datatype",
+    "is required for the gradient of": "an axis-wise model, named by the path, needs grad_output"
+    " for the gradient",
+    "Input should be a valid dictionary or instance of InferenceRequest": "a binary body starts"
+    " with the request's JSON object (a bare number such as 7 is JSON, but no object)",
 }
 
 
