@@ -8,7 +8,7 @@ import { language, t } from "../i18n.js";
 import { activationPicker } from "../picker.js";
 import { grid, pieces } from "../sampling.js";
 import { debounce, latest } from "../timing.js";
-import { CURVES, PALETTE, parseRange, roundToPixel, zoomableChart } from "./shared.js";
+import { CURVES, PALETTE, chipItems, parseRange, roundToPixel, zoomableChart } from "./shared.js";
 
 const MOST = 6;
 const DEFAULT = { names: ["sigmoid", "tanh", "relu", "gelu"], curve: "f", range: [-5, 5] };
@@ -90,15 +90,7 @@ export function compareView(context) {
   }
 
   function renderChips() {
-    chips.replaceChildren(...state.names.map((name, i) =>
-      h("li", { class: "chip", style: `--color: ${PALETTE[i]}` },
-        h("span", { class: "swatch" }), name,
-        h("button", {
-          type: "button",
-          "aria-label": t("remove", { name }),
-          title: t("remove", { name }),
-          onclick: () => remove(name),
-        }, "×"))));
+    chips.replaceChildren(...chipItems(state.names, remove));
     const isFull = state.names.length >= MOST;
     picker.input.disabled = isFull;
     full.textContent = isFull ? t("compare-full", { most: MOST }) : t("compare-hint", { most: MOST });

@@ -4,13 +4,13 @@
 
 import * as api from "../api.js";
 import { Chart } from "../chart.js";
-import { alertLine, h, uid } from "../dom.js";
+import { alertLine, h } from "../dom.js";
 import { num, short } from "../format.js";
 import { language, t } from "../i18n.js";
 import { parameterEditor } from "../params.js";
 import { activationPicker } from "../picker.js";
 import { debounce, latest } from "../timing.js";
-import { paramsFromQuery, paramsToQuery } from "./shared.js";
+import { formFields, paramsFromQuery, paramsToQuery } from "./shared.js";
 
 const SCHEMES = ["xavier_normal", "xavier_uniform", "he_normal", "he_uniform", "lecun_normal", "orthogonal", "torch_default"];
 const FIELDS = {
@@ -56,19 +56,7 @@ export function flowView(context) {
   });
   const paramsBox = h("fieldset", { class: "params-box" }, h("legend", { "data-i18n": "parameters" }, t("parameters")));
   const inputs = {};
-  const field = (key, labelKey, attributes) => {
-    const id = uid(`flow-${key}`);
-    const input = h("input", { id, name: key, type: "number", inputmode: "decimal", value: state.fields[key], ...attributes });
-    inputs[key] = input;
-    return h("div", { class: "field", "data-field": key }, h("label", { for: id, "data-i18n": labelKey }, t(labelKey)), input);
-  };
-  const select = (key, labelKey, options) => {
-    const id = uid(`flow-${key}`);
-    const input = h("select", { id, name: key }, options.map(([value, textKey]) =>
-      h("option", { value, selected: value === state.fields[key], ...(textKey ? { "data-i18n": textKey } : {}) }, textKey ? t(textKey) : value)));
-    inputs[key] = input;
-    return h("div", { class: "field", "data-field": key }, h("label", { for: id, "data-i18n": labelKey }, t(labelKey)), input);
-  };
+  const { field, select } = formFields("flow", state.fields, inputs);
   const initChoice = h("div", { class: "radios", role: "radiogroup", "aria-label": t("init") },
     ["scheme", "sigma"].map((value) => h("label", { class: "toggle" },
       h("input", { type: "radio", name: "flow-init", value, checked: state.fields.init === value }),

@@ -1,5 +1,5 @@
-// What the function and compare views share: the three curves, the x range and its controls,
-// an activation's parameters in the query string.
+// What the views share: the three curves, the x range and its controls, an activation's
+// parameters in the query string, chips of chosen activations, labelled form fields.
 
 import { Chart } from "../chart.js";
 import { h, uid } from "../dom.js";
@@ -100,4 +100,35 @@ export function zoomableChart({ id, maxAbs, get, set, reset, onCursor }) {
   const host = h("div", { class: "chart-host", "aria-describedby": help.id });
   const chart = new Chart(host, { interactive: true, height: 340, onView: set, onCursor, onReset: reset });
   return { range, chart, host, help };
+}
+
+/** The chosen activations as chips in their colours, each with a button that calls `remove`. */
+export function chipItems(names, remove) {
+  return names.map((name, i) =>
+    h("li", { class: "chip", style: `--color: ${PALETTE[i]}` },
+      h("span", { class: "swatch" }), name,
+      h("button", {
+        type: "button",
+        "aria-label": t("remove", { name }),
+        title: t("remove", { name }),
+        onclick: () => remove(name),
+      }, "×")));
+}
+
+/**
+ * Labelled number inputs and selects of a form whose initial values are `fields`, each kept
+ * in `inputs` under its key; ids start with `prefix`.
+ */
+export function formFields(prefix, fields, inputs) {
+  const wrap = (key, labelKey, input) => {
+    inputs[key] = input;
+    return h("div", { class: "field", "data-field": key }, h("label", { for: input.id, "data-i18n": labelKey }, t(labelKey)), input);
+  };
+  return {
+    field: (key, labelKey, attributes) =>
+      wrap(key, labelKey, h("input", { id: uid(`${prefix}-${key}`), name: key, type: "number", inputmode: "decimal", value: fields[key], ...attributes })),
+    select: (key, labelKey, options) =>
+      wrap(key, labelKey, h("select", { id: uid(`${prefix}-${key}`), name: key }, options.map(([value, textKey]) =>
+        h("option", { value, selected: value === fields[key], ...(textKey ? { "data-i18n": textKey } : {}) }, textKey ? t(textKey) : value)))),
+  };
 }

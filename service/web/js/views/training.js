@@ -6,12 +6,12 @@
 
 import * as api from "../api.js";
 import { Chart } from "../chart.js";
-import { alertLine, h, uid } from "../dom.js";
+import { alertLine, h } from "../dom.js";
 import { num, short } from "../format.js";
 import { t } from "../i18n.js";
 import { activationPicker } from "../picker.js";
 import { debounce, latest } from "../timing.js";
-import { PALETTE } from "./shared.js";
+import { PALETTE, chipItems, formFields } from "./shared.js";
 
 const MOST = PALETTE.length;
 const MARKED = 60;
@@ -48,19 +48,7 @@ export function trainingView(context) {
   const chips = h("ul", { class: "chips", "aria-live": "polite" });
   const hint = h("p", { class: "muted" });
   const inputs = {};
-  const field = (key, labelKey, attributes) => {
-    const id = uid(`training-${key}`);
-    const input = h("input", { id, name: key, type: "number", inputmode: "decimal", value: state.fields[key], ...attributes });
-    inputs[key] = input;
-    return h("div", { class: "field", "data-field": key }, h("label", { for: id, "data-i18n": labelKey }, t(labelKey)), input);
-  };
-  const select = (key, labelKey, options) => {
-    const id = uid(`training-${key}`);
-    const input = h("select", { id, name: key }, options.map(([value, textKey]) =>
-      h("option", { value, selected: value === state.fields[key], ...(textKey ? { "data-i18n": textKey } : {}) }, textKey ? t(textKey) : value)));
-    inputs[key] = input;
-    return h("div", { class: "field", "data-field": key }, h("label", { for: id, "data-i18n": labelKey }, t(labelKey)), input);
-  };
+  const { field, select } = formFields("training", state.fields, inputs);
 
   const form = h("form", { class: "controls training-controls", novalidate: true },
     h("fieldset", {}, h("legend", { "data-i18n": "activations" }, t("activations")), picker.element, chips, hint),
@@ -160,15 +148,7 @@ export function trainingView(context) {
   }
 
   function renderChips() {
-    chips.replaceChildren(...state.names.map((name, i) =>
-      h("li", { class: "chip", style: `--color: ${PALETTE[i]}` },
-        h("span", { class: "swatch" }), name,
-        h("button", {
-          type: "button",
-          "aria-label": t("remove", { name }),
-          title: t("remove", { name }),
-          onclick: () => remove(name),
-        }, "×"))));
+    chips.replaceChildren(...chipItems(state.names, remove));
     picker.input.disabled = state.names.length >= most;
     hint.textContent = t("training-hint", { most });
   }
