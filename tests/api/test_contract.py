@@ -101,6 +101,8 @@ UNSTATABLE_IN_PROTOCOL: dict[str, str] = {
     "are allowed": "a tensor's size is a product of its shape",
     "bytes of binary data are left": "binary_data_size counts bytes that follow the JSON",
     "data of shape": "binary_data_size is the byte length of the shape in the datatype",
+    "outside the float32 range": "an FP32 tensor's numbers must round to a finite float32: the"
+    " datatype bounds the data",
     "is required for the gradient of": "an axis-wise model, named by the path, needs grad_output"
     " for the gradient",
     "Input should be a valid dictionary or instance of InferenceRequest": "a binary body starts"
