@@ -219,8 +219,15 @@ def test_a_slider_moves_a_parameter_and_the_curve_follows(
     page.focus(slider)
     for _ in range(50):
         page.keyboard.press("ArrowRight")  # 50 steps of 0.01
-    alpha = float(page.input_value(f"{FUNCTION} [data-param='alpha'] input[type='number']"))
-    assert alpha == pytest.approx(1.5)
+    typed = f"{FUNCTION} [data-param='alpha'] input[type='number']"
+
+    def alpha_shown() -> float:
+        # Read once the controls have settled: an answer arriving mid-keystrokes redraws them.
+        shown = page.input_value(typed)
+        assert shown and float(shown) == pytest.approx(1.5), shown
+        return float(shown)
+
+    alpha = eventually(alpha_shown)
     eventually(
         lambda: check_curve(
             tab, api, svg=svg, series="f", name="elu", params={"alpha": alpha}, output="value"
