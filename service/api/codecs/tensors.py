@@ -146,9 +146,10 @@ def tensor_from_request(
             [*loc, "parameters", "binary_data_size"],
             f"is {size}, but only {len(binary)} bytes of binary data are left in the body",
         )
-    # A view of the body: the data where it lies, not read out as a copy.
-    array = np.frombuffer(binary[:size], dtype=dtype).reshape(shape)
-    return to_dtype(array, dtype.type, loc), binary[size:]
+    # A view of the body: the data where it lies, not read out as a copy. Sliced by the
+    # integer it equals: a JSON size may be written 0.0.
+    array = np.frombuffer(binary[:expected], dtype=dtype).reshape(shape)
+    return to_dtype(array, dtype.type, loc), binary[expected:]
 
 
 def output_tensor(name: str, array: Array, *, binary: bool) -> tuple[dict[str, Any], Any]:
