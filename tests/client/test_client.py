@@ -84,7 +84,10 @@ async def test_json_and_binary_give_the_same_numbers(
             assert json_answer[name].dtype == dtype
             assert json_answer[name].tobytes() == binary_answer[name].tobytes()
     expected = np.where(x > 0, 1, 0.5 * np.exp(np.minimum(x.astype(np.float64), 0)))
-    np.testing.assert_array_equal(answers[0]["gradient"], expected.astype(dtype))
+    # The service's own exp (compiled) is within an ULP of numpy's, not always equal to it.
+    np.testing.assert_allclose(
+        answers[0]["gradient"], expected.astype(dtype), rtol=4 * np.finfo(dtype).eps, atol=0
+    )
 
 
 @pytest.mark.anyio
