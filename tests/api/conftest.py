@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 from service.config import Settings
 from service.main import create_app
@@ -49,3 +50,24 @@ async def make_client() -> AsyncIterator[ClientFactory]:
 @pytest.fixture
 async def client(make_client: ClientFactory) -> httpx.AsyncClient:
     return make_client()
+
+
+JSON_SCALARS = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=5),
+)
+"""Any JSON scalar: numbers past float64 and int64, booleans, nulls, text."""
+
+
+def any_json(*, max_leaves: int) -> st.SearchStrategy[object]:
+    """Any JSON value: JSON_SCALARS in nested lists and objects (the fuzz tests' raw material)."""
+    return st.recursive(
+        JSON_SCALARS,
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
+        max_leaves=max_leaves,
+    )

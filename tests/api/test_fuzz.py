@@ -17,23 +17,12 @@ from hypothesis import strategies as st
 
 from service.config import Settings
 from service.main import create_app
+from tests.api.conftest import JSON_SCALARS as _SCALARS
+from tests.api.conftest import any_json
 
 _APP = create_app(Settings.model_construct(max_elements=1000, max_body_bytes=65_536))
 _NAMES = st.sampled_from(["relu", "gelu", "softplus", "elu", "sigmoid", "nope", "a" * 80, "%00"])
-_SCALARS = st.one_of(
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.booleans(),
-    st.none(),
-    st.text(max_size=5),
-)
-_JSON = st.recursive(
-    _SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=30,
-)
+_JSON = any_json(max_leaves=30)
 _DOCUMENTS = st.fixed_dictionaries(
     {},
     optional={
