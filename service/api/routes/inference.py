@@ -12,6 +12,7 @@ Tensors travel as JSON or, with the binary tensor data extension, as raw bytes a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -69,6 +70,16 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": InferenceError, "description": described[code]} for code in codes}
 
 
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    **_errors(404),
+    400: {
+        "model": ModelReady | InferenceError,
+        "description": "Not ready ({name, ready: false}, as GET /readyz's 503 says why), or an"
+        " invalid name or version ({error}).",
+    },
+}
+
+
 @router.get("", operation_id="v2_server_metadata", summary="Server metadata")
 async def server_metadata() -> ServerMetadata:
     """The server's name, version and the protocol extensions it supports."""
@@ -80,10 +91,18 @@ async def server_live() -> Live:
     return Live()
 
 
-@router.get("/health/ready", operation_id="v2_server_ready", summary="Server ready")
-async def server_ready() -> Ready:
-    """Ready as soon as it answers: a float32 kernel not compiled yet compiles on first use."""
-    return Ready()
+@router.get(
+    "/health/ready",
+    operation_id="v2_server_ready",
+    summary="Server ready",
+    response_model=Ready,
+    responses={400: {"model": Ready, "description": "Not ready (as GET /readyz's 503 says why)."}},
+)
+async def server_ready(request: Request) -> Response:
+    """Ready when GET /readyz is: kernels loaded, no queue full, not draining. The protocol
+    answers "not ready" with a 4xx status (400, as Triton), so stock clients' ``is_server_ready``
+    and probes pointed at /v2 see what /readyz says."""
+    return _readiness(request, Ready)
 
 
 @router.get(
@@ -112,20 +131,32 @@ async def model_version_metadata(
     "/models/{name}/ready",
     operation_id="v2_model_ready",
     summary="Model ready",
-    responses=_errors(400, 404),
+    response_model=ModelReady,
+    responses=_NOT_READY,
 )
-async def model_ready(name: ActivationName) -> ModelReady:
-    return ModelReady(name=_model(name, None).name)
+async def model_ready(request: Request, name: ActivationName) -> Response:
+    return _readiness(request, partial(ModelReady, name=_model(name, None).name))
 
 
 @router.get(
     "/models/{name}/versions/{version}/ready",
     operation_id="v2_model_version_ready",
     summary="Model ready, for a version",
-    responses=_errors(400, 404),
+    response_model=ModelReady,
+    responses=_NOT_READY,
 )
-async def model_version_ready(name: ActivationName, version: Version) -> ModelReady:
-    return ModelReady(name=_model(name, version).name)
+async def model_version_ready(request: Request, name: ActivationName, version: Version) -> Response:
+    return _readiness(request, partial(ModelReady, name=_model(name, version).name))
+
+
+def _readiness(request: Request, answer: Callable[..., Ready | ModelReady]) -> Response:
+    ready: bool = request.app.state.lifecycle.ready
+    return Response(
+        answer(ready=ready).model_dump_json(),
+        status_code=200 if ready else 400,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 _INFER: dict[str, Any] = {

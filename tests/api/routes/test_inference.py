@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from service import __version__
+from service.api.lifecycle import KernelState
 from service.api.routes import inference
 from service.config import Settings
 from service.main import create_app
@@ -403,3 +404,18 @@ async def test_large_bodies_are_evaluated_in_a_worker_thread(make_client: Client
     expected = await native(client, "elu", x, ["value", "gradient", "second_derivative"])
     for name, array in got.items():
         assert array.tobytes() == expected[name].tobytes()
+
+
+async def test_readiness_follows_the_service_s(client: httpx.AsyncClient) -> None:
+    lifecycle = client._transport.app.state.lifecycle  # type: ignore[attr-defined]
+    lifecycle.kernels = KernelState.COMPILING
+    server = await client.get("/v2/health/ready")
+    model = await client.get("/v2/models/gelu/ready")
+    version = await client.get(f"/v2/models/gelu/versions/{__version__}/ready")
+    assert (server.status_code, server.json()) == (400, {"ready": False})
+    assert (model.status_code, model.json()) == (400, {"name": "gelu", "ready": False})
+    assert version.status_code == 400 and version.json()["ready"] is False
+    assert (await client.get("/v2/models/nope/ready")).status_code == 404, "unknown still first"
+    lifecycle.kernels = KernelState.READY
+    assert (await client.get("/v2/models/gelu/ready")).json() == {"name": "gelu", "ready": True}
+    assert (await client.get("/v2/health/ready")).status_code == 200
