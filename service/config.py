@@ -90,6 +90,27 @@ class Settings(BaseSettings):
         description="Seconds a simulation or training run may take once it has its slot; past"
         " it the work stops at the next layer or step, and the request gets 503.",
     )
+    heavy_multiply_adds: int = Field(
+        2**30,
+        ge=0,
+        description="Simulations and training runs of more multiply-adds than this (about a"
+        " second's work) go to a class of their own, so small ones never wait behind them.",
+    )
+    heavy_slots: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Simulations and training runs over heavy_multiply_adds at once.",
+    )
+    heavy_queue: int = Field(
+        2, ge=0, description="Runs over heavy_multiply_adds waiting for a slot; past it, 503."
+    )
+    heavy_deadline: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds a run over heavy_multiply_adds may take once it has its slot; past"
+        " it the work stops at the next layer or step, and the request gets 503.",
+    )
     analyse_slots: int = Field(
         1,
         ge=1,

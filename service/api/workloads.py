@@ -7,6 +7,8 @@ requests waiting for a slot, and its own deadline:
 - ``evaluate``: evaluations whose bodies are too large to answer on the event loop (small
   ones are answered inline, and wait for nothing);
 - ``simulate``: gradient-flow simulations and training runs;
+- ``heavy``: those of them over ``heavy_multiply_adds``, so that a run at the cost limit (tens
+  of seconds) holds no slot a small simulation needs;
 - ``analyse``: measured properties, comparisons, plots and critical lines.
 
 A request that finds its class's queue full is answered at once with 503 and a Retry-After
@@ -33,8 +35,8 @@ from service.config import Settings
 
 __all__ = ["WORKLOADS", "Overloaded", "ShuttingDown", "Workload", "WorkloadName", "Workloads"]
 
-WorkloadName = Literal["evaluate", "simulate", "analyse"]
-WORKLOADS: tuple[WorkloadName, ...] = ("evaluate", "simulate", "analyse")
+WorkloadName = Literal["evaluate", "simulate", "heavy", "analyse"]
+WORKLOADS: tuple[WorkloadName, ...] = ("evaluate", "simulate", "heavy", "analyse")
 T = TypeVar("T")
 
 
@@ -160,6 +162,7 @@ class Workloads(Mapping[WorkloadName, Workload]):
     """The classes of one app, from its settings."""
 
     def __init__(self, settings: Settings) -> None:
+        self.heavy_multiply_adds = settings.heavy_multiply_adds
         self._classes = {
             name: Workload(
                 name,
@@ -173,6 +176,10 @@ class Workloads(Mapping[WorkloadName, Workload]):
 
     def __getitem__(self, name: WorkloadName) -> Workload:
         return self._classes[name]
+
+    def simulation(self, multiply_adds: int) -> Workload:
+        """The class of a simulation or training run of this cost."""
+        return self._classes["heavy" if multiply_adds > self.heavy_multiply_adds else "simulate"]
 
     def __iter__(self) -> Iterator[WorkloadName]:
         return iter(self._classes)

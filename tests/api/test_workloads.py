@@ -61,6 +61,66 @@ async def test_a_full_queue_answers_503_at_once_and_cheap_work_goes_on(
     assert answers[0].status_code == 200
 
 
+async def test_a_small_simulation_does_not_wait_behind_a_heavy_run(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    real = networks.simulate
+
+    def held(experiment: networks.Experiment, *args: Any, **kwargs: Any) -> networks.GradientFlow:
+        if experiment.batch > SMALL["batch"]:  # type: ignore[operator]
+            started.set()
+            release.wait(10)
+        return real(experiment, *args, **kwargs)
+
+    monkeypatch.setattr(networks, "simulate", held)
+    # SMALL costs 4 x 32 multiply-adds; a batch of 64 sixteen times that.
+    client = make_client(heavy_multiply_adds=1000, heavy_slots=1, heavy_queue=0)
+    heavy = {**SMALL, "batch": 64}
+    answers: list[httpx.Response] = []
+
+    async def first() -> None:
+        answers.append(await client.post(FLOW, json=heavy))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(first)
+        await anyio.to_thread.run_sync(started.wait, 10)
+        busy = problem(await client.post(FLOW, json=heavy), 503)
+        assert busy["workload"] == "heavy"
+        small = await client.post(FLOW, json=SMALL)
+        assert small.status_code == 200, "its own class, a free slot"
+        ready = await client.get("/readyz")
+        assert ready.json()["saturated"] == ["heavy"]
+        release.set()
+    assert answers[0].status_code == 200
+
+
+async def test_a_training_run_s_class_follows_its_cost(make_client: ClientFactory) -> None:
+    client = make_client(heavy_multiply_adds=0, heavy_slots=1, heavy_queue=0)
+    workloads = client._transport.app.state.workloads  # type: ignore[attr-defined]
+    await workloads["heavy"].limiter.acquire()  # the heavy class is full: only it refuses
+    try:
+        run = {
+            "activation": "tanh",
+            "depth": 1,
+            "width": 4,
+            "task": {"name": "moons", "size": 20},
+            "training": {"steps": 2},
+            "seed": 0,
+        }
+        refused = problem(await client.post("/api/v1/simulations/training", json=run), 503)
+        assert refused["workload"] == "heavy"
+    finally:
+        workloads["heavy"].limiter.release()
+    client = make_client(heavy_multiply_adds=10**6, heavy_slots=1, heavy_queue=0)
+    workloads = client._transport.app.state.workloads  # type: ignore[attr-defined]
+    await workloads["heavy"].limiter.acquire()
+    try:
+        assert (await client.post("/api/v1/simulations/training", json=run)).status_code == 200
+    finally:
+        workloads["heavy"].limiter.release()
+
+
 async def test_work_past_its_deadline_stops_and_answers_503(make_client: ClientFactory) -> None:
     client = make_client(simulate_deadline=1e-9)
     request = {**SMALL, "depth": 20, "width": 64, "batch": 64}

@@ -120,7 +120,7 @@ async def _simulate(
         jacobian=body.jacobian,
         training=body.training.core() if body.training else None,
     )
-    result = await workloads["simulate"].run(
+    result = await workloads.simulation(experiment.multiply_adds).run(
         lambda deadline: networks.simulate(experiment, bounds, deadline=deadline)
     )
     note(request.scope, activation=activation.name, multiply_adds=experiment.multiply_adds)
@@ -220,7 +220,8 @@ async def _train(
         else [body.entrant(bounds)]  # type: ignore[attr-defined]
     )
     study, rank_by = body.study(), getattr(body, "rank_by", None)
-    result = await workloads["simulate"].run(
+    cost = networks.cost(entrants, study, bounds)
+    result = await workloads.simulation(cost.multiply_adds).run(
         lambda deadline: networks.compare(
             entrants,
             study,

@@ -90,7 +90,7 @@ class Readiness(BaseModel):
         " `compiling`, compiled on each one's first request (`on-demand`), or `failed`."
     )
     shutting_down: bool = Field(description="SIGTERM was received: the process is draining.")
-    saturated: list[Literal["evaluate", "simulate", "analyse"]] = Field(
+    saturated: list[Literal["evaluate", "simulate", "heavy", "analyse"]] = Field(
         description="Workload classes whose queue is full (their requests get 503 now)."
     )
 
