@@ -13,7 +13,7 @@ from service.api.codecs.json import (
     json_ready,
     load_json_arrays,
 )
-from service.api.codecs.npy import NPY_MEDIA_TYPE, array_from_npy, npy_bytes
+from service.api.codecs.npy import NPY_MEDIA_TYPE, array_from_npy, npy_bytes, npy_parts
 from service.api.codecs.npz import NPZ_MEDIA_TYPE, arrays_from_npz, npz_bytes
 from service.api.codecs.tensors import (
     BINARY_HEADER,
@@ -45,6 +45,7 @@ __all__ = [
     "json_ready",
     "load_json_arrays",
     "npy_bytes",
+    "npy_parts",
     "npz_bytes",
     "output_tensor",
     "tensor_from_request",

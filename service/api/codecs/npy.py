@@ -12,7 +12,15 @@ import numpy as np
 from service.api.codecs.arrays import ArrayLimits, natural_float, to_dtype
 from service.numerics import Array, InvalidInput
 
-__all__ = ["NPY_MEDIA_TYPE", "NpyHeader", "array_from_npy", "npy_bytes", "npy_data", "npy_header"]
+__all__ = [
+    "NPY_MEDIA_TYPE",
+    "NpyHeader",
+    "array_from_npy",
+    "npy_bytes",
+    "npy_data",
+    "npy_header",
+    "npy_parts",
+]
 
 NPY_MEDIA_TYPE: Final = "application/x-npy"
 
@@ -84,9 +92,14 @@ def array_from_npy(
     return to_dtype(array, dtype or natural_float(array), loc)
 
 
-def npy_bytes(array: Array) -> bytes:
+def npy_parts(array: Array) -> tuple[bytes, memoryview]:
+    """The .npy header, and the array's data where it lies (copied only if not C-ordered)."""
     # Not np.ascontiguousarray: it makes a 0-d array 1-d, and the answer must keep x's shape.
     array = np.require(array, requirements="C")
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
-    return b"".join((header.getvalue(), array.data))  # the data copied once, not twice
+    return header.getvalue(), array.reshape(-1).data  # flat: the same bytes, any shape
+
+
+def npy_bytes(array: Array) -> bytes:
+    return b"".join(npy_parts(array))  # the data copied once, not twice

@@ -165,12 +165,9 @@ def output_tensor(name: str, array: Array, *, binary: bool) -> tuple[dict[str, A
     # Not np.ascontiguousarray: it makes a 0-d array 1-d; the bytes are the same either way.
     data = np.require(array, dtype=array.dtype.newbyteorder("<"), requirements="C")
     tensor["parameters"] = {"binary_data_size": data.nbytes}
-    return tensor, data.data
+    return tensor, data.reshape(-1).data  # flat: the same bytes, any shape
 
 
-def with_binary_tensors(document: Mapping[str, Any], buffers: Sequence[Any]) -> tuple[bytes, int]:
-    """The body of an answer: its JSON, then the buffers; and the length of the JSON."""
-    head = orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY)
-    if not buffers:
-        return head, len(head)
-    return b"".join((head, *buffers)), len(head)  # the data copied once
+def with_binary_tensors(document: Mapping[str, Any], buffers: Sequence[Any]) -> list[Any]:
+    """The parts of an answer's body: its JSON, then the buffers (not copied)."""
+    return [orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY), *buffers]

@@ -34,6 +34,7 @@ from service.api.dependencies import (
     query_parameters,
     repeated_query,
 )
+from service.api.responses import PartsResponse
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
 from service.api.schemas.common import spelled
 from service.api.telemetry import note
@@ -297,7 +298,7 @@ def _respond(
             "A .npy body holds one array: ask for one output, or accept application/x-npz",
         )
     (array,) = results.values()
-    return Response(codecs.npy_bytes(array), media_type=codecs.NPY_MEDIA_TYPE, headers=headers)
+    return PartsResponse(codecs.npy_parts(array), media_type=codecs.NPY_MEDIA_TYPE, headers=headers)
 
 
 def _activation_name(name: str) -> str:

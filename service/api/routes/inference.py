@@ -24,6 +24,7 @@ from starlette.responses import Response
 from service import __version__, numerics
 from service.api import codecs
 from service.api.dependencies import NAME_LENGTH, ActivationName, SettingsDep
+from service.api.responses import PartsResponse
 from service.api.schemas.common import spelled
 from service.api.schemas.inference import (
     InferenceError,
@@ -327,13 +328,13 @@ def _evaluate(
         "parameters": params,
         "outputs": tensors,
     }
-    content, json_length = codecs.with_binary_tensors(answer, buffers)
+    parts = codecs.with_binary_tensors(answer, buffers)
     if not buffers:
-        return Response(content, media_type=codecs.JSON_MEDIA_TYPE)
-    return Response(
-        content,
+        return Response(parts[0], media_type=codecs.JSON_MEDIA_TYPE)
+    return PartsResponse(
+        parts,
         media_type=codecs.OCTET_STREAM_MEDIA_TYPE,
-        headers={"Inference-Header-Content-Length": str(json_length)},
+        headers={"Inference-Header-Content-Length": str(len(parts[0]))},
     )
 
 
