@@ -254,6 +254,10 @@ def _warm(url: str) -> None:
         for kind, _ in MIX:
             method, path, options = requests.build(kind)
             client.request(method, path, **options)  # type: ignore[arg-type]
+        # One short run of the training phase's shape: what a process keeps after its first
+        # training run (the BLAS threads' buffers, the training loop's kernels) is warm state.
+        short = {**TRAINING, "depth": 1, "training": {"steps": 1, "learning_rate": 0.01}}
+        client.post(f"{API}/simulations/gradient-flow", json=short)
 
 
 def _wait_until_idle(pid: int, *, longest: float = 180.0) -> None:
