@@ -13,8 +13,8 @@ from service.api.codecs.json import (
     json_ready,
     load_json_arrays,
 )
-from service.api.codecs.npy import NPY_MEDIA_TYPE, array_from_npy, npy_bytes, npy_parts
-from service.api.codecs.npz import NPZ_MEDIA_TYPE, arrays_from_npz, npz_bytes
+from service.api.codecs.npy import NPY_MEDIA_TYPE, array_from_npy, npy_parts
+from service.api.codecs.npz import NPZ_MEDIA_TYPE, arrays_from_npz, npz_parts
 from service.api.codecs.tensors import (
     BINARY_HEADER,
     DATATYPES,
@@ -44,9 +44,8 @@ __all__ = [
     "inflate",
     "json_ready",
     "load_json_arrays",
-    "npy_bytes",
     "npy_parts",
-    "npz_bytes",
+    "npz_parts",
     "output_tensor",
     "tensor_from_request",
     "with_binary_tensors",

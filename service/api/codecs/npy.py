@@ -16,7 +16,6 @@ __all__ = [
     "NPY_MEDIA_TYPE",
     "NpyHeader",
     "array_from_npy",
-    "npy_bytes",
     "npy_data",
     "npy_header",
     "npy_parts",
@@ -99,7 +98,3 @@ def npy_parts(array: Array) -> tuple[bytes, memoryview]:
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
     return header.getvalue(), array.reshape(-1).data  # flat: the same bytes, any shape
-
-
-def npy_bytes(array: Array) -> bytes:
-    return b"".join(npy_parts(array))  # the data copied once, not twice

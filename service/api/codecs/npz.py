@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any, Final
@@ -11,10 +13,10 @@ from typing import Any, Final
 import numpy as np
 
 from service.api.codecs.arrays import ArrayLimits, natural_float, to_dtype
-from service.api.codecs.npy import npy_data, npy_header
+from service.api.codecs.npy import npy_data, npy_header, npy_parts
 from service.numerics import Array, InvalidInput
 
-__all__ = ["NPZ_MEDIA_TYPE", "arrays_from_npz", "npz_bytes"]
+__all__ = ["NPZ_MEDIA_TYPE", "arrays_from_npz", "npz_parts"]
 
 NPZ_MEDIA_TYPE: Final = "application/x-npz"
 
@@ -90,7 +92,47 @@ def _member(
     return npy_data(data, header, loc=[name])
 
 
-def npz_bytes(arrays: Mapping[str, Array]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    return buffer.getvalue()
+def npz_parts(arrays: Mapping[str, Array]) -> list[bytes | memoryview]:
+    """An uncompressed .npz archive of ``arrays`` as parts, each array's data where it lies.
+
+    np.savez copies every array twice (into the archive's stream, then out of it) and costs
+    four times the CRC-32 it must compute; here the zip structure (APPNOTE 6.3: a local header
+    before each member, the central directory after them) is written around the arrays'
+    own memory, which only the CRC reads. Archives past zip's 4 GiB offsets take np.savez.
+    """
+    parts: list[bytes | memoryview] = []
+    directory: list[bytes] = []
+    offset = 0
+    for name, array in arrays.items():
+        header, data = npy_parts(array)
+        size = len(header) + data.nbytes
+        if offset + size >= _ZIP32_LIMIT:
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)  # type: ignore[arg-type]
+            return [buffer.getvalue()]
+        filename = f"{name}.npy".encode()
+        crc = zlib.crc32(data, zlib.crc32(header))
+        fields = _ENTRY.pack(20, 0, 0, 0, _DOS_DATE, crc, size, size, len(filename), 0)
+        parts += [_LOCAL + fields + filename, header, data]
+        directory.append(
+            _CENTRAL
+            + struct.pack("<H", 20)
+            + fields
+            + _CENTRAL_TAIL.pack(0, 0, 0, 0, offset)
+            + filename
+        )
+        offset += len(_LOCAL) + len(fields) + len(filename) + size
+    listing = b"".join(directory)
+    end = _END.pack(0x06054B50, 0, 0, len(directory), len(directory), len(listing), offset, 0)
+    return [*parts, listing + end]
+
+
+_ZIP32_LIMIT: Final = 0xFFFFFFFF
+_LOCAL: Final = b"PK\x03\x04"
+_CENTRAL: Final = b"PK\x01\x02"
+# version needed, flags, method (stored), time, date, CRC-32, sizes, name and extra lengths
+_ENTRY: Final = struct.Struct("<HHHHHIIIHH")
+# comment length, disk, internal and external attributes, the local header's offset
+_CENTRAL_TAIL: Final = struct.Struct("<HHHII")
+_END: Final = struct.Struct("<IHHHHIIH")
+_DOS_DATE: Final = (1 << 5) | 1  # 1980-01-01, zip's epoch: the same answer, byte for byte

@@ -286,8 +286,8 @@ def _respond(
         "X-Activation-Params": orjson.dumps(spelled(job.params)).decode(),
     }
     if wants_npz or (not wants_npy and len(results) > 1):
-        return Response(
-            codecs.npz_bytes({str(name): array for name, array in results.items()}),
+        return PartsResponse(
+            codecs.npz_parts({str(name): array for name, array in results.items()}),
             media_type=codecs.NPZ_MEDIA_TYPE,
             headers=headers,
         )
