@@ -215,11 +215,11 @@ async def _train(
 ) -> tuple[list[networks.Entrant], networks.Comparison]:
     bounds = limits(settings)
     entrants = (
-        body.entrants_of(bounds)
+        body.entrants_of(settings, bounds)
         if isinstance(body, TrainingComparisonRequest)
-        else [body.entrant(bounds)]  # type: ignore[attr-defined]
+        else [body.entrant(settings, bounds)]  # type: ignore[attr-defined]
     )
-    study, rank_by = body.study(), getattr(body, "rank_by", None)
+    study, rank_by = body.study(settings), getattr(body, "rank_by", None)
     result = await workloads["simulate"].run(
         lambda deadline: networks.compare(
             entrants,
