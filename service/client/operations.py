@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 import numpy as np
 
+from service.client.formulas import Formula, FormulaAnalysis
 from service.client.results import (
     ActivationSummary,
     ComparisonRow,
@@ -36,14 +37,20 @@ __all__ = [
     "compare",
     "critical_line",
     "describe",
+    "describe_formula",
     "evaluate",
+    "evaluate_formula",
+    "formula",
     "health",
     "list_activations",
     "plot",
+    "plot_formula",
     "simulate_gradient_flow",
 ]
 
 PREFIX = "/api/v1"
+FORMULAS = f"{PREFIX}/formulas"
+FORMULA_HEADER = "X-Activation-Formula"
 NPY = "application/x-npy"
 NPZ = "application/x-npz"
 JSON = "application/json"
@@ -66,6 +73,11 @@ class Call(Generic[_T]):
 
 def _activation(name: str) -> str:
     return f"{PREFIX}/activations/{quote(name, safe='')}"
+
+
+def _ref(activation: str | Formula) -> str | dict[str, Any]:
+    """An activation as a request body names it: its name, or the formula object."""
+    return activation if isinstance(activation, str) else activation.to_json()
 
 
 def _text(value: ParamValue) -> str:
@@ -128,6 +140,54 @@ def evaluate(
     params: Mapping[str, ParamValue],
     json_max_elements: int,
 ) -> Call[dict[str, np.ndarray]]:
+    return _evaluation(
+        f"{_activation(name)}/evaluate",
+        x,
+        outputs=outputs,
+        dtype=dtype,
+        grad_output=grad_output,
+        params=params,
+        json_max_elements=json_max_elements,
+    )
+
+
+def evaluate_formula(
+    formula: Formula,
+    x: Any,
+    *,
+    outputs: Sequence[str],
+    dtype: str | None,
+    grad_output: Any,
+    params: Mapping[str, ParamValue],
+    json_max_elements: int,
+) -> Call[dict[str, np.ndarray]]:
+    """As ``evaluate``: the formula in the JSON body, or in a header beside a binary one."""
+    document = formula.to_json()
+    return _evaluation(
+        f"{FORMULAS}/evaluate",
+        x,
+        outputs=outputs,
+        dtype=dtype,
+        grad_output=grad_output,
+        params=params,
+        json_max_elements=json_max_elements,
+        in_json={"activation": document},
+        in_headers={FORMULA_HEADER: json.dumps(document, separators=(",", ":"))},
+    )
+
+
+def _evaluation(
+    path: str,
+    x: Any,
+    *,
+    outputs: Sequence[str],
+    dtype: str | None,
+    grad_output: Any,
+    params: Mapping[str, ParamValue],
+    json_max_elements: int,
+    in_json: Mapping[str, Any] | None = None,
+    in_headers: Mapping[str, str] | None = None,
+) -> Call[dict[str, np.ndarray]]:
     x = np.asarray(x)
     upstream = None if grad_output is None else np.asarray(grad_output)
     dtype = dtype or _natural_dtype(x)
@@ -138,6 +198,7 @@ def evaluate(
     # cannot carry them at all).
     if small and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f"):
         document: dict[str, Any] = {
+            **(in_json or {}),
             "x": x.tolist(),
             "dtype": dtype,
             "outputs": outputs,
@@ -152,7 +213,7 @@ def evaluate(
 
         return Call(
             "POST",
-            f"{_activation(name)}/evaluate",
+            path,
             from_json,
             content=_json(document),
             headers={"content-type": JSON},
@@ -176,11 +237,11 @@ def evaluate(
 
     return Call(
         "POST",
-        f"{_activation(name)}/evaluate",
+        path,
         from_binary,
         params=httpx.QueryParams(query),
         content=content,
-        headers={"content-type": media_type, "accept": NPY if one else NPZ},
+        headers={"content-type": media_type, "accept": NPY if one else NPZ, **(in_headers or {})},
     )
 
 
@@ -204,13 +265,23 @@ def describe(name: str, *, lang: str | None, params: Mapping[str, ParamValue]) -
     )
 
 
-def compare(names: Sequence[str]) -> Call[list[ComparisonRow]]:
+def compare(activations: Sequence[str | Formula]) -> Call[list[ComparisonRow]]:
+    """GET /compare for names, POST /compare when a formula is among them."""
+    names = [a for a in activations if isinstance(a, str)]
+    if len(names) == len(activations):
+        return Call(
+            "GET",
+            f"{PREFIX}/compare",
+            _comparison,
+            params=httpx.QueryParams({"names": ",".join(names)}),
+            headers={"accept": JSON},
+        )
     return Call(
-        "GET",
+        "POST",
         f"{PREFIX}/compare",
-        lambda body: comparison_from_json(json.loads(body)),
-        params=httpx.QueryParams({"names": ",".join(names)}),
-        headers={"accept": JSON},
+        _comparison,
+        content=_json({"activations": [_ref(a) for a in activations]}),
+        headers={"content-type": JSON, "accept": JSON},
     )
 
 
@@ -223,12 +294,56 @@ def plot(
     return Call("GET", path, bytes, params=httpx.QueryParams(query))
 
 
+def _comparison(body: Body) -> list[ComparisonRow]:
+    return comparison_from_json(json.loads(body))
+
+
+def formula(
+    formula: Formula, *, params: Mapping[str, ParamValue], accuracy: bool
+) -> Call[FormulaAnalysis]:
+    return Call(
+        "POST",
+        FORMULAS,
+        lambda body: FormulaAnalysis.from_json(json.loads(body)),
+        content=_json(
+            {"activation": formula.to_json(), "params": dict(params), "accuracy": accuracy}
+        ),
+        headers={"content-type": JSON},
+    )
+
+
+def describe_formula(
+    formula: Formula, *, lang: str | None, params: Mapping[str, ParamValue]
+) -> Call[Description]:
+    return Call(
+        "POST",
+        f"{FORMULAS}/describe",
+        lambda body: Description.from_json(json.loads(body)),
+        params=httpx.QueryParams({} if lang is None else {"lang": lang}),
+        content=_json({"activation": formula.to_json(), "params": dict(params)}),
+        headers={"content-type": JSON},
+    )
+
+
+def plot_formula(
+    formula: Formula, *, x_min: float, x_max: float, params: Mapping[str, ParamValue]
+) -> Call[bytes]:
+    document = {"activation": formula.to_json(), "params": dict(params)}
+    return Call(
+        "POST",
+        f"{FORMULAS}/plot.svg",
+        bytes,
+        content=_json({**document, "x_min": float(x_min), "x_max": float(x_max)}),
+        headers={"content-type": JSON},
+    )
+
+
 def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
     return Call(
         "POST",
         f"{PREFIX}/simulations/gradient-flow",
         lambda body: GradientFlow.from_json(json.loads(body)),
-        content=_json({k: v for k, v in request.items() if v is not None}),
+        content=_body(request),
         headers={"content-type": JSON},
     )
 
@@ -238,9 +353,15 @@ def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
         "POST",
         f"{PREFIX}/simulations/critical-line",
         lambda body: CriticalLine.from_json(json.loads(body)),
-        content=_json({k: v for k, v in request.items() if v is not None}),
+        content=_body(request),
         headers={"content-type": JSON},
     )
+
+
+def _body(request: Mapping[str, Any]) -> bytes:
+    """A simulation's JSON body: the fields given, the activation a name or a formula."""
+    given = {k: v for k, v in request.items() if v is not None}
+    return _json({**given, "activation": _ref(given["activation"])})
 
 
 def health() -> Call[bool]:
