@@ -267,7 +267,8 @@ async def get_critical_line(
     ] = None,
     q_start: Annotated[float, Query(gt=0, le=1e6)] = 1.0,
 ) -> Response:
-    """Like the POST form; the activation's parameters go in the query as name=value pairs."""
+    """Like the POST form, for a name; the activation's parameters go in the query as name=value
+    pairs. A formula goes in the POST form's body."""
     entry = numerics.get(activation)
     params = entry.resolve_text(
         {k: v for k, v in request.query_params.items() if k not in _CRITICAL_QUERY}
