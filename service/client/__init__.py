@@ -11,7 +11,8 @@ problem documents as exceptions (``UnknownActivation`` with its ``suggestions``,
 ``InvalidParameter``, ``LimitExceeded`` naming the limit, ``InvalidFormula`` with the column,
 ...). Wherever the service takes an activation's name in a body, the client takes a
 ``Formula`` too; ``formula``, ``evaluate_formula``, ``describe_formula`` and
-``plot_formula_svg`` mirror /api/v1/formulas. Importing it loads neither the server nor the
+``plot_formula_svg`` mirror /api/v1/formulas; ``train`` and ``compare_training`` run the
+training lab. Importing it loads neither the server nor the
 numeric core.
 """
 
@@ -53,6 +54,7 @@ from service.client.results import (
     TrainingStep,
 )
 from service.client.retry import RetryPolicy
+from service.client.training import TrainingComparison, TrainingRun
 
 __all__ = [
     "Accuracy",
@@ -86,6 +88,8 @@ __all__ = [
     "ServiceUnavailable",
     "Summary",
     "Theory",
+    "TrainingComparison",
+    "TrainingRun",
     "TrainingStep",
     "UnknownActivation",
 ]

@@ -25,6 +25,7 @@ from service.client.results import (
     ParamValue,
 )
 from service.client.retry import RetryPolicy
+from service.client.training import TrainingComparison, TrainingRun
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -207,6 +208,46 @@ class Client:
 
     def health(self) -> bool:
         return self._send(operations.health())
+
+    def train(
+        self,
+        activation: str | Formula,
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        **options: Any,
+    ) -> TrainingRun:
+        """``trials`` networks of one activation trained on ``task`` (see POST
+        /api/v1/simulations/training for ``training`` and ``options``: params, init, batch,
+        trials, dtype, record_every, confidence). A Formula may stand for a name anywhere, a
+        nonlinear teacher's activation included."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        return self._send(
+            operations.train({**request, "training": training, "seed": seed, **options})
+        )
+
+    def compare_training(
+        self,
+        entrants: Sequence[Mapping[str, Any]],
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        activation: str | Formula | None = None,
+        **options: Any,
+    ) -> TrainingComparison:
+        """Entrants (each what it changes: activation, params, optimizer, learning_rate, depth,
+        width, init, label) trained on the same data from the same seeds, and ranked."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        call = operations.train_comparison(
+            {**request, "training": training, "seed": seed, "entrants": entrants, **options}
+        )
+        return self._send(call)
 
     def formula(
         self,
@@ -397,6 +438,42 @@ class AsyncClient:
 
     async def health(self) -> bool:
         return await self._send(operations.health())
+
+    async def train(
+        self,
+        activation: str | Formula,
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        **options: Any,
+    ) -> TrainingRun:
+        """As ``Client.train``."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        return await self._send(
+            operations.train({**request, "training": training, "seed": seed, **options})
+        )
+
+    async def compare_training(
+        self,
+        entrants: Sequence[Mapping[str, Any]],
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        activation: str | Formula | None = None,
+        **options: Any,
+    ) -> TrainingComparison:
+        """As ``Client.compare_training``."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        call = operations.train_comparison(
+            {**request, "training": training, "seed": seed, "entrants": entrants, **options}
+        )
+        return await self._send(call)
 
     async def formula(
         self,

@@ -29,6 +29,7 @@ from service.client.results import (
     ParamValue,
     comparison_from_json,
 )
+from service.client.training import TrainingComparison, TrainingRun
 
 __all__ = [
     "Body",
@@ -46,6 +47,8 @@ __all__ = [
     "plot",
     "plot_formula",
     "simulate_gradient_flow",
+    "train",
+    "train_comparison",
 ]
 
 PREFIX = "/api/v1"
@@ -75,11 +78,6 @@ def _activation(name: str) -> str:
     return f"{PREFIX}/activations/{quote(name, safe='')}"
 
 
-def _ref(activation: str | Formula) -> str | dict[str, Any]:
-    """An activation as a request body names it: its name, or the formula object."""
-    return activation if isinstance(activation, str) else activation.to_json()
-
-
 def _text(value: ParamValue) -> str:
     """A parameter as the query string writes it."""
     if isinstance(value, bool):
@@ -88,7 +86,14 @@ def _text(value: ParamValue) -> str:
 
 
 def _json(document: object) -> bytes:
-    return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
+    """A request body; a Formula anywhere in it is written as its formula object."""
+    return json.dumps(document, allow_nan=False, separators=(",", ":"), default=_encoded).encode()
+
+
+def _encoded(value: object) -> object:
+    if isinstance(value, Formula):
+        return value.to_json()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _natural_dtype(x: np.ndarray) -> str:
@@ -280,7 +285,7 @@ def compare(activations: Sequence[str | Formula]) -> Call[list[ComparisonRow]]:
         "POST",
         f"{PREFIX}/compare",
         _comparison,
-        content=_json({"activations": [_ref(a) for a in activations]}),
+        content=_json({"activations": list(activations)}),
         headers={"content-type": JSON, "accept": JSON},
     )
 
@@ -358,10 +363,29 @@ def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
     )
 
 
+def train(request: Mapping[str, Any]) -> Call[TrainingRun]:
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/training",
+        lambda body: TrainingRun.from_json(json.loads(body)),
+        content=_body(request),
+        headers={"content-type": JSON},
+    )
+
+
+def train_comparison(request: Mapping[str, Any]) -> Call[TrainingComparison]:
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/training-comparison",
+        lambda body: TrainingComparison.from_json(json.loads(body)),
+        content=_body(request),
+        headers={"content-type": JSON},
+    )
+
+
 def _body(request: Mapping[str, Any]) -> bytes:
-    """A simulation's JSON body: the fields given, the activation a name or a formula."""
-    given = {k: v for k, v in request.items() if v is not None}
-    return _json({**given, "activation": _ref(given["activation"])})
+    """A simulation's JSON body: the fields given (None for left out)."""
+    return _json({k: v for k, v in request.items() if v is not None})
 
 
 def health() -> Call[bool]:

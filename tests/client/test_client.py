@@ -6,6 +6,7 @@ import dataclasses
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import numpy as np
@@ -30,6 +31,7 @@ from service.client import (
     UnknownActivation,
     formulas,
     results,
+    training,
 )
 from service.config import Settings
 from service.main import create_app
@@ -189,6 +191,41 @@ async def test_a_formula_goes_wherever_a_name_goes(make_client: Callable[..., As
 
 
 @pytest.mark.anyio
+async def test_training_runs_and_comparisons_take_formulas_and_give_typed_results(
+    make_client: Callable[..., AsyncClient],
+) -> None:
+    client = make_client()
+    silu = Formula("x / (1 + exp(-x))")
+    common: dict[str, Any] = {
+        "depth": 2,
+        "width": 8,
+        "task": {"name": "nonlinear_teacher", "size": 100, "activation": silu},
+        "training": {"steps": 10, "optimizer": "adam", "learning_rate": 0.01},
+        "seed": 0,
+        "trials": 2,
+        "dtype": "float64",
+    }
+    mine = await client.train(silu, **common)
+    theirs = await client.train("silu", **common)
+    assert mine.run.activation == "x / (1 + exp(-x))"
+    assert mine.task["activation"]["expression"] == silu.expression
+    assert mine.run.curves.train_loss.mean == pytest.approx(
+        theirs.run.curves.train_loss.mean, rel=1e-9
+    )
+    assert mine.run.final.test_accuracy is None and mine.run.layers.final.grad_rms.mean
+    assert mine.cost.multiply_adds > 0 and mine.run.curves.steps[-1] == 10
+    compared = await client.compare_training(
+        [{}, {"activation": Formula("max(x, 0)"), "label": "relu, typed"}],
+        activation="tanh",
+        **common,
+    )
+    assert [run.label for run in compared.entrants] == ["entrant 1", "relu, typed"]
+    assert compared.ranking.metric == "test_loss"
+    assert sorted(s.rank for s in compared.ranking.standings) == [1, 2]
+    assert isinstance(compared.ranking.standings[0].estimate.mean, float)
+
+
+@pytest.mark.anyio
 async def test_formula_refusals_are_raised_as_their_exceptions(
     make_client: Callable[..., AsyncClient],
 ) -> None:
@@ -225,6 +262,19 @@ def test_the_results_mirror_the_services_schemas() -> None:
         formulas.Rewrite: "RewriteOut",
         formulas.FormulaParameter: "FormulaParameter",
         formulas.Formula: "Formula",
+        training.Distribution: "DistributionResult",
+        training.Estimate: "EstimateResult",
+        training.Curves: "CurvesResult",
+        training.TrainingLayer: "TrainingLayerResult",
+        training.Layers: "LayersResult",
+        training.Final: "FinalResult",
+        training.RunInit: "InitResult",
+        training.Run: "RunResult",
+        training.Cost: "CostResult",
+        training.TrainingRun: "TrainingRunResponse",
+        training.Standing: "StandingResult",
+        training.Ranking: "RankingResult",
+        training.TrainingComparison: "TrainingComparisonResponse",
     }
     for dataclass, schema in mirrored.items():
         declared = {f.name for f in dataclasses.fields(dataclass)}
