@@ -344,48 +344,30 @@ def plot_formula(
 
 
 def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
-    return Call(
-        "POST",
-        f"{PREFIX}/simulations/gradient-flow",
-        lambda body: GradientFlow.from_json(json.loads(body)),
-        content=_body(request),
-        headers={"content-type": JSON},
-    )
+    return _simulation("gradient-flow", GradientFlow.from_json, request)
 
 
 def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
-    return Call(
-        "POST",
-        f"{PREFIX}/simulations/critical-line",
-        lambda body: CriticalLine.from_json(json.loads(body)),
-        content=_body(request),
-        headers={"content-type": JSON},
-    )
+    return _simulation("critical-line", CriticalLine.from_json, request)
 
 
 def train(request: Mapping[str, Any]) -> Call[TrainingRun]:
-    return Call(
-        "POST",
-        f"{PREFIX}/simulations/training",
-        lambda body: TrainingRun.from_json(json.loads(body)),
-        content=_body(request),
-        headers={"content-type": JSON},
-    )
+    return _simulation("training", TrainingRun.from_json, request)
 
 
 def train_comparison(request: Mapping[str, Any]) -> Call[TrainingComparison]:
+    return _simulation("training-comparison", TrainingComparison.from_json, request)
+
+
+def _simulation(operation: str, parse: Callable[[Any], _T], request: Mapping[str, Any]) -> Call[_T]:
+    """POST /simulations/<operation> with the fields of ``request`` given (None: left out)."""
     return Call(
         "POST",
-        f"{PREFIX}/simulations/training-comparison",
-        lambda body: TrainingComparison.from_json(json.loads(body)),
-        content=_body(request),
+        f"{PREFIX}/simulations/{operation}",
+        lambda body: parse(json.loads(body)),
+        content=_json({k: v for k, v in request.items() if v is not None}),
         headers={"content-type": JSON},
     )
-
-
-def _body(request: Mapping[str, Any]) -> bytes:
-    """A simulation's JSON body: the fields given (None for left out)."""
-    return _json({k: v for k, v in request.items() if v is not None})
 
 
 def health() -> Call[bool]:

@@ -161,8 +161,8 @@ class Cost:
 
 
 @dataclass(frozen=True, slots=True)
-class TrainingRun:
-    """POST /simulations/training: the task with every setting, and the run."""
+class _Answer:
+    """What a run and a comparison both answer: the task with every setting, and the cost."""
 
     task: dict[str, Any]
     train_examples: int
@@ -173,6 +173,12 @@ class TrainingRun:
     steps: int
     confidence: float
     cost: Cost
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRun(_Answer):
+    """POST /simulations/training."""
+
     run: Run
 
     @classmethod
@@ -207,18 +213,9 @@ class Ranking:
 
 
 @dataclass(frozen=True, slots=True)
-class TrainingComparison:
+class TrainingComparison(_Answer):
     """POST /simulations/training-comparison: every entrant's run, and their ranking."""
 
-    task: dict[str, Any]
-    train_examples: int
-    test_examples: int
-    trials: int
-    seed: int
-    dtype: str
-    steps: int
-    confidence: float
-    cost: Cost
     entrants: list[Run]
     ranking: Ranking
 
