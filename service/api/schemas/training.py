@@ -267,12 +267,12 @@ class EntrantSpec(BaseModel):
         parts = []
         if self.activation is not None or self.params is not None:
             shown = ", ".join(f"{k}={v}" for k, v in (self.params or {}).items())
+            # A formula often ends in a parenthesis: its values are set apart by a space.
             if isinstance(self.activation, Formula):
-                name = activation.name
-                parts.append(f"{name} ({shown})" if shown else name)
+                name, gap = activation.name, " "
             else:
-                name = self.activation or "params"
-                parts.append(f"{name}({shown})" if shown else name)
+                name, gap = self.activation or "params", ""
+            parts.append(f"{name}{gap}({shown})" if shown else name)
         if isinstance(self.optimizer, str):
             parts.append(self.optimizer)
         elif self.optimizer is not None:
