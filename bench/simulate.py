@@ -239,10 +239,11 @@ LIMIT_REQUESTS: dict[str, dict[str, object]] = {
 def longest(request: dict[str, object]) -> dict[str, object]:
     """The request with as many Adam steps as the default limits allow."""
     from service.api.schemas.training import TrainingComparisonRequest, TrainingRunRequest
+    from service.config import Settings
     from service.numerics import LimitExceeded
     from service.numerics.networks import cost
 
-    limits = Limits()
+    limits, settings = Limits(), Settings()
     kind = TrainingComparisonRequest if "entrants" in request else TrainingRunRequest
 
     def fits(steps: int) -> bool:
@@ -250,12 +251,12 @@ def longest(request: dict[str, object]) -> dict[str, object]:
             {**request, "seed": 0, "training": {"steps": steps, "optimizer": "adam"}}
         )
         entrants = (
-            body.entrants_of(limits)
+            body.entrants_of(settings, limits)
             if isinstance(body, TrainingComparisonRequest)
-            else [body.entrant(limits)]
+            else [body.entrant(settings, limits)]
         )
         try:
-            cost(entrants, body.study(), limits)
+            cost(entrants, body.study(settings), limits)
         except LimitExceeded:
             return False
         return True

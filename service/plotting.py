@@ -143,7 +143,9 @@ def plot_training(
         if history.test_accuracy is not None:
             curves.append((axes[1], history.test_accuracy, "-", None, "test-accuracy"))
         for panel, values, style, legend, gid in curves:
-            low, median, high = np.quantile(values, (0.25, 0.5, 0.75), axis=0)
+            # A diverged trial's inf makes inf - inf in the interpolation: NaN, not drawn.
+            with np.errstate(invalid="ignore"):
+                low, median, high = np.quantile(values, (0.25, 0.5, 0.75), axis=0)
             median[~np.isfinite(median)] = np.nan
             panel.plot(steps, median, style, color=colour, label=legend, gid=f"{label}/{gid}")
             if values.shape[0] > 1:

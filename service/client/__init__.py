@@ -8,13 +8,18 @@
 ``Client`` blocks, ``AsyncClient`` is awaited; both keep their connections open between
 calls, try again on 503 and 429 after the wait the service asks for, and raise the service's
 problem documents as exceptions (``UnknownActivation`` with its ``suggestions``,
-``InvalidParameter``, ``LimitExceeded`` naming the limit, ...). Importing it loads neither the
-server nor the numeric core.
+``InvalidParameter``, ``LimitExceeded`` naming the limit, ``InvalidFormula`` with the column,
+...). Wherever the service takes an activation's name in a body, the client takes a
+``Formula`` too; ``formula``, ``evaluate_formula``, ``describe_formula`` and
+``plot_formula_svg`` mirror /api/v1/formulas; ``train`` and ``compare_training`` run the
+training lab. Importing it loads neither the server nor the
+numeric core.
 """
 
 from service.client.clients import AsyncClient, Client
 from service.client.errors import (
     BodyTooLarge,
+    InvalidFormula,
     InvalidInput,
     InvalidParameter,
     LimitExceeded,
@@ -24,6 +29,15 @@ from service.client.errors import (
     ServiceError,
     ServiceUnavailable,
     UnknownActivation,
+)
+from service.client.formulas import (
+    Accuracy,
+    Formula,
+    FormulaAnalysis,
+    FormulaParameter,
+    OutputAccuracy,
+    Region,
+    Rewrite,
 )
 from service.client.results import (
     ActivationSummary,
@@ -40,8 +54,10 @@ from service.client.results import (
     TrainingStep,
 )
 from service.client.retry import RetryPolicy
+from service.client.training import TrainingComparison, TrainingRun
 
 __all__ = [
+    "Accuracy",
     "ActivationSummary",
     "AsyncClient",
     "BodyTooLarge",
@@ -50,21 +66,30 @@ __all__ = [
     "CriticalLine",
     "CriticalPoint",
     "Description",
+    "Formula",
+    "FormulaAnalysis",
+    "FormulaParameter",
     "GradientFlow",
+    "InvalidFormula",
     "InvalidInput",
     "InvalidParameter",
     "Jacobian",
     "Layer",
     "LimitExceeded",
     "NotMeasurable",
+    "OutputAccuracy",
     "Parameter",
+    "Region",
     "RequestError",
     "RetryPolicy",
+    "Rewrite",
     "ServerError",
     "ServiceError",
     "ServiceUnavailable",
     "Summary",
     "Theory",
+    "TrainingComparison",
+    "TrainingRun",
     "TrainingStep",
     "UnknownActivation",
 ]

@@ -15,6 +15,7 @@ import numpy as np
 
 from service import __version__
 from service.client import operations
+from service.client.formulas import Formula, FormulaAnalysis, FormulaParameter, formula_of
 from service.client.results import (
     ActivationSummary,
     ComparisonRow,
@@ -24,6 +25,7 @@ from service.client.results import (
     ParamValue,
 )
 from service.client.retry import RetryPolicy
+from service.client.training import TrainingComparison, TrainingRun
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -32,6 +34,8 @@ JSON_MAX_ELEMENTS = 256
 """Arrays (x and grad_output together) up to this size are sent as JSON, larger ones as .npy."""
 
 Output = Literal["value", "gradient", "second_derivative"]
+Parameters = Mapping[str, FormulaParameter | float]
+"""A formula's parameters: each its default alone, or a FormulaParameter with bounds."""
 _T = TypeVar("_T")
 _HEADERS = {"user-agent": f"activation-service-client/{__version__}"}
 
@@ -156,8 +160,9 @@ class Client:
         """Everything about activation ``name``, its properties measured for ``params``."""
         return self._send(operations.describe(name, lang=lang, params=params))
 
-    def compare(self, names: Sequence[str]) -> list[ComparisonRow]:
-        """The measured properties of 2 to 12 element-wise activations, in ``names``' order."""
+    def compare(self, names: Sequence[str | Formula]) -> list[ComparisonRow]:
+        """The measured properties of 2 to 12 element-wise activations, names or formulas, in
+        ``names``' order."""
         return self._send(operations.compare(names))
 
     def plot_svg(
@@ -174,7 +179,7 @@ class Client:
 
     def simulate_gradient_flow(
         self,
-        activation: str,
+        activation: str | Formula,
         *,
         depth: int,
         width: int | Sequence[int],
@@ -190,7 +195,7 @@ class Client:
 
     def critical_line(
         self,
-        activation: str,
+        activation: str | Formula,
         sigma_b2: Sequence[float] | None = None,
         *,
         q_start: float | None = None,
@@ -203,6 +208,112 @@ class Client:
 
     def health(self) -> bool:
         return self._send(operations.health())
+
+    def train(
+        self,
+        activation: str | Formula,
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        **options: Any,
+    ) -> TrainingRun:
+        """``trials`` networks of one activation trained on ``task`` (see POST
+        /api/v1/simulations/training for ``training`` and ``options``: params, init, batch,
+        trials, dtype, record_every, confidence). A Formula may stand for a name anywhere, a
+        nonlinear teacher's activation included."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        return self._send(
+            operations.train({**request, "training": training, "seed": seed, **options})
+        )
+
+    def compare_training(
+        self,
+        entrants: Sequence[Mapping[str, Any]],
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        activation: str | Formula | None = None,
+        **options: Any,
+    ) -> TrainingComparison:
+        """Entrants (each what it changes: activation, params, optimizer, learning_rate, depth,
+        width, init, label) trained on the same data from the same seeds, and ranked."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        call = operations.train_comparison(
+            {**request, "training": training, "seed": seed, "entrants": entrants, **options}
+        )
+        return self._send(call)
+
+    def formula(
+        self,
+        expression: str | Formula,
+        parameters: Parameters | None = None,
+        *,
+        accuracy: bool = True,
+        **values: ParamValue,
+    ) -> FormulaAnalysis:
+        """A formula's normal form, f' and f'' (as expressions and in LaTeX), the stable forms
+        it is served in and, with ``accuracy`` (about a second), f and f' measured against
+        mpmath over the whole float range; ``values`` are its parameters' values."""
+        made = formula_of(expression, parameters)
+        return self._send(operations.formula(made, params=values, accuracy=accuracy))
+
+    def evaluate_formula(
+        self,
+        expression: str | Formula,
+        x: Any,
+        outputs: Sequence[Output] = ("value",),
+        *,
+        dtype: Literal["float32", "float64"] | None = None,
+        grad_output: Any = None,
+        parameters: Parameters | None = None,
+        **values: ParamValue,
+    ) -> dict[str, np.ndarray]:
+        """As ``evaluate``, of a formula: ``evaluate_formula("beta * x * sigmoid(x)", x,
+        parameters={"beta": 1.0}, beta=1.5)``."""
+        return self._send(
+            operations.evaluate_formula(
+                formula_of(expression, parameters),
+                x,
+                outputs=outputs,
+                dtype=dtype,
+                grad_output=grad_output,
+                params=values,
+                json_max_elements=self.json_max_elements,
+            )
+        )
+
+    def describe_formula(
+        self,
+        expression: str | Formula,
+        parameters: Parameters | None = None,
+        *,
+        lang: Literal["en", "zh"] | None = None,
+        **values: ParamValue,
+    ) -> Description:
+        """Everything measured of a formula, as ``describe`` of a catalog entry (no texts)."""
+        made = formula_of(expression, parameters)
+        return self._send(operations.describe_formula(made, lang=lang, params=values))
+
+    def plot_formula_svg(
+        self,
+        expression: str | Formula,
+        parameters: Parameters | None = None,
+        *,
+        x_min: float = -6.0,
+        x_max: float = 6.0,
+        **values: ParamValue,
+    ) -> str:
+        """f and f' of a formula over [x_min, x_max] as an SVG document."""
+        call = operations.plot_formula(
+            formula_of(expression, parameters), x_min=x_min, x_max=x_max, params=values
+        )
+        return self._send(call).decode()
 
 
 class AsyncClient:
@@ -283,7 +394,7 @@ class AsyncClient:
     ) -> Description:
         return await self._send(operations.describe(name, lang=lang, params=params))
 
-    async def compare(self, names: Sequence[str]) -> list[ComparisonRow]:
+    async def compare(self, names: Sequence[str | Formula]) -> list[ComparisonRow]:
         return await self._send(operations.compare(names))
 
     async def plot_svg(
@@ -301,7 +412,7 @@ class AsyncClient:
 
     async def simulate_gradient_flow(
         self,
-        activation: str,
+        activation: str | Formula,
         *,
         depth: int,
         width: int | Sequence[int],
@@ -316,7 +427,7 @@ class AsyncClient:
 
     async def critical_line(
         self,
-        activation: str,
+        activation: str | Formula,
         sigma_b2: Sequence[float] | None = None,
         *,
         q_start: float | None = None,
@@ -327,3 +438,100 @@ class AsyncClient:
 
     async def health(self) -> bool:
         return await self._send(operations.health())
+
+    async def train(
+        self,
+        activation: str | Formula,
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        **options: Any,
+    ) -> TrainingRun:
+        """As ``Client.train``."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        return await self._send(
+            operations.train({**request, "training": training, "seed": seed, **options})
+        )
+
+    async def compare_training(
+        self,
+        entrants: Sequence[Mapping[str, Any]],
+        *,
+        depth: int,
+        width: int | Sequence[int],
+        task: str | Mapping[str, Any],
+        training: Mapping[str, Any],
+        seed: int,
+        activation: str | Formula | None = None,
+        **options: Any,
+    ) -> TrainingComparison:
+        """As ``Client.compare_training``."""
+        request = {"activation": activation, "depth": depth, "width": width, "task": task}
+        call = operations.train_comparison(
+            {**request, "training": training, "seed": seed, "entrants": entrants, **options}
+        )
+        return await self._send(call)
+
+    async def formula(
+        self,
+        expression: str | Formula,
+        parameters: Parameters | None = None,
+        *,
+        accuracy: bool = True,
+        **values: ParamValue,
+    ) -> FormulaAnalysis:
+        """As ``Client.formula``."""
+        made = formula_of(expression, parameters)
+        return await self._send(operations.formula(made, params=values, accuracy=accuracy))
+
+    async def evaluate_formula(
+        self,
+        expression: str | Formula,
+        x: Any,
+        outputs: Sequence[Output] = ("value",),
+        *,
+        dtype: Literal["float32", "float64"] | None = None,
+        grad_output: Any = None,
+        parameters: Parameters | None = None,
+        **values: ParamValue,
+    ) -> dict[str, np.ndarray]:
+        """As ``Client.evaluate_formula``."""
+        return await self._send(
+            operations.evaluate_formula(
+                formula_of(expression, parameters),
+                x,
+                outputs=outputs,
+                dtype=dtype,
+                grad_output=grad_output,
+                params=values,
+                json_max_elements=self.json_max_elements,
+            )
+        )
+
+    async def describe_formula(
+        self,
+        expression: str | Formula,
+        parameters: Parameters | None = None,
+        *,
+        lang: Literal["en", "zh"] | None = None,
+        **values: ParamValue,
+    ) -> Description:
+        made = formula_of(expression, parameters)
+        return await self._send(operations.describe_formula(made, lang=lang, params=values))
+
+    async def plot_formula_svg(
+        self,
+        expression: str | Formula,
+        parameters: Parameters | None = None,
+        *,
+        x_min: float = -6.0,
+        x_max: float = 6.0,
+        **values: ParamValue,
+    ) -> str:
+        call = operations.plot_formula(
+            formula_of(expression, parameters), x_min=x_min, x_max=x_max, params=values
+        )
+        return (await self._send(call)).decode()

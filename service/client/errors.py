@@ -14,6 +14,7 @@ import httpx
 
 __all__ = [
     "BodyTooLarge",
+    "InvalidFormula",
     "InvalidInput",
     "InvalidParameter",
     "LimitExceeded",
@@ -90,6 +91,15 @@ class NotMeasurable(RequestError):
         self.reason = str(problem.get("reason", ""))
 
 
+class InvalidFormula(RequestError):
+    """A formula the service cannot read: ``column`` (from 1) is where in the expression, and
+    ``errors`` names the field (``["body", "activation", "expression"]``)."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
+        super().__init__(status, problem)
+        self.column: int | None = problem.get("column")
+
+
 class ServerError(ServiceError):
     """The service failed to answer (5xx)."""
 
@@ -112,6 +122,7 @@ _KINDS: dict[str, type[ServiceError]] = {
     "limit-exceeded": LimitExceeded,
     "body-too-large": BodyTooLarge,
     "not-measurable": NotMeasurable,
+    "invalid-formula": InvalidFormula,
 }
 
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 import numpy as np
 
+from service.client.formulas import Formula, FormulaAnalysis
 from service.client.results import (
     ActivationSummary,
     ComparisonRow,
@@ -28,6 +29,7 @@ from service.client.results import (
     ParamValue,
     comparison_from_json,
 )
+from service.client.training import TrainingComparison, TrainingRun
 
 __all__ = [
     "Body",
@@ -36,14 +38,22 @@ __all__ = [
     "compare",
     "critical_line",
     "describe",
+    "describe_formula",
     "evaluate",
+    "evaluate_formula",
+    "formula",
     "health",
     "list_activations",
     "plot",
+    "plot_formula",
     "simulate_gradient_flow",
+    "train",
+    "train_comparison",
 ]
 
 PREFIX = "/api/v1"
+FORMULAS = f"{PREFIX}/formulas"
+FORMULA_HEADER = "X-Activation-Formula"
 NPY = "application/x-npy"
 NPZ = "application/x-npz"
 JSON = "application/json"
@@ -76,7 +86,14 @@ def _text(value: ParamValue) -> str:
 
 
 def _json(document: object) -> bytes:
-    return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
+    """A request body; a Formula anywhere in it is written as its formula object."""
+    return json.dumps(document, allow_nan=False, separators=(",", ":"), default=_encoded).encode()
+
+
+def _encoded(value: object) -> object:
+    if isinstance(value, Formula):
+        return value.to_json()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _natural_dtype(x: np.ndarray) -> str:
@@ -128,6 +145,54 @@ def evaluate(
     params: Mapping[str, ParamValue],
     json_max_elements: int,
 ) -> Call[dict[str, np.ndarray]]:
+    return _evaluation(
+        f"{_activation(name)}/evaluate",
+        x,
+        outputs=outputs,
+        dtype=dtype,
+        grad_output=grad_output,
+        params=params,
+        json_max_elements=json_max_elements,
+    )
+
+
+def evaluate_formula(
+    formula: Formula,
+    x: Any,
+    *,
+    outputs: Sequence[str],
+    dtype: str | None,
+    grad_output: Any,
+    params: Mapping[str, ParamValue],
+    json_max_elements: int,
+) -> Call[dict[str, np.ndarray]]:
+    """As ``evaluate``: the formula in the JSON body, or in a header beside a binary one."""
+    document = formula.to_json()
+    return _evaluation(
+        f"{FORMULAS}/evaluate",
+        x,
+        outputs=outputs,
+        dtype=dtype,
+        grad_output=grad_output,
+        params=params,
+        json_max_elements=json_max_elements,
+        in_json={"activation": document},
+        in_headers={FORMULA_HEADER: json.dumps(document, separators=(",", ":"))},
+    )
+
+
+def _evaluation(
+    path: str,
+    x: Any,
+    *,
+    outputs: Sequence[str],
+    dtype: str | None,
+    grad_output: Any,
+    params: Mapping[str, ParamValue],
+    json_max_elements: int,
+    in_json: Mapping[str, Any] | None = None,
+    in_headers: Mapping[str, str] | None = None,
+) -> Call[dict[str, np.ndarray]]:
     x = np.asarray(x)
     upstream = None if grad_output is None else np.asarray(grad_output)
     dtype = dtype or _natural_dtype(x)
@@ -138,6 +203,7 @@ def evaluate(
     # cannot carry them at all).
     if small and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f"):
         document: dict[str, Any] = {
+            **(in_json or {}),
             "x": x.tolist(),
             "dtype": dtype,
             "outputs": outputs,
@@ -152,7 +218,7 @@ def evaluate(
 
         return Call(
             "POST",
-            f"{_activation(name)}/evaluate",
+            path,
             from_json,
             content=_json(document),
             headers={"content-type": JSON},
@@ -176,11 +242,11 @@ def evaluate(
 
     return Call(
         "POST",
-        f"{_activation(name)}/evaluate",
+        path,
         from_binary,
         params=httpx.QueryParams(query),
         content=content,
-        headers={"content-type": media_type, "accept": NPY if one else NPZ},
+        headers={"content-type": media_type, "accept": NPY if one else NPZ, **(in_headers or {})},
     )
 
 
@@ -204,13 +270,23 @@ def describe(name: str, *, lang: str | None, params: Mapping[str, ParamValue]) -
     )
 
 
-def compare(names: Sequence[str]) -> Call[list[ComparisonRow]]:
+def compare(activations: Sequence[str | Formula]) -> Call[list[ComparisonRow]]:
+    """GET /compare for names, POST /compare when a formula is among them."""
+    names = [a for a in activations if isinstance(a, str)]
+    if len(names) == len(activations):
+        return Call(
+            "GET",
+            f"{PREFIX}/compare",
+            _comparison,
+            params=httpx.QueryParams({"names": ",".join(names)}),
+            headers={"accept": JSON},
+        )
     return Call(
-        "GET",
+        "POST",
         f"{PREFIX}/compare",
-        lambda body: comparison_from_json(json.loads(body)),
-        params=httpx.QueryParams({"names": ",".join(names)}),
-        headers={"accept": JSON},
+        _comparison,
+        content=_json({"activations": list(activations)}),
+        headers={"content-type": JSON, "accept": JSON},
     )
 
 
@@ -223,21 +299,72 @@ def plot(
     return Call("GET", path, bytes, params=httpx.QueryParams(query))
 
 
-def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
+def _comparison(body: Body) -> list[ComparisonRow]:
+    return comparison_from_json(json.loads(body))
+
+
+def formula(
+    formula: Formula, *, params: Mapping[str, ParamValue], accuracy: bool
+) -> Call[FormulaAnalysis]:
     return Call(
         "POST",
-        f"{PREFIX}/simulations/gradient-flow",
-        lambda body: GradientFlow.from_json(json.loads(body)),
-        content=_json({k: v for k, v in request.items() if v is not None}),
+        FORMULAS,
+        lambda body: FormulaAnalysis.from_json(json.loads(body)),
+        content=_json(
+            {"activation": formula.to_json(), "params": dict(params), "accuracy": accuracy}
+        ),
         headers={"content-type": JSON},
     )
 
 
-def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
+def describe_formula(
+    formula: Formula, *, lang: str | None, params: Mapping[str, ParamValue]
+) -> Call[Description]:
     return Call(
         "POST",
-        f"{PREFIX}/simulations/critical-line",
-        lambda body: CriticalLine.from_json(json.loads(body)),
+        f"{FORMULAS}/describe",
+        lambda body: Description.from_json(json.loads(body)),
+        params=httpx.QueryParams({} if lang is None else {"lang": lang}),
+        content=_json({"activation": formula.to_json(), "params": dict(params)}),
+        headers={"content-type": JSON},
+    )
+
+
+def plot_formula(
+    formula: Formula, *, x_min: float, x_max: float, params: Mapping[str, ParamValue]
+) -> Call[bytes]:
+    document = {"activation": formula.to_json(), "params": dict(params)}
+    return Call(
+        "POST",
+        f"{FORMULAS}/plot.svg",
+        bytes,
+        content=_json({**document, "x_min": float(x_min), "x_max": float(x_max)}),
+        headers={"content-type": JSON},
+    )
+
+
+def simulate_gradient_flow(request: Mapping[str, Any]) -> Call[GradientFlow]:
+    return _simulation("gradient-flow", GradientFlow.from_json, request)
+
+
+def critical_line(request: Mapping[str, Any]) -> Call[CriticalLine]:
+    return _simulation("critical-line", CriticalLine.from_json, request)
+
+
+def train(request: Mapping[str, Any]) -> Call[TrainingRun]:
+    return _simulation("training", TrainingRun.from_json, request)
+
+
+def train_comparison(request: Mapping[str, Any]) -> Call[TrainingComparison]:
+    return _simulation("training-comparison", TrainingComparison.from_json, request)
+
+
+def _simulation(operation: str, parse: Callable[[Any], _T], request: Mapping[str, Any]) -> Call[_T]:
+    """POST /simulations/<operation> with the fields of ``request`` given (None: left out)."""
+    return Call(
+        "POST",
+        f"{PREFIX}/simulations/{operation}",
+        lambda body: parse(json.loads(body)),
         content=_json({k: v for k, v in request.items() if v is not None}),
         headers={"content-type": JSON},
     )

@@ -28,6 +28,7 @@ __all__ = [
     "Summary",
     "Theory",
     "TrainingStep",
+    "build",
     "comparison_from_json",
 ]
 
@@ -58,7 +59,7 @@ def _number(value: Any) -> Any:
     return value
 
 
-def _build(cls: type[_T], data: Mapping[str, Any], **nested: Any) -> _T:
+def build(cls: type[_T], data: Mapping[str, Any], **nested: Any) -> _T:
     """``cls`` from the members of ``data`` it declares (others, added later, are ignored)."""
     floats = _float_fields(typing.cast(Hashable, cls))
     values = {
@@ -102,7 +103,7 @@ class ActivationSummary:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ActivationSummary:
-        return _build(cls, data, parameters=[_build(Parameter, p) for p in data["parameters"]])
+        return build(cls, data, parameters=[build(Parameter, p) for p in data["parameters"]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,7 @@ class Description:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Description:
-        return _build(cls, data, parameters=[_build(Parameter, p) for p in data["parameters"]])
+        return build(cls, data, parameters=[build(Parameter, p) for p in data["parameters"]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,16 +230,16 @@ class GradientFlow:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> GradientFlow:
-        return _build(
+        return build(
             cls,
             data,
-            layers=[_build(Layer, layer) for layer in data["layers"]],
-            summary=_build(Summary, data["summary"]),
-            theory=_build(Theory, data["theory"]),
-            jacobian=None if data["jacobian"] is None else _build(Jacobian, data["jacobian"]),
+            layers=[build(Layer, layer) for layer in data["layers"]],
+            summary=build(Summary, data["summary"]),
+            theory=build(Theory, data["theory"]),
+            jacobian=None if data["jacobian"] is None else build(Jacobian, data["jacobian"]),
             training=None
             if data["training"] is None
-            else [_build(TrainingStep, step) for step in data["training"]],
+            else [build(TrainingStep, step) for step in data["training"]],
         )
 
 
@@ -260,8 +261,8 @@ class CriticalLine:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CriticalLine:
-        return _build(cls, data, points=[_build(CriticalPoint, p) for p in data["points"]])
+        return build(cls, data, points=[build(CriticalPoint, p) for p in data["points"]])
 
 
 def comparison_from_json(data: Mapping[str, Any]) -> list[ComparisonRow]:
-    return [_build(ComparisonRow, row) for row in data["activations"]]
+    return [build(ComparisonRow, row) for row in data["activations"]]

@@ -89,12 +89,18 @@ def vertices(path_data: str) -> list[tuple[float, float]]:
 
 
 def evaluate(
-    api: httpx.Client, name: str, xs: list[float], params: dict[str, Any], output: str
+    api: httpx.Client,
+    name: str | dict[str, Any],
+    xs: list[float],
+    params: dict[str, Any],
+    output: str,
 ) -> list[float]:
-    response = api.post(
-        f"/api/v1/activations/{name}/evaluate",
-        json={"x": xs, "params": params, "outputs": [output], "dtype": "float64"},
-    )
+    """The API's values of a catalog entry, or of a formula (an object)."""
+    body = {"x": xs, "params": params, "outputs": [output], "dtype": "float64"}
+    if isinstance(name, dict):
+        response = api.post("/api/v1/formulas/evaluate", json={**body, "activation": name})
+    else:
+        response = api.post(f"/api/v1/activations/{name}/evaluate", json=body)
     assert response.status_code == 200, response.text
     values: list[float] = response.json()[output]
     return values
@@ -106,7 +112,7 @@ def check_curve(
     *,
     svg: str,
     series: str,
-    name: str,
+    name: str | dict[str, Any],
     params: dict[str, Any],
     output: str,
 ) -> int:
@@ -280,6 +286,92 @@ def test_an_unknown_name_gets_the_apis_detail_and_the_curve_stays(
     assert "did you mean sigmoid" in detail
     assert "name=tanh" in page.url
     tab.shot("unknown-name")
+
+
+def test_a_typed_formula_is_drawn_described_and_refused_where_it_is_wrong(
+    open_tab: Callable[..., Tab], api: httpx.Client
+) -> None:
+    tab = open_tab("/explore?view=function&x=-4,4")
+    page = tab.page
+    svg = f"{FUNCTION} .chart-svg"
+    page.wait_for_selector(f"{svg} path[data-series='f']")
+    page.check(f"{FUNCTION} input[name='function-source'][value='formula']")
+    assert page.is_hidden(f"{FUNCTION} .picker") and page.is_visible(f"{FUNCTION} .formula-editor")
+    expression = f"{FUNCTION} .formula-editor input[name='expression']"
+    page.fill(expression, "beta * x / (1 + exp(-x))")
+    page.press(expression, "Enter")
+    # beta (declared by the default formula, default 1) at 1: silu, by the catalog's numbers.
+    for series, output in (("f", "value"), ("d1", "gradient")):
+        eventually(
+            lambda s=series, o=output: check_curve(
+                tab, api, svg=svg, series=s, name="silu", params={}, output=o
+            )
+        )
+    assert page.inner_text(f"{FUNCTION} .info h2").startswith("beta * x / (1 + exp(-x))")
+    assert page.locator(f"{FUNCTION} .info .katex").count() >= 3
+    assert page.locator(".katex-error").count() == 0
+    analysis = api.post(
+        "/api/v1/formulas",
+        json={
+            "activation": {
+                "expression": "beta * x / (1 + exp(-x))",
+                "parameters": {"beta": {"default": 1, "min": 0, "max": 10}},
+            },
+            "accuracy": False,
+        },
+    ).json()
+    served = f"{FUNCTION} [data-formula='served']"
+    eventually(lambda: _same(page.inner_text(served), analysis["served"]), timeout=30)
+    assert page.inner_text(f"{FUNCTION} [data-formula='gradient']") == analysis["gradient"]
+    assert page.locator(f"{FUNCTION} tr[data-accuracy='value']").count() == 1
+    tab.shot("formula-silu")
+
+    formula = {
+        "expression": "beta * x / (1 + exp(-x))",
+        "parameters": {"beta": {"default": 1, "min": 0, "max": 10}},
+    }
+    page.fill(f"{FUNCTION} [data-param='beta'] input[type='number']", "2.5")
+    for series, output in (("f", "value"), ("d2", "second_derivative")):
+        if series == "d2":
+            page.check(f"{FUNCTION} input[name='curve'][value='d2']")
+        eventually(
+            lambda s=series, o=output: check_curve(
+                tab, api, svg=svg, series=s, name=formula, params={"beta": 2.5}, output=o
+            )
+        )
+    assert "p.beta=2.5" in page.url and "f=beta" in page.url
+    tab.shot("formula-beta")
+
+    shared = open_tab(page.url.removeprefix(page.url.split("/explore")[0]))
+    shared.page.wait_for_selector(f"{svg} path[data-series='f']")
+    assert shared.page.input_value(expression) == "beta * x / (1 + exp(-x))"
+    eventually(
+        lambda: check_curve(
+            shared, api, svg=svg, series="f", name=formula, params={"beta": 2.5}, output="value"
+        )
+    )
+
+    tab.expect_failure("/formulas/describe")
+    page.fill(expression, "beta * x ^ 2")
+    page.press(expression, "Enter")
+    refused = api.post(
+        "/api/v1/formulas/describe", json={"activation": {**formula, "expression": "beta * x ^ 2"}}
+    ).json()
+    eventually(lambda: _same(page.inner_text(f"{FUNCTION} .error"), refused["detail"]))
+    assert refused["column"] == 10
+    caret = page.inner_text(f"{FUNCTION} .formula-caret").split("\n")
+    assert caret == ["beta * x ^ 2", " " * 9 + "^"]
+    assert page.get_attribute(expression, "aria-invalid") == "true"
+    tab.shot("formula-refused")
+
+    page.fill(f"{FUNCTION} .declared-row input[name='name']", "2beta")
+    page.fill(expression, "x")
+    page.press(expression, "Enter")
+    declared = f"{FUNCTION} .declared-row input[name='name']"
+    eventually(lambda: _same(page.get_attribute(declared, "aria-invalid"), "true"))
+    assert page.get_attribute(expression, "aria-invalid") is None
+    assert page.is_hidden(f"{FUNCTION} .formula-caret")
+    tab.shot("parameter-refused")
 
 
 def test_compare_overlays_the_apis_curves_and_shares_by_url(

@@ -6,6 +6,7 @@ import dataclasses
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import numpy as np
@@ -17,6 +18,9 @@ from service.client import (
     AsyncClient,
     BodyTooLarge,
     Client,
+    Formula,
+    FormulaParameter,
+    InvalidFormula,
     InvalidInput,
     InvalidParameter,
     LimitExceeded,
@@ -25,7 +29,9 @@ from service.client import (
     ServerError,
     ServiceUnavailable,
     UnknownActivation,
+    formulas,
     results,
+    training,
 )
 from service.config import Settings
 from service.main import create_app
@@ -145,6 +151,95 @@ async def test_the_other_operations_give_typed_results(
     assert line.points[0].sigma_w2 == pytest.approx(1.0, abs=1e-6)
 
 
+@pytest.mark.anyio
+async def test_a_formula_goes_wherever_a_name_goes(make_client: Callable[..., AsyncClient]) -> None:
+    client = make_client()
+    relu, silu = Formula("max(x, 0)"), Formula("x / (1 + exp(-x))")
+    scaled = Formula("beta * tanh(x)", {"beta": FormulaParameter(1.0, min=0.0)})
+    analysis = await client.formula(scaled, accuracy=False, beta=2.0)
+    assert analysis.expression == "beta * tanh(x)" and analysis.params == {"beta": 2.0}
+    assert analysis.accuracy is None and analysis.parameters[0].name == "beta"
+    assert analysis.derivative_formula.startswith("f'(x) =")
+    flows = [
+        # At one sigma_w: relu's initial gain is sqrt 2, a formula's 1.
+        await client.simulate_gradient_flow(
+            a, depth=3, width=16, batch=8, seed=0, init={"sigma_w": 1.5}
+        )
+        for a in (relu, "relu")
+    ]
+    assert flows[0].activation == "max(x, 0)"
+    assert [layer.grad_preact_rms for layer in flows[0].layers] == pytest.approx(
+        [layer.grad_preact_rms for layer in flows[1].layers], rel=1e-9
+    )
+    gelu = Formula("x * (1 + erf(x / sqrt(2))) / 2")
+    lines = [await client.critical_line(a, [0.5]) for a in (gelu, "gelu")]
+    assert lines[0].points[0].sigma_w2 is not None
+    assert lines[0].points[0].sigma_w2 == pytest.approx(lines[1].points[0].sigma_w2, rel=1e-7)
+    line = await client.critical_line(scaled, [0.5], params={"beta": 1.0})
+    assert line.params == {"beta": 1.0}
+    rows = await client.compare(["silu", silu, scaled])
+    assert [r.name for r in rows] == ["silu", "x / (1 + exp(-x))", "beta * tanh(x)"]
+    assert rows[0].properties["range"] == rows[1].properties["range"]
+    described = await client.describe_formula("x / (1 + exp(-x))")
+    assert described.properties is not None and described.properties["continuity"] == "C^∞"
+    picture = await client.plot_formula_svg(scaled, x_min=-2, x_max=2, beta=3.0)
+    assert picture.lstrip().startswith("<?xml")
+    values = await client.evaluate_formula("beta * x", [1.0, 2.0], parameters={"beta": 2}, beta=3)
+    assert values["value"].tolist() == [3.0, 6.0]
+    with pytest.raises(TypeError, match="declares its parameters"):
+        await client.formula(scaled, {"beta": 1.0})
+
+
+@pytest.mark.anyio
+async def test_training_runs_and_comparisons_take_formulas_and_give_typed_results(
+    make_client: Callable[..., AsyncClient],
+) -> None:
+    client = make_client()
+    silu = Formula("x / (1 + exp(-x))")
+    common: dict[str, Any] = {
+        "depth": 2,
+        "width": 8,
+        "task": {"name": "nonlinear_teacher", "size": 100, "activation": silu},
+        "training": {"steps": 10, "optimizer": "adam", "learning_rate": 0.01},
+        "seed": 0,
+        "trials": 2,
+        "dtype": "float64",
+    }
+    mine = await client.train(silu, **common)
+    theirs = await client.train("silu", **common)
+    assert mine.run.activation == "x / (1 + exp(-x))"
+    assert mine.task["activation"]["expression"] == silu.expression
+    assert mine.run.curves.train_loss.mean == pytest.approx(
+        theirs.run.curves.train_loss.mean, rel=1e-9
+    )
+    assert mine.run.final.test_accuracy is None and mine.run.layers.final.grad_rms.mean
+    assert mine.cost.multiply_adds > 0 and mine.run.curves.steps[-1] == 10
+    compared = await client.compare_training(
+        [{}, {"activation": Formula("max(x, 0)"), "label": "relu, typed"}],
+        activation="tanh",
+        **common,
+    )
+    assert [run.label for run in compared.entrants] == ["entrant 1", "relu, typed"]
+    assert compared.ranking.metric == "test_loss"
+    assert sorted(s.rank for s in compared.ranking.standings) == [1, 2]
+    assert isinstance(compared.ranking.standings[0].estimate.mean, float)
+
+
+@pytest.mark.anyio
+async def test_formula_refusals_are_raised_as_their_exceptions(
+    make_client: Callable[..., AsyncClient],
+) -> None:
+    client = make_client()
+    with pytest.raises(InvalidFormula) as grammar:
+        await client.simulate_gradient_flow(Formula("exp(x"), depth=2, width=4, batch=4, seed=0)
+    assert grammar.value.status == 422 and grammar.value.column is not None
+    with pytest.raises(InvalidParameter, match="beta"):
+        await client.evaluate_formula("x", [1.0], beta=1.0)
+    with pytest.raises(UnknownActivation) as unknown:
+        await client.compare([Formula("x"), "tanhh"])
+    assert unknown.value.suggestions[0] == "tanh"
+
+
 def test_the_results_mirror_the_services_schemas() -> None:
     components = orjson.loads(schema_bytes())["components"]["schemas"]
     mirrored = {
@@ -160,6 +255,26 @@ def test_the_results_mirror_the_services_schemas() -> None:
         results.GradientFlow: "GradientFlowResponse",
         results.CriticalPoint: "CriticalPointResult",
         results.CriticalLine: "CriticalLineResponse",
+        formulas.FormulaAnalysis: "FormulaAnalysis",
+        formulas.Accuracy: "AccuracyOut",
+        formulas.OutputAccuracy: "OutputAccuracyOut",
+        formulas.Region: "RegionOut",
+        formulas.Rewrite: "RewriteOut",
+        formulas.FormulaParameter: "FormulaParameter",
+        formulas.Formula: "Formula",
+        training.Distribution: "DistributionResult",
+        training.Estimate: "EstimateResult",
+        training.Curves: "CurvesResult",
+        training.TrainingLayer: "TrainingLayerResult",
+        training.Layers: "LayersResult",
+        training.Final: "FinalResult",
+        training.RunInit: "InitResult",
+        training.Run: "RunResult",
+        training.Cost: "CostResult",
+        training.TrainingRun: "TrainingRunResponse",
+        training.Standing: "StandingResult",
+        training.Ranking: "RankingResult",
+        training.TrainingComparison: "TrainingComparisonResponse",
     }
     for dataclass, schema in mirrored.items():
         declared = {f.name for f in dataclasses.fields(dataclass)}

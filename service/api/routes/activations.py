@@ -57,7 +57,8 @@ async def describe_activation(
 ) -> Response:
     """Properties are measured for the parameters in the query string (defaults otherwise);
     text fields are in the language of `lang` or Accept-Language (English by default).
-    Responses carry a strong ETag; If-None-Match with it gives 304.
+    Responses carry a strong ETag; If-None-Match with it gives 304. A formula is described by
+    POST /formulas/describe.
     """
     params = activation.resolve_text(params_in_query(request, reserved=("lang",)))
     memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["describe"]

@@ -62,6 +62,7 @@ def _declare(fmt: PlotFormat) -> None:
         """f and f' on [x_min, x_max] (|x| up to `plot_max_abs_x`), jumps left open, kinks marked.
 
         An axis-wise activation (softmax, glu, ...) has no scalar f(x) to plot: 422 not-measurable.
+        A formula is plotted by POST /formulas/plot.svg.
         """
         check_range(x_min, x_max, settings.plot_max_abs_x)
         params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))

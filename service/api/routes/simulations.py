@@ -215,11 +215,11 @@ async def _train(
 ) -> tuple[list[networks.Entrant], networks.Comparison]:
     bounds = limits(settings)
     entrants = (
-        body.entrants_of(bounds)
+        body.entrants_of(settings, bounds)
         if isinstance(body, TrainingComparisonRequest)
-        else [body.entrant(bounds)]  # type: ignore[attr-defined]
+        else [body.entrant(settings, bounds)]  # type: ignore[attr-defined]
     )
-    study, rank_by = body.study(), getattr(body, "rank_by", None)
+    study, rank_by = body.study(settings), getattr(body, "rank_by", None)
     cost = networks.cost(entrants, study, bounds)
     result = await workloads.simulation(cost.multiply_adds).run(
         lambda deadline: networks.compare(
@@ -268,7 +268,8 @@ async def get_critical_line(
     ] = None,
     q_start: Annotated[float, Query(gt=0, le=1e6)] = 1.0,
 ) -> Response:
-    """Like the POST form; the activation's parameters go in the query as name=value pairs."""
+    """Like the POST form, for a name; the activation's parameters go in the query as name=value
+    pairs. A formula goes in the POST form's body."""
     entry = numerics.get(activation)
     params = entry.resolve_text(
         {k: v for k, v in request.query_params.items() if k not in _CRITICAL_QUERY}

@@ -106,7 +106,7 @@ def _pair_optional(
     otherwise: dict[str, Any] | str,
 ) -> None:
     """Pair an activation that may be left out (or null) with its params (which may be null:
-    the default, then), and say what the params are without it."""
+    the default, then), and say what the params are without it; a formula takes any."""
     properties = body["properties"]
     field = properties["activation"]
     named = next((s for s in field.get("anyOf", [field]) if s.get("type") == "string"), field)
@@ -128,4 +128,8 @@ def _pair_optional(
             },
         }
         for entry in elementwise
-    ] + [{"properties": {"activation": {"type": "null"}, "params": params(otherwise)}}]
+    ] + [
+        # A formula declares its own parameters, which the schema cannot pair with them.
+        {"required": ["activation"], "properties": {"activation": {"type": "object"}}},
+        {"properties": {"activation": {"type": "null"}, "params": params(otherwise)}},
+    ]

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service import numerics
 from service.api.schemas.common import Integer, PositiveInt
+from service.api.schemas.formulas import ActivationRef, Formula, resolve_activation
 from service.api.schemas.networks import CLOSED, Optimization, OptimizerField
 from service.api.schemas.simulations import InitSpec
+from service.config import Settings
 from service.numerics import MAX_SEED, DtypeName, ParamJSON, networks
 from service.numerics.networks import Metric, OptimizerName, PlaneName
 
@@ -79,7 +81,9 @@ class NonlinearTeacherTask(BaseModel):
     test_fraction: float = Field(0.2, gt=0, lt=1, description=_SPLIT)
     depth: PositiveInt = Field(2, description="The teacher's hidden layers.")
     width: PositiveInt = Field(64, description="The teacher's units per hidden layer.")
-    activation: str = Field("tanh", max_length=64, description="The teacher's activation.")
+    activation: ActivationRef = Field(
+        "tanh", description="The teacher's activation: a name or alias, or a formula object."
+    )
     params: dict[str, ParamJSON] = Field(default_factory=dict)
 
 
@@ -125,14 +129,16 @@ def _task_spec(task: TaskName | BaseModel) -> BaseModel:
     return _TASKS.get(task, PlaneTask)(name=task)
 
 
-def _task(spec: BaseModel) -> networks.Task:
-    fields = spec.model_dump()
+def _task(spec: BaseModel, settings: Settings) -> networks.Task:
+    fields = spec.model_dump(exclude={"activation", "params"})
     name = fields.pop("name")
     if name == "linear_teacher":
         return networks.LinearTeacher(**fields)
-    if name == "nonlinear_teacher":
-        activation = numerics.get(fields.pop("activation"))
-        params = activation.resolve(fields.pop("params"))
+    if isinstance(spec, NonlinearTeacherTask):
+        activation = resolve_activation(
+            spec.activation, settings, loc=("body", "task", "activation")
+        )
+        params = activation.resolve(spec.params)
         return networks.NonlinearTeacher(activation=activation, params=params, **fields)
     return networks.Plane(name=name, **fields)
 
@@ -176,9 +182,9 @@ class TrainingRequest(BaseModel):
     )
     confidence: float = Field(0.95, gt=0, lt=1, description="Of the confidence intervals.")
 
-    def study(self) -> networks.Study:
+    def study(self, settings: Settings) -> networks.Study:
         return networks.Study(
-            task=_task(_task_spec(self.task)),
+            task=_task(_task_spec(self.task), settings),
             batch=self.batch,
             seed=self.seed,
             trials=self.trials,
@@ -199,7 +205,9 @@ class TrainingRequest(BaseModel):
 
 
 class TrainingRunRequest(TrainingRequest):
-    activation: str = Field(max_length=64, description="An element-wise activation or alias.")
+    activation: ActivationRef = Field(
+        description="An element-wise activation or alias, or a formula object."
+    )
     params: dict[str, ParamJSON] = Field(default_factory=dict)
 
     model_config = ConfigDict(
@@ -220,8 +228,8 @@ class TrainingRunRequest(TrainingRequest):
         },
     )
 
-    def entrant(self, limits: networks.Limits) -> networks.Entrant:
-        activation = numerics.get(self.activation)
+    def entrant(self, settings: Settings, limits: networks.Limits) -> networks.Entrant:
+        activation = resolve_activation(self.activation, settings, loc=("body", "activation"))
         return networks.Entrant(
             activation=activation,
             params=activation.resolve(self.params),
@@ -240,7 +248,9 @@ class EntrantSpec(BaseModel):
     label: str | None = Field(
         None, min_length=1, max_length=64, description="Default: what the entrant changes."
     )
-    activation: str | None = Field(None, max_length=64)
+    activation: ActivationRef | None = Field(
+        None, description="A name or alias, or a formula object."
+    )
     params: dict[str, ParamJSON] | None = Field(
         None, description="Default: the request's params if the activation is the request's."
     )
@@ -250,14 +260,19 @@ class EntrantSpec(BaseModel):
     optimizer: OptimizerField | None = None
     learning_rate: float | None = Field(None, gt=0, le=1e6)
 
-    def label_for(self, index: int) -> str:
+    def label_for(self, index: int, activation: numerics.Activation) -> str:
+        """The label, or what the entrant changes; a formula is named by its normal form."""
         if self.label is not None:
             return self.label
         parts = []
         if self.activation is not None or self.params is not None:
             shown = ", ".join(f"{k}={v}" for k, v in (self.params or {}).items())
-            name = self.activation or "params"
-            parts.append(f"{name}({shown})" if shown else name)
+            # A formula often ends in a parenthesis: its values are set apart by a space.
+            if isinstance(self.activation, Formula):
+                name, gap = activation.name, " "
+            else:
+                name, gap = self.activation or "params", ""
+            parts.append(f"{name}{gap}({shown})" if shown else name)
         if isinstance(self.optimizer, str):
             parts.append(self.optimizer)
         elif self.optimizer is not None:
@@ -280,8 +295,10 @@ def _spelled(name: str, model: BaseModel) -> str:
 
 
 class TrainingComparisonRequest(TrainingRequest):
-    activation: str | None = Field(
-        None, max_length=64, description="Each entrant's activation unless it names its own."
+    activation: ActivationRef | None = Field(
+        None,
+        description="Each entrant's activation unless it names its own: a name or alias, or a"
+        " formula object.",
     )
     params: dict[str, ParamJSON] = Field(default_factory=dict)
     entrants: list[EntrantSpec] = Field(
@@ -315,19 +332,23 @@ class TrainingComparisonRequest(TrainingRequest):
         },
     )
 
-    def entrants_of(self, limits: networks.Limits) -> list[networks.Entrant]:
+    def entrants_of(self, settings: Settings, limits: networks.Limits) -> list[networks.Entrant]:
         if self.activation is None and self.params:
             raise numerics.InvalidInput(
                 ("params",), "parameters with no activation beside them: name the activation"
             )
         found = []
         for index, spec in enumerate(self.entrants):
-            name = spec.activation or self.activation
-            if name is None:
+            loc: tuple[str | int, ...]
+            if spec.activation is not None:
+                ref, loc = spec.activation, ("body", "entrants", index, "activation")
+            elif self.activation is not None:
+                ref, loc = self.activation, ("body", "activation")
+            else:
                 raise numerics.InvalidInput(
                     ("entrants", index, "activation"), "no activation here nor in the request"
                 )
-            activation = numerics.get(name)
+            activation = resolve_activation(ref, settings, loc=loc)
             own = spec.activation is not None and spec.activation != self.activation
             params = spec.params if spec.params is not None else {} if own else self.params
             init = spec.init or self.init
@@ -344,7 +365,7 @@ class TrainingComparisonRequest(TrainingRequest):
                         optimizer=spec.optimizer, learning_rate=spec.learning_rate
                     ),
                     init=networks.Init(**init.model_dump()),
-                    label=spec.label_for(index),
+                    label=spec.label_for(index, activation),
                 )
             )
         return found

@@ -121,3 +121,30 @@ export function training(request, signal) {
 export function trainingComparison(request, signal) {
   return call(`${BASE}/simulations/training-comparison`, { method: "POST", body: request, signal });
 }
+
+/** POST /formulas: the normal form, f′ and f″, the stable forms served and the accuracy. */
+export function analyseFormula(formula, params) {
+  return cached(`formula ${JSON.stringify([formula, params])}`, () =>
+    call(`${BASE}/formulas`, { method: "POST", body: { activation: formula, params, accuracy: true } }),
+  );
+}
+
+/** POST /formulas/describe: a formula described as GET /activations/{name} describes an entry. */
+export function describeFormula(formula, params, lang) {
+  return cached(`describe-formula ${lang} ${JSON.stringify([formula, params])}`, () =>
+    call(`${BASE}/formulas/describe`, {
+      method: "POST",
+      body: { activation: formula, params },
+      query: new URLSearchParams({ lang }),
+    }),
+  );
+}
+
+/** POST /formulas/evaluate, in float64, as `evaluate` for a catalog entry. */
+export function evaluateFormula(formula, x, params, outputs, signal) {
+  return call(`${BASE}/formulas/evaluate`, {
+    method: "POST",
+    body: { activation: formula, x, params, outputs, dtype: "float64" },
+    signal,
+  });
+}

@@ -208,21 +208,25 @@ async def test_hostile_formulas_get_4xx_quickly(
 ) -> None:
     client = make_client(max_body_bytes=16 * 1024 * 1024)
     start = time.perf_counter()
-    for path in (FORMULAS, f"{FORMULAS}/evaluate", "/api/v1/simulations/gradient-flow"):
-        body = {
-            "activation": {"expression": expression},
-            "x": [1.0],
+    activation = {"expression": expression}
+    training = {"depth": 2, "width": 2, "task": "moons", "training": {"steps": 1}, "seed": 0}
+    bodies = {
+        FORMULAS: {"activation": activation},
+        f"{FORMULAS}/evaluate": {"activation": activation, "x": [1.0]},
+        "/api/v1/simulations/gradient-flow": {
+            "activation": activation,
             "depth": 2,
             "width": 2,
             "batch": 2,
             "seed": 0,
-        }
-        if path == FORMULAS:
-            body = {"activation": {"expression": expression}}
-        elif path.endswith("evaluate"):
-            body = {"activation": {"expression": expression}, "x": [1.0]}
-        else:
-            body.pop("x")
+        },
+        "/api/v1/simulations/training": {**training, "activation": activation},
+        "/api/v1/simulations/training-comparison": {
+            **training,
+            "entrants": [{"activation": "relu"}, {"activation": activation}],
+        },
+    }
+    for path, body in bodies.items():
         response = await client.post(path, json=body)
         assert 400 <= response.status_code < 500, response.text[:300]
     assert time.perf_counter() - start < 10.0

@@ -362,3 +362,106 @@ async def test_evaluations_keep_coming_while_a_real_run_trains(
             assert response.status_code == 200
             during.append(inside.is_set())
     assert sum(during) >= 3, during
+
+
+SILU_FORMULA = {"expression": "x / (1 + exp(-x))"}
+TEACHER = {"name": "nonlinear_teacher", "size": 200, "activation": SILU_FORMULA}
+
+
+async def test_a_formula_trains_as_its_catalog_entry_does(client: httpx.AsyncClient) -> None:
+    request = {**SMALL, "dtype": "float64", "task": TEACHER}
+    mine = await client.post(RUN, json={**request, "activation": SILU_FORMULA})
+    theirs = await client.post(RUN, json={**request, "activation": "silu"})
+    assert mine.status_code == 200, mine.text
+    run, catalog = mine.json()["run"], theirs.json()["run"]
+    assert run["label"] == run["activation"] == "x / (1 + exp(-x))"
+    assert mine.json()["task"]["activation"]["expression"] == "x / (1 + exp(-x))"
+    for curve in ("train_loss", "test_loss", "grad_norm"):
+        assert run["curves"][curve]["mean"] == pytest.approx(
+            catalog["curves"][curve]["mean"], rel=1e-9
+        ), curve
+    # The teacher's formula draws the data silu would have drawn.
+    teacher = {**TEACHER, "activation": "silu"}
+    named = await client.post(RUN, json={**request, "activation": "silu", "task": teacher})
+    assert named.json()["run"]["curves"]["test_loss"]["mean"] == pytest.approx(
+        catalog["curves"]["test_loss"]["mean"], rel=1e-9
+    )
+
+
+async def test_entrants_take_formulas_and_are_named_by_them(client: httpx.AsyncClient) -> None:
+    scaled = {"expression": "beta * tanh(x)", "parameters": {"beta": {"default": 1, "min": 0}}}
+    request = {
+        **COMPARISON,
+        "activation": scaled,
+        "params": {"beta": 2},
+        "entrants": [
+            {},
+            {"activation": {"expression": "max(x, 0)"}},
+            {"activation": scaled, "params": {"beta": 3}},
+            {"activation": "silu"},
+            {"activation": SILU_FORMULA},
+        ],
+    }
+    response = await client.post(COMPARE, json=request)
+    assert response.status_code == 200, response.text
+    entrants = response.json()["entrants"]
+    assert [e["label"] for e in entrants] == [
+        "entrant 1",
+        "max(x, 0)",
+        "beta * tanh(x) (beta=3)",
+        "silu",
+        "x / (1 + exp(-x))",
+    ]
+    assert [e["params"] for e in entrants[:3]] == [{"beta": 2.0}, {}, {"beta": 3.0}]
+    assert entrants[3]["final"] == entrants[4]["final"]
+
+
+@pytest.mark.parametrize(
+    ("path", "change", "loc"),
+    [
+        (RUN, {"activation": {"expression": "x ^ 2"}}, ["body", "activation", "expression"]),
+        (
+            COMPARE,
+            {"entrants": [{"activation": "relu"}, {"activation": {"expression": "x * y"}}]},
+            ["body", "entrants", 1, "activation", "expression"],
+        ),
+        (
+            COMPARE,
+            {"activation": {"expression": "exp(x"}, "entrants": [{}, {"label": "b"}]},
+            ["body", "activation", "expression"],
+        ),
+        (
+            RUN,
+            {"task": {"name": "nonlinear_teacher", "activation": {"expression": "1 +"}}},
+            ["body", "task", "activation", "expression"],
+        ),
+    ],
+)
+async def test_refused_formulas_say_where(
+    client: httpx.AsyncClient, path: str, change: dict[str, Any], loc: list[Any]
+) -> None:
+    base = SMALL if path == RUN else COMPARISON
+    body = problem(await client.post(path, json={**base, **change}), 422)
+    assert body["type"].endswith("invalid-formula")
+    assert body["errors"][0]["loc"] == loc  # type: ignore[index]
+    assert isinstance(body["column"], int)
+
+
+async def test_a_formula_refuses_parameters_it_does_not_declare(client: httpx.AsyncClient) -> None:
+    request = {**SMALL, "activation": {"expression": "max(x, 0)"}, "params": {"alpha": 1}}
+    body = problem(await client.post(RUN, json=request), 422)
+    assert body["type"].endswith("invalid-parameter")
+    teacher = {"name": "nonlinear_teacher", "activation": "tanhh"}
+    body = problem(await client.post(RUN, json={**SMALL, "task": teacher}), 404)
+    assert body["suggestions"][0] == "tanh"
+
+
+async def test_a_formula_that_overflows_diverges_and_is_still_plotted(
+    client: httpx.AsyncClient,
+) -> None:
+    request = {**SMALL, "activation": {"expression": "exp(exp(x))"}}
+    response = await client.post(RUN, json=request)
+    assert response.status_code == 200, response.text
+    assert response.json()["run"]["diverged_fraction"] == 1.0
+    plot = await client.post(f"{RUN}/plot.svg", json=request)
+    assert plot.status_code == 200 and plot.content.startswith(b"<?xml")
