@@ -63,7 +63,8 @@ class Telemetry:
         self.app = app
         self.lifecycle = lifecycle
         self.templates = templates
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+        self._element_counters: dict[tuple[str, str], Any] = {}
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -106,18 +107,30 @@ class Telemetry:
             self._record(scope, state, time.perf_counter() - start)
             REQUEST_ID.reset(token)
 
-    def _series(self, route: str, method: str, status: int) -> tuple[Any, Any]:
-        """The request's counter and histogram, kept: looking labels up costs more than both."""
+    def _series(self, route: str, method: str, status: int) -> tuple[Any, Any, Any]:
+        """The request's counter, latency and body-size histograms, kept: looking labels up
+        costs more than updating all three."""
         key = (route, method, status)
         series = self._children.get(key)
         if series is None:
             series = (
                 metrics.REQUESTS.labels(route, method, str(status)),
-                (metrics.REQUEST_SECONDS.labels(route)),
+                metrics.REQUEST_SECONDS.labels(route),
+                metrics.BODY_BYTES.labels(route),
             )
             if len(self._children) < 4096:  # routes are templates, but methods are anything
                 self._children[key] = series
         return series
+
+    def _elements(self, activation: str, dtype: str) -> Any:
+        """The counter of elements evaluated for an activation and dtype, kept likewise."""
+        key = (activation, dtype)
+        counter = self._element_counters.get(key)
+        if counter is None:
+            counter = metrics.ELEMENTS.labels(activation, dtype)
+            if len(self._element_counters) < 4096:  # formulas are named by their text
+                self._element_counters[key] = counter
+        return counter
 
     def _record(self, scope: Scope, state: dict[str, Any], seconds: float) -> None:
         matched = scope.get("route")
@@ -125,15 +138,15 @@ class Telemetry:
         status = state["status"]
         notes: dict[str, Any] = scope.get(_NOTES, {})
         activation = notes.get("activation") or scope.get("path_params", {}).get("name")
-        count, latency = self._series(route, scope["method"], status)
+        count, latency, body_bytes = self._series(route, scope["method"], status)
         count.inc()
         latency.observe(seconds)
         if state["in"]:
-            metrics.BODY_BYTES.labels(route).observe(state["in"])
+            body_bytes.observe(state["in"])
         if status in _REJECTED:
             metrics.REJECTED.labels(str(status), _reason(state["problem"], status)).inc()
         if "elements" in notes:
-            metrics.ELEMENTS.labels(activation, notes.get("dtype", "")).inc(notes["elements"])
+            self._elements(activation, notes.get("dtype", "")).inc(notes["elements"])
         if "multiply_adds" in notes:
             metrics.SIMULATION_COST.labels(activation).inc(notes["multiply_adds"])
         if not self.access_log:
