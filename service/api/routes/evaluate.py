@@ -49,6 +49,7 @@ PATH = "/activations/{name}/evaluate"
 _ARRAY_FIELDS = ("x", "grad_output")
 _DEFAULT_OPTIONS = EvaluateOptions()  # read only: most small requests give nothing but x
 _QUERY_OPTIONS = tuple(BinaryOptions.model_fields)
+_DTYPE_NAMES = {np.dtype(name): name for name in numerics.DTYPES}
 _NAME = TypeAdapter(Annotated[str, Field(max_length=NAME_LENGTH)])
 _BINARY = {"type": "string", "format": "binary"}
 _OPENAPI_EXTRA: dict[str, Any] = {
@@ -168,8 +169,13 @@ def _evaluate(
         grad_output=job.grad_output,
         split_above=settings.parallel_min_elements,
     )
-    note(request.scope, activation=job.activation.name, dtype=job.x.dtype.name, elements=job.x.size)
+    note(request.scope, activation=job.activation.name, dtype=_name(job.x), elements=job.x.size)
     return _respond(job, results, _header(request, b"accept", ""))
+
+
+def _name(x: numerics.Array) -> str:
+    """The name of x's dtype: numpy's ``dtype.name`` is computed in Python on every call."""
+    return _DTYPE_NAMES.get(x.dtype) or x.dtype.name
 
 
 def _header(request: Request, name: bytes, default: str) -> str:
@@ -195,7 +201,7 @@ def _from_json(
             raise RequestProblem(
                 422, "invalid-input", "The body must be a JSON object with at least 'x'"
             )
-        twice = codecs.duplicated_key(body)
+        twice = codecs.duplicated_key(body, parsed=document)
         if twice is not None:
             raise numerics.InvalidInput(twice, "is given twice; give each key once")
     given = {k: v for k, v in document.items() if k not in _ARRAY_FIELDS}

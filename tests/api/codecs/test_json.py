@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service import numerics
-from service.api.codecs import ArrayLimits, array_from_json, load_json_arrays
+from service.api.codecs import ArrayLimits, array_from_json, duplicated_key, load_json_arrays
 from tests.api.conftest import problem
 
 ARRAYS = ("x", "grad_output")
@@ -226,3 +226,21 @@ async def test_an_integer_past_64_bits_is_read_as_orjson_reads_it(
     )
     assert response.status_code == 200, response.text
     assert response.json()["value"] == [1.5, 2.0**64]
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        (b'{"x": [1], "dtype": "float32"}', None),
+        (b'{"x": [1], "x": [2]}', ["x"]),
+        (b'{"x":[1],"params":{"alpha":1,"alpha":2}}', ["params", "alpha"]),
+        (b'{"x": [1], "note": "a:b", "x": [2]}', ["x"]),  # a colon in a string hides nothing
+        (b'{"x": [{"a": 1, "a": 2}]}', None),  # arrays are not entered, with or without it
+        (b'{"x": [1], "params": {"a": {"b": 1}, "a": {"c": 2}}}', ["params", "a"]),
+    ],
+)
+def test_a_key_given_twice_is_found_with_or_without_the_parsed_document(
+    document: bytes, where: list[str] | None
+) -> None:
+    assert duplicated_key(document) == where
+    assert duplicated_key(document, parsed=orjson.loads(document)) == where
