@@ -65,30 +65,35 @@ class BodyDeadlines:
     A request waiting for its body is registered with its deadline (``watch``) and removed
     once its message arrives (``unwatch``); a registration costs a dict entry. While any are
     registered a timer wakes every ``tick`` seconds and cancels the task of each one past its
-    deadline, marking it late, so that the wait raises CancelledError where the request can
-    tell it from any other cancellation. A deadline is thus kept within ``tick`` seconds.
+    deadline, noting it, so that the wait's CancelledError can be told from any other
+    (``unwatch`` says whether it was late). A deadline is thus kept within ``tick`` seconds.
     """
 
     def __init__(self, *, tick: float) -> None:
         self.tick = tick
-        self._waiting: dict[asyncio.Task[Any], tuple[float, dict[str, Any]]] = {}
+        self._waiting: dict[asyncio.Task[Any], float] = {}
+        self._late: set[asyncio.Task[Any]] = set()
         self._timer: asyncio.TimerHandle | None = None
 
-    def watch(self, task: asyncio.Task[Any], deadline: float, state: dict[str, Any]) -> None:
-        self._waiting[task] = (deadline, state)
+    def watch(self, task: asyncio.Task[Any], deadline: float) -> None:
+        self._waiting[task] = deadline
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.tick, self._check)
 
-    def unwatch(self, task: asyncio.Task[Any]) -> None:
-        self._waiting.pop(task, None)
+    def unwatch(self, task: asyncio.Task[Any]) -> bool:
+        """Stop watching ``task``; whether it was cancelled for being late."""
+        if self._waiting.pop(task, None) is None and task in self._late:
+            self._late.discard(task)
+            return True
+        return False
 
     def _check(self) -> None:
         self._timer = None
         now = asyncio.get_running_loop().time()
-        for task, (deadline, state) in list(self._waiting.items()):
+        for task, deadline in list(self._waiting.items()):
             if deadline <= now:
                 del self._waiting[task]
-                state["late"] = True
+                self._late.add(task)
                 task.cancel()
         if self._waiting:
             self._timer = asyncio.get_running_loop().call_later(self.tick, self._check)
@@ -134,69 +139,65 @@ class Intake:
         if not self.budget.take(held):
             await self._refuse(scope, receive, send)
             return
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.body_timeout
-        deadlines = self.deadlines
-        # complete: the whole body has arrived; late, over, too_large: why the app was told the
-        # client left; held: the bytes taken from the budget; received: the bytes read.
-        state: dict[str, Any] = {
-            "complete": False,
-            "late": False,
-            "over": False,
-            "too_large": False,
-            "held": held,
-            "received": 0,
-        }
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        deadlines, budget, max_bytes = self.deadlines, self.budget, self.max_bytes
+        # Why the app was told the client left (None while it has not been), whether the whole
+        # body has arrived, the bytes read and those taken from the budget: plain locals of the
+        # closures below, which cost less than a dict of them.
+        refused: str | None = None
+        complete, received = False, 0
 
         async def admitted_receive() -> Message:
-            if state["late"] or state["over"] or state["too_large"]:
+            nonlocal refused, complete, received, held
+            if refused is not None:
                 return _DISCONNECT
-            if state["complete"]:
+            if complete:
                 return await receive()
             task = asyncio.current_task()
             assert task is not None
             cancelling = task.cancelling()
-            deadlines.watch(task, deadline, state)
+            deadlines.watch(task, deadline)
             try:
                 message = await receive()
             except asyncio.CancelledError:
-                if state["late"] and task.uncancel() <= cancelling:
+                if deadlines.unwatch(task) and task.uncancel() <= cancelling:
+                    refused = "late"
                     return _DISCONNECT
                 raise
             finally:
-                deadlines.unwatch(task)
+                deadlines.unwatch(task)  # again after the above: it forgets a task once
             if message["type"] == "http.request":
-                state["complete"] = not message.get("more_body", False)
+                complete = not message.get("more_body", False)
                 size = len(message.get("body", b""))
-                state["received"] += size
-                if state["received"] > self.max_bytes:
-                    state["too_large"] = True
+                received += size
+                if received > max_bytes:
+                    refused = "too-large"
                     return _DISCONNECT
                 if not declared:
-                    if not self.budget.take(size):
-                        state["over"] = True
+                    if not budget.take(size):
+                        refused = "over"
                         return _DISCONNECT
-                    state["held"] += size
+                    held += size
             return message
 
         async def guarded_send(message: Message) -> None:
-            if not (state["late"] or state["over"] or state["too_large"]):
+            if refused is None:
                 await send(message)
 
         try:
             try:
                 await self.app(scope, admitted_receive, guarded_send)
             except Exception:
-                if not (state["late"] or state["over"] or state["too_large"]):
+                if refused is None:
                     raise
         finally:
-            self.budget.give_back(state["held"])
-        if state["too_large"]:
+            budget.give_back(held)
+        if refused == "too-large":
             await problem_response(**self._too_large())(scope, receive, send)
-        elif state["over"]:
+        elif refused == "over":
             await self._refuse(scope, receive, send)
-        elif state["late"]:
-            self.budget.refused["body-timeout"] += 1
+        elif refused == "late":
+            budget.refused["body-timeout"] += 1
             await problem_response(**self._late())(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -3,14 +3,16 @@ arrive within its deadline gets 408 and does not hold the budget."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import anyio
 import httpx
 import orjson
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
-from service.api.intake import ByteBudget
+from service.api.intake import ByteBudget, Intake
 from tests.api.conftest import ClientFactory, problem
 
 pytestmark = pytest.mark.anyio
@@ -109,3 +111,32 @@ async def test_the_budget_is_given_back_after_errors(client: httpx.AsyncClient) 
         response = await client.post(URL, content=content, headers=JSON)
         assert response.status_code in (400, 422)
     assert _budget(client).in_flight == 0
+
+
+async def test_a_cancellation_other_than_the_deadline_goes_on_up() -> None:
+    """The deadline's watchdog cancels the waiting task: any other cancellation of it, such
+    as a shutdown's, must not be taken for a late body and answered."""
+    waiting, sent = anyio.Event(), []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+
+    async def receive() -> Message:
+        waiting.set()
+        await anyio.sleep(60)
+        return {"type": "http.request", "body": b"{}"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    budget = ByteBudget(1000)
+    intake = Intake(app, max_bytes=100, budget=budget, body_timeout=30, retry_after=1)
+    scope: Scope = {"type": "http", "headers": [(b"content-length", b"2")]}
+    task = asyncio.ensure_future(intake(scope, receive, send))
+    await waiting.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sent == []
+    assert budget.in_flight == 0
+    assert budget.refused["body-timeout"] == 0

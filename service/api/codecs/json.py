@@ -275,6 +275,7 @@ def _plain(value: object) -> object:
 
 
 _SMALL: Final = 256  # a flat list this short is looked at element by element
+_FLOAT64: Final = np.dtype(np.float64)
 
 
 def _refuse_booleans(value: object, array: np.ndarray, loc: Sequence[str | int]) -> None:
@@ -356,8 +357,17 @@ def json_ready(array: Array) -> Any:
     if array.ndim == 0:
         value = float(array)
         return value if math.isfinite(value) else _NON_FINITE_TEXT.get(value, "NaN")
-    # A finite sum proves every element finite in one call; one that overflows proves nothing.
-    if math.isfinite(np.add.reduce(array, axis=None)) or np.isfinite(array).all():
+    if array.dtype is _FLOAT64 and array.ndim == 1 and array.size <= _SMALL:
+        # Python floats are written as orjson writes float64 arrays, digit for digit, and a
+        # short list costs less to make and check than numpy's calls on a small array do.
+        values: list[float] = array.tolist()
+        if math.isfinite(sum(values)):
+            return values
+    # A finite sum proves every element finite in one call; one that overflows proves nothing
+    # (and is no cause for a warning).
+    with np.errstate(over="ignore"):
+        total = np.add.reduce(array, axis=None)
+    if math.isfinite(total) or np.isfinite(array).all():
         return np.ascontiguousarray(array)
     listed = array.astype(object)
     listed[np.isnan(array)] = "NaN"

@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service import numerics
-from service.api.codecs import ArrayLimits, array_from_json, duplicated_key, load_json_arrays
+from service.api.codecs import (
+    ArrayLimits,
+    array_from_json,
+    duplicated_key,
+    json_ready,
+    load_json_arrays,
+)
 from tests.api.conftest import problem
 
 ARRAYS = ("x", "grad_output")
@@ -244,3 +250,17 @@ def test_a_key_given_twice_is_found_with_or_without_the_parsed_document(
 ) -> None:
     assert duplicated_key(document) == where
     assert duplicated_key(document, parsed=orjson.loads(document)) == where
+
+
+@given(
+    st.lists(
+        st.floats(width=64) | st.sampled_from([0.0, -0.0, 5e-324, 1.7976931348623157e308]),
+        max_size=300,
+    )
+)
+def test_short_float64_results_are_written_as_numpy_writes_them(values: list[float]) -> None:
+    # A row of a 2-D array takes numpy's path; a 1-D array of 256 or fewer, the list's.
+    array = np.array(values, dtype=np.float64)
+    alone = orjson.dumps(json_ready(array), option=orjson.OPT_SERIALIZE_NUMPY)
+    as_row = orjson.dumps(json_ready(array[np.newaxis]), option=orjson.OPT_SERIALIZE_NUMPY)
+    assert alone == as_row[1:-1]
