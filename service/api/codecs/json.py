@@ -364,8 +364,8 @@ def json_ready(array: Array) -> Any:
         if math.isfinite(sum(values)):
             return values
     # A finite sum proves every element finite in one call; one that overflows proves nothing
-    # (and is no cause for a warning).
-    with np.errstate(over="ignore"):
+    # (and, like inf + -inf, is no cause for a warning).
+    with np.errstate(over="ignore", invalid="ignore"):
         total = np.add.reduce(array, axis=None)
     if math.isfinite(total) or np.isfinite(array).all():
         return np.ascontiguousarray(array)
