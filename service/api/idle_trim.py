@@ -53,6 +53,7 @@ class TrimWhenIdle:
         self.dirty = False  # a request has run since the last trim
         self.last_end = 0.0  # loop time at which the last request ended
         self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the timer's
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,10 +68,12 @@ class TrimWhenIdle:
             if not self.in_flight:
                 loop = asyncio.get_running_loop()
                 self.last_end = loop.time()
-                if self._timer is None:
-                    self._timer = loop.call_later(self.quiet, self._trim, loop)
+                if self._timer is None or self._loop is not loop:  # none, or a replaced loop's
+                    self._timer, self._loop = loop.call_later(self.quiet, self._trim, loop), loop
 
     def _trim(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:
+            return
         self._timer = None
         if self.in_flight or not self.dirty:
             return  # the request in flight arms the timer again when it ends

@@ -38,7 +38,6 @@ from service.errors import problem_response
 __all__ = ["BodyDeadlines", "ByteBudget", "Intake"]
 
 _CONTENT_LENGTH = b"content-length"
-_DISCONNECT: Message = {"type": "http.disconnect"}
 
 
 class ByteBudget:
@@ -71,14 +70,18 @@ class BodyDeadlines:
 
     def __init__(self, *, tick: float) -> None:
         self.tick = tick
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting: dict[asyncio.Task[Any], float] = {}
         self._late: set[asyncio.Task[Any]] = set()
         self._timer: asyncio.TimerHandle | None = None
 
     def watch(self, task: asyncio.Task[Any], deadline: float) -> None:
+        loop = task.get_loop()
+        if loop is not self._loop:  # the first request, or the first on a new loop (a test's)
+            self._loop, self._waiting, self._late, self._timer = loop, {}, set(), None
         self._waiting[task] = deadline
         if self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.tick, self._check)
+            self._timer = loop.call_later(self.tick, self._check)
 
     def unwatch(self, task: asyncio.Task[Any]) -> bool:
         """Stop watching ``task``; whether it was cancelled for being late."""
@@ -88,15 +91,18 @@ class BodyDeadlines:
         return False
 
     def _check(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a timer left by a loop since replaced
+            return
         self._timer = None
-        now = asyncio.get_running_loop().time()
+        now = loop.time()
         for task, deadline in list(self._waiting.items()):
             if deadline <= now:
                 del self._waiting[task]
                 self._late.add(task)
                 task.cancel()
         if self._waiting:
-            self._timer = asyncio.get_running_loop().call_later(self.tick, self._check)
+            self._timer = loop.call_later(self.tick, self._check)
 
 
 class Intake:
@@ -150,7 +156,7 @@ class Intake:
         async def admitted_receive() -> Message:
             nonlocal refused, complete, received, held
             if refused is not None:
-                return _DISCONNECT
+                return {"type": "http.disconnect"}
             if complete:
                 return await receive()
             task = asyncio.current_task()
@@ -162,7 +168,7 @@ class Intake:
             except asyncio.CancelledError:
                 if deadlines.unwatch(task) and task.uncancel() <= cancelling:
                     refused = "late"
-                    return _DISCONNECT
+                    return {"type": "http.disconnect"}
                 raise
             finally:
                 deadlines.unwatch(task)  # again after the above: it forgets a task once
@@ -172,11 +178,11 @@ class Intake:
                 received += size
                 if received > max_bytes:
                     refused = "too-large"
-                    return _DISCONNECT
+                    return {"type": "http.disconnect"}
                 if not declared:
                     if not budget.take(size):
                         refused = "over"
-                        return _DISCONNECT
+                        return {"type": "http.disconnect"}
                     held += size
             return message
 

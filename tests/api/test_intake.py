@@ -12,7 +12,7 @@ import orjson
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from service.api.intake import ByteBudget, Intake
+from service.api.intake import BodyDeadlines, ByteBudget, Intake
 from tests.api.conftest import ClientFactory, problem
 
 pytestmark = pytest.mark.anyio
@@ -140,3 +140,28 @@ async def test_a_cancellation_other_than_the_deadline_goes_on_up() -> None:
     assert sent == []
     assert budget.in_flight == 0
     assert budget.refused["body-timeout"] == 0
+
+
+def test_the_deadlines_are_kept_on_each_new_event_loop() -> None:
+    """One app may serve several event loops one after the other (tests run one each): a timer
+    left armed by a loop that has closed must not stop the next loop's deadlines."""
+    deadlines = BodyDeadlines(tick=0.01)
+
+    async def cancelled_for_lateness() -> bool:
+        task = asyncio.current_task()
+        assert task is not None
+        deadlines.watch(task, asyncio.get_running_loop().time())
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            return deadlines.unwatch(task)
+        return False
+
+    async def left_armed() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        deadlines.watch(task, asyncio.get_running_loop().time() + 60)
+
+    assert asyncio.run(cancelled_for_lateness())
+    asyncio.run(left_armed())
+    assert asyncio.run(cancelled_for_lateness())
