@@ -129,16 +129,16 @@ class Intake:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = b""
+        declared: bytes | None = None
         for key, value in scope["headers"]:
             if key == _CONTENT_LENGTH:
                 declared = value
                 break
-        if declared and not declared.isdigit():
+        if declared is not None and not declared.isdigit():
             response = problem_response(400, "bad-content-length", "Content-Length is not a number")
             await response(scope, receive, send)
             return
-        held = int(declared) if declared else 0
+        held = 0 if declared is None else int(declared)
         if held > self.max_bytes:
             await problem_response(**self._too_large())(scope, receive, send)
             return
@@ -179,7 +179,7 @@ class Intake:
                 if received > max_bytes:
                     refused = "too-large"
                     return {"type": "http.disconnect"}
-                if not declared:
+                if declared is None:
                     if not budget.take(size):
                         refused = "over"
                         return {"type": "http.disconnect"}

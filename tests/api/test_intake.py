@@ -165,3 +165,22 @@ def test_the_deadlines_are_kept_on_each_new_event_loop() -> None:
     assert asyncio.run(cancelled_for_lateness())
     asyncio.run(left_armed())
     assert asyncio.run(cancelled_for_lateness())
+
+
+@pytest.mark.parametrize("length", [b"", b"12a", b"-1"])
+async def test_a_content_length_that_is_no_number_gets_400(length: bytes) -> None:
+    sent: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("the app is not called")
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    intake = Intake(app, max_bytes=100, budget=ByteBudget(1000), body_timeout=1, retry_after=1)
+    await intake({"type": "http", "headers": [(b"content-length", length)]}, receive, send)
+    assert sent[0]["status"] == 400
+    assert b"bad-content-length" in sent[1]["body"]
