@@ -5,7 +5,8 @@ In one run, against baselines measured alongside (ratios, not absolute times, ar
      for 1e3, 1e5, 1e6 elements in float32 and float64;
   2. the service's JSON path vs a naive FastAPI endpoint (pydantic list[float] in and out);
   3. requests/s of a 10-element JSON request (float64, JSON's default) for relu, sigmoid,
-     tanh, gelu and silu under concurrency vs a bare FastAPI endpoint that returns a constant;
+     tanh, gelu and silu under concurrency vs a bare FastAPI endpoint that returns a constant,
+     each loaded in turns, and the server's CPU time per request beside it;
   4. at 1e6 float32 elements, the Open Inference Protocol's binary path (POST /v2/.../infer
      with binary tensor data) and the typed client (service.client, httpx) vs the native .npy
      path, for the value and for the value and gradient, each from an array to arrays (the
@@ -23,6 +24,7 @@ import argparse
 import asyncio
 import http.client
 import io
+import math
 import os
 import socket
 import subprocess
@@ -83,6 +85,18 @@ def _free_port() -> int:
         return port
 
 
+_PIDS: dict[str, int] = {}  # each server's process, by its base URL
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time the process has used (user and system), from /proc; NaN where there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def serve(app: str, app_dir: Path) -> Iterator[str]:
     """A uvicorn process serving ``app`` ("module:attribute"); yields its base URL."""
@@ -94,6 +108,7 @@ def serve(app: str, app_dir: Path) -> Iterator[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ACTIVATION_SERVICE_COMPILE_AT_STARTUP": "false"}
     server = subprocess.Popen(command, env=env)
     url = f"http://127.0.0.1:{port}"
+    _PIDS[url] = server.pid
     try:
         for _ in range(300):
             try:
@@ -297,9 +312,10 @@ def _times(client: _Client, slow: _Client, x: np.ndarray) -> tuple[float, float,
     return local, binary, json_time, naive_time
 
 
-async def _load(url: str, body: bytes, *, connections: int, seconds: float) -> float:
-    """Requests/s over ``connections`` keep-alive connections: a minimal HTTP/1.1 client, so
-    that the client costs less than the servers it measures."""
+async def _load(url: str, body: bytes, *, connections: int, seconds: float) -> tuple[int, float]:
+    """Requests answered over ``connections`` keep-alive connections in about ``seconds``, and
+    the seconds taken: a minimal HTTP/1.1 client, so that the client costs less than the
+    servers it measures."""
     host, port = url.removeprefix("http://").split("/")[0].split(":")
     path = "/" + url.removeprefix("http://").split("/", 1)[1]
     request = (
@@ -323,22 +339,41 @@ async def _load(url: str, body: bytes, *, connections: int, seconds: float) -> f
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
-    return done / (time.perf_counter() - started)
+    return done, time.perf_counter() - started
 
 
-def concurrency(service: str, naive: str, seconds: float) -> None:
+def concurrency(service: str, naive: str, seconds: float, rounds: int = 5) -> None:
+    """Each target is loaded in turn, ``rounds`` times over, for ``seconds`` in all: a busy
+    spell of the shared machine then falls on the baseline and the service alike, where one
+    long stretch each would compare them at different times. Beside requests/s, the server's
+    CPU time per request (from /proc, Linux only): what the load of other processes and the
+    client, which shares the machine, changes least."""
     body = orjson.dumps({"x": [0.1 * i - 0.5 for i in range(10)]})
-    print(f"\n3. 10-element JSON requests, 32 connections, {seconds:.0f} s each (req/s)")
-    targets = {"bare constant": f"{naive}/constant"}
+    print(
+        f"\n3. 10-element JSON requests, 32 connections, {seconds:.0f} s each"
+        f" in {rounds} turns: req/s, and server CPU us per request"
+    )
+    targets = {"bare constant": (naive, f"{naive}/constant")}
     for name in SMALL_REQUESTS:
-        targets[name] = f"{service}/api/v1/activations/{name}/evaluate"
-    rates = {}
-    for label, url in targets.items():
-        asyncio.run(_load(url, body, connections=8, seconds=0.5))  # warm-up
-        rates[label] = asyncio.run(_load(url, body, connections=32, seconds=seconds))
-        ratio = rates[label] / rates["bare constant"]
+        targets[name] = (service, f"{service}/api/v1/activations/{name}/evaluate")
+    for _, url in targets.values():  # warm-up, and the kernels compiled
+        asyncio.run(_load(url, body, connections=8, seconds=0.5))
+    totals = {label: [0, 0.0, 0.0] for label in targets}  # requests, seconds, CPU seconds
+    for _ in range(rounds):
+        for label, (server, url) in targets.items():
+            cpu = _cpu_seconds(_PIDS[server])
+            done, taken = asyncio.run(_load(url, body, connections=32, seconds=seconds / rounds))
+            total = totals[label]
+            total[0] += done
+            total[1] += taken
+            total[2] += _cpu_seconds(_PIDS[server]) - cpu
+    rate = {label: done / taken for label, (done, taken, _) in totals.items()}
+    cost = {label: cpu / done for label, (done, _, cpu) in totals.items()}
+    for label in targets:
         print(
-            f"{label:>14}: {rates[label]:8.0f} req/s  {ratio:5.2f}x the bare endpoint (target >= 0.9x)"
+            f"{label:>14}: {rate[label]:8.0f} req/s  {rate[label] / rate['bare constant']:5.2f}x"
+            f" the bare endpoint (target >= 0.9x);  {cost[label] * 1e6:6.1f} us CPU a request,"
+            f" {cost['bare constant'] / cost[label]:5.2f}x"
         )
 
 

@@ -15,7 +15,6 @@ from fastapi_offline import FastAPIOffline
 from pydantic.json_schema import models_json_schema
 
 from service import __version__, numerics
-from service.api.body_limit import BodySizeLimit
 from service.api.caching import Memo
 from service.api.idle_trim import TrimWhenIdle
 from service.api.intake import ByteBudget, Intake
@@ -103,16 +102,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=prefix)
     install_error_handlers(app)
     # Middleware added last runs first: the trimmer's count of requests in flight, the error
-    # boundary, the body limit, the byte budget and the body's deadline, the evaluate path,
-    # then FastAPI's exception handlers and router.
+    # boundary, the body's size limit, byte budget and deadline, the evaluate path, then
+    # FastAPI's exception handlers and router.
     app.add_middleware(evaluate.EvaluateFront, path=API_PREFIX + evaluate.PATH)
     app.add_middleware(
         Intake,
+        max_bytes=settings.max_body_bytes,
         budget=app.state.byte_budget,
         body_timeout=settings.body_timeout,
         retry_after=settings.retry_after,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ErrorBoundary)
     app.add_middleware(TrimWhenIdle, quiet=settings.trim_after_idle)
     # Outermost: errors under /v2, the body limit's included, take the protocol's shape.

@@ -38,22 +38,27 @@ def malloc_trim() -> None:
 
 
 class TrimWhenIdle:
-    """Pure ASGI middleware: counts the requests in flight, and trims after a quiet spell."""
+    """Pure ASGI middleware: counts the requests in flight, and trims after a quiet spell.
+
+    One timer serves every quiet spell: armed when the last request in flight ends and none is
+    pending, and when it fires early (a request ran since) armed again for the rest of the
+    spell. Arming and cancelling a timer per request would cost more than the rest of this
+    layer, and than much of a small request.
+    """
 
     def __init__(self, app: ASGIApp, *, quiet: float) -> None:
         self.app = app
         self.quiet = quiet
         self.in_flight = 0
         self.dirty = False  # a request has run since the last trim
+        self.last_end = 0.0  # loop time at which the last request ended
         self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the timer's
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
@@ -62,11 +67,19 @@ class TrimWhenIdle:
             self.dirty = True
             if not self.in_flight:
                 loop = asyncio.get_running_loop()
-                self._timer = loop.call_later(self.quiet, self._trim, loop)
+                self.last_end = loop.time()
+                if self._timer is None or self._loop is not loop:  # none, or a replaced loop's
+                    self._timer, self._loop = loop.call_later(self.quiet, self._trim, loop), loop
 
     def _trim(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is not self._loop:
+            return
         self._timer = None
         if self.in_flight or not self.dirty:
+            return  # the request in flight arms the timer again when it ends
+        quiet_for = loop.time() - self.last_end
+        if quiet_for < self.quiet:
+            self._timer = loop.call_later(self.quiet - quiet_for, self._trim, loop)
             return
         self.dirty = False
         loop.run_in_executor(None, malloc_trim)

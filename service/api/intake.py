@@ -1,27 +1,43 @@
-"""Bodies in flight: a process-wide budget of request bytes, and a deadline to read each body.
+"""A request's body: its size limit, its share of the bytes in flight, and its deadline.
 
-A request's body and what is decoded from it cost several times its size in memory (the
-README states the multiples), so the process bounds the bytes of the bodies it holds at once:
-a request whose declared Content-Length would take the total past ``max_bytes_in_flight`` is
-answered 503 with Retry-After before its body is read; a chunked body is counted as it
-arrives. The bytes are given back when the answer has been sent.
+One layer checks the three things that bound what a body may cost, because they look at the
+same thing: the declared Content-Length before anything is read, then each chunk as it
+arrives.
 
-A client that sends its body a byte a second would hold its share of the budget, and a slot,
-for as long as it liked: the body must arrive within ``body_timeout`` seconds of the request's
-head, or the request is answered 408 and the connection closed.
+- **Size.** A declared Content-Length over ``max_body_bytes`` is answered 413 at once; an
+  undeclared (chunked) body is counted as it arrives and refused as soon as it passes the
+  limit. FastAPI's own ``max_body_size`` answers in text/plain from outside the exception
+  handlers; this keeps the one problem+json shape and names the limit.
+- **Bytes in flight.** A request's body and what is decoded from it cost several times its
+  size in memory (the README states the multiples), so the process bounds the bytes of the
+  bodies it holds at once: a request whose declared Content-Length would take the total past
+  ``max_bytes_in_flight`` is answered 503 with Retry-After before its body is read; a chunked
+  body is counted as it arrives. The bytes are given back when the answer has been sent.
+- **Deadline.** A client that sends its body a byte a second would hold its share of the
+  budget, and a slot, for as long as it liked: the body must arrive within ``body_timeout``
+  seconds of the request's head, or the request is answered 408 and the connection closed.
+
+Past any of these the app is told the client left, so that it stops reading; its answer to a
+body it never got is not sent, and the 413, 503 or 408 is, whatever the route.
+
+The deadline is kept by one watchdog for all requests (``BodyDeadlines``), not by a timer or
+cancel scope per request: those cost more than answering a small request, whose body is
+already in the server's buffer when the app asks for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import problem_response
 
-__all__ = ["ByteBudget", "Intake"]
+__all__ = ["BodyDeadlines", "ByteBudget", "Intake"]
+
+_CONTENT_LENGTH = b"content-length"
 
 
 class ByteBudget:
@@ -42,67 +58,152 @@ class ByteBudget:
         self.in_flight -= size
 
 
+class BodyDeadlines:
+    """Cancels the wait of a request whose body is late: one timer for every request.
+
+    A request waiting for its body is registered with its deadline (``watch``) and removed
+    once its message arrives (``unwatch``); a registration costs a dict entry. While any are
+    registered a timer wakes every ``tick`` seconds and cancels the task of each one past its
+    deadline, noting it, so that the wait's CancelledError can be told from any other
+    (``unwatch`` says whether it was late). A deadline is thus kept within ``tick`` seconds.
+    """
+
+    def __init__(self, *, tick: float) -> None:
+        self.tick = tick
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: dict[asyncio.Task[Any], float] = {}
+        self._late: set[asyncio.Task[Any]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def watch(self, task: asyncio.Task[Any], deadline: float) -> None:
+        loop = task.get_loop()
+        if loop is not self._loop:  # the first request, or the first on a new loop (a test's)
+            self._loop, self._waiting, self._late, self._timer = loop, {}, set(), None
+        self._waiting[task] = deadline
+        if self._timer is None:
+            self._timer = loop.call_later(self.tick, self._check)
+
+    def unwatch(self, task: asyncio.Task[Any]) -> bool:
+        """Stop watching ``task``; whether it was cancelled for being late."""
+        if self._waiting.pop(task, None) is None and task in self._late:
+            self._late.discard(task)
+            return True
+        return False
+
+    def _check(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a timer left by a loop since replaced
+            return
+        self._timer = None
+        now = loop.time()
+        for task, deadline in list(self._waiting.items()):
+            if deadline <= now:
+                del self._waiting[task]
+                self._late.add(task)
+                task.cancel()
+        if self._waiting:
+            self._timer = loop.call_later(self.tick, self._check)
+
+
 class Intake:
-    """Pure ASGI middleware: admits a request's body against the budget, within the deadline."""
+    """Pure ASGI middleware: admits a request's body within its size limit, against the budget,
+    before its deadline."""
 
     def __init__(
-        self, app: ASGIApp, *, budget: ByteBudget, body_timeout: float, retry_after: int
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        budget: ByteBudget,
+        body_timeout: float,
+        retry_after: int,
     ) -> None:
         self.app = app
+        self.max_bytes = max_bytes
         self.budget = budget
         self.body_timeout = body_timeout
         self.retry_after = retry_after
+        self.deadlines = BodyDeadlines(tick=min(0.25, max(0.01, body_timeout / 8)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        held = int(declared) if declared.isdigit() else 0  # a bad one is BodySizeLimit's 400
+        declared: bytes | None = None
+        for key, value in scope["headers"]:
+            if key == _CONTENT_LENGTH:
+                declared = value
+                break
+        if declared is not None and not declared.isdigit():
+            response = problem_response(400, "bad-content-length", "Content-Length is not a number")
+            await response(scope, receive, send)
+            return
+        held = 0 if declared is None else int(declared)
+        if held > self.max_bytes:
+            await problem_response(**self._too_large())(scope, receive, send)
+            return
         if not self.budget.take(held):
             await self._refuse(scope, receive, send)
             return
-        deadline = anyio.current_time() + self.body_timeout
-        state = {"complete": False, "late": False, "over": False, "held": held}
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        deadlines, budget, max_bytes = self.deadlines, self.budget, self.max_bytes
+        # Why the app was told the client left (None while it has not been), whether the whole
+        # body has arrived, the bytes read and those taken from the budget: plain locals of the
+        # closures below, which cost less than a dict of them.
+        refused: str | None = None
+        complete, received = False, 0
 
         async def admitted_receive() -> Message:
-            # Past the deadline or the budget the app is told the client left, so that it stops
-            # reading; its answer is not sent, and the 408 or 503 is, whatever the route.
-            if state["late"] or state["over"]:
+            nonlocal refused, complete, received, held
+            if refused is not None:
                 return {"type": "http.disconnect"}
-            if state["complete"]:
+            if complete:
                 return await receive()
-            with anyio.move_on_after(deadline - anyio.current_time()) as waiting:
+            task = asyncio.current_task()
+            assert task is not None
+            cancelling = task.cancelling()
+            deadlines.watch(task, deadline)
+            try:
                 message = await receive()
-            if waiting.cancelled_caught:
-                state["late"] = True
-                return {"type": "http.disconnect"}
+            except asyncio.CancelledError:
+                if deadlines.unwatch(task) and task.uncancel() <= cancelling:
+                    refused = "late"
+                    return {"type": "http.disconnect"}
+                raise
+            finally:
+                deadlines.unwatch(task)  # again after the above: it forgets a task once
             if message["type"] == "http.request":
-                state["complete"] = not message.get("more_body", False)
-                if not declared:
-                    size = len(message.get("body", b""))
-                    if not self.budget.take(size):
-                        state["over"] = True
+                complete = not message.get("more_body", False)
+                size = len(message.get("body", b""))
+                received += size
+                if received > max_bytes:
+                    refused = "too-large"
+                    return {"type": "http.disconnect"}
+                if declared is None:
+                    if not budget.take(size):
+                        refused = "over"
                         return {"type": "http.disconnect"}
-                    state["held"] += size
+                    held += size
             return message
 
         async def guarded_send(message: Message) -> None:
-            if not (state["late"] or state["over"]):
+            if refused is None:
                 await send(message)
 
         try:
             try:
                 await self.app(scope, admitted_receive, guarded_send)
             except Exception:
-                if not (state["late"] or state["over"]):
+                if refused is None:
                     raise
         finally:
-            self.budget.give_back(state["held"])
-        if state["over"]:
+            budget.give_back(held)
+        if refused == "too-large":
+            await problem_response(**self._too_large())(scope, receive, send)
+        elif refused == "over":
             await self._refuse(scope, receive, send)
-        elif state["late"]:
-            self.budget.refused["body-timeout"] += 1
+        elif refused == "late":
+            budget.refused["body-timeout"] += 1
             await problem_response(**self._late())(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -116,6 +217,15 @@ class Intake:
             limit="max_bytes_in_flight",
         )
         await response(scope, receive, send)
+
+    def _too_large(self) -> dict[str, Any]:
+        return {
+            "status": 413,
+            "kind": "body-too-large",
+            "detail": f"The request body is larger than {self.max_bytes} bytes; send a smaller array"
+            " or split it (.npy bodies are about 2.5 times smaller than JSON)",
+            "limit": self.max_bytes,
+        }
 
     def _late(self) -> dict[str, Any]:
         return {

@@ -39,6 +39,8 @@ _VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _NOTES = "activation_service.notes"
 _QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: debug
 _REJECTED = frozenset({413, 429, 503})
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_CLOSE = (b"connection", b"close")
 _log = logging.getLogger("service.request")
 
 
@@ -63,7 +65,8 @@ class Telemetry:
         self.app = app
         self.lifecycle = lifecycle
         self.templates = templates
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+        self._element_counters: dict[tuple[str, str], Any] = {}
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -73,29 +76,32 @@ class Telemetry:
         start = time.perf_counter()
         request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
-        header = [(_HEADER_KEY, request_id.encode())]
+        stamp = (_HEADER_KEY, request_id.encode())
         draining = self.lifecycle.draining
-        state: dict[str, Any] = {"status": 500, "in": 0, "out": 0, "problem": b""}
+        # What the answer was, counted on the way: plain locals of the closures below, which
+        # cost less than a dict of them.
+        status, received, sent, problem = 500, 0, 0, b""
 
         async def counted_receive() -> Message:
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
-                state["in"] += len(message.get("body", b""))
+                received += len(message.get("body", b""))
             return message
 
         async def stamped_send(message: Message) -> None:
+            nonlocal status, sent, problem
             if message["type"] == "http.response.start":
-                state["status"] = message["status"]
+                status = message["status"]
                 headers = message.setdefault("headers", [])
-                headers += header
-                headers.append((b"x-content-type-options", b"nosniff"))
+                headers += (stamp, _NOSNIFF)
                 if draining.is_set():
-                    headers.append((b"connection", b"close"))
+                    headers.append(_CLOSE)
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
-                state["out"] += len(body)
-                if state["status"] in _REJECTED and len(state["problem"]) < 4096:
-                    state["problem"] += body
+                sent += len(body)
+                if status in _REJECTED and len(problem) < 4096:
+                    problem += body
             await send(message)
 
         metrics.IN_FLIGHT.inc()
@@ -103,37 +109,64 @@ class Telemetry:
             await self.app(scope, counted_receive, stamped_send)
         finally:
             metrics.IN_FLIGHT.dec()
-            self._record(scope, state, time.perf_counter() - start)
+            self._record(
+                scope,
+                status=status,
+                received=received,
+                sent=sent,
+                problem=problem,
+                seconds=time.perf_counter() - start,
+            )
             REQUEST_ID.reset(token)
 
-    def _series(self, route: str, method: str, status: int) -> tuple[Any, Any]:
-        """The request's counter and histogram, kept: looking labels up costs more than both."""
+    def _series(self, route: str, method: str, status: int) -> tuple[Any, Any, Any]:
+        """The request's counter, latency and body-size histograms, kept: looking labels up
+        costs more than updating all three."""
         key = (route, method, status)
         series = self._children.get(key)
         if series is None:
             series = (
                 metrics.REQUESTS.labels(route, method, str(status)),
-                (metrics.REQUEST_SECONDS.labels(route)),
+                metrics.REQUEST_SECONDS.labels(route),
+                metrics.BODY_BYTES.labels(route),
             )
             if len(self._children) < 4096:  # routes are templates, but methods are anything
                 self._children[key] = series
         return series
 
-    def _record(self, scope: Scope, state: dict[str, Any], seconds: float) -> None:
+    def _elements(self, activation: str, dtype: str) -> Any:
+        """The counter of elements evaluated for an activation and dtype, kept likewise."""
+        key = (activation, dtype)
+        counter = self._element_counters.get(key)
+        if counter is None:
+            counter = metrics.ELEMENTS.labels(activation, dtype)
+            if len(self._element_counters) < 4096:  # formulas are named by their text
+                self._element_counters[key] = counter
+        return counter
+
+    def _record(
+        self,
+        scope: Scope,
+        *,
+        status: int,
+        received: int,
+        sent: int,
+        problem: bytes,
+        seconds: float,
+    ) -> None:
         matched = scope.get("route")
         route = self.templates.get(id(matched)) or str(getattr(matched, "path", "unmatched"))
-        status = state["status"]
         notes: dict[str, Any] = scope.get(_NOTES, {})
         activation = notes.get("activation") or scope.get("path_params", {}).get("name")
-        count, latency = self._series(route, scope["method"], status)
+        count, latency, body_bytes = self._series(route, scope["method"], status)
         count.inc()
         latency.observe(seconds)
-        if state["in"]:
-            metrics.BODY_BYTES.labels(route).observe(state["in"])
+        if received:
+            body_bytes.observe(received)
         if status in _REJECTED:
-            metrics.REJECTED.labels(str(status), _reason(state["problem"], status)).inc()
+            metrics.REJECTED.labels(str(status), _reason(problem, status)).inc()
         if "elements" in notes:
-            metrics.ELEMENTS.labels(activation, notes.get("dtype", "")).inc(notes["elements"])
+            self._elements(activation, notes.get("dtype", "")).inc(notes["elements"])
         if "multiply_adds" in notes:
             metrics.SIMULATION_COST.labels(activation).inc(notes["multiply_adds"])
         if not self.access_log:
@@ -159,8 +192,8 @@ class Telemetry:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round(seconds * 1000, 3),
-                    "request_bytes": state["in"],
-                    "response_bytes": state["out"],
+                    "request_bytes": received,
+                    "response_bytes": sent,
                     "activation": activation,
                     "dtype": notes.get("dtype"),
                     "client": f"{client[0]}:{client[1]}" if client else None,

@@ -3,14 +3,16 @@ arrive within its deadline gets 408 and does not hold the budget."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import anyio
 import httpx
 import orjson
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
-from service.api.intake import ByteBudget
+from service.api.intake import BodyDeadlines, ByteBudget, Intake
 from tests.api.conftest import ClientFactory, problem
 
 pytestmark = pytest.mark.anyio
@@ -109,3 +111,76 @@ async def test_the_budget_is_given_back_after_errors(client: httpx.AsyncClient) 
         response = await client.post(URL, content=content, headers=JSON)
         assert response.status_code in (400, 422)
     assert _budget(client).in_flight == 0
+
+
+async def test_a_cancellation_other_than_the_deadline_goes_on_up() -> None:
+    """The deadline's watchdog cancels the waiting task: any other cancellation of it, such
+    as a shutdown's, must not be taken for a late body and answered."""
+    waiting, sent = anyio.Event(), []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await receive()
+
+    async def receive() -> Message:
+        waiting.set()
+        await anyio.sleep(60)
+        return {"type": "http.request", "body": b"{}"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    budget = ByteBudget(1000)
+    intake = Intake(app, max_bytes=100, budget=budget, body_timeout=30, retry_after=1)
+    scope: Scope = {"type": "http", "headers": [(b"content-length", b"2")]}
+    task = asyncio.ensure_future(intake(scope, receive, send))
+    await waiting.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert sent == []
+    assert budget.in_flight == 0
+    assert budget.refused["body-timeout"] == 0
+
+
+def test_the_deadlines_are_kept_on_each_new_event_loop() -> None:
+    """One app may serve several event loops one after the other (tests run one each): a timer
+    left armed by a loop that has closed must not stop the next loop's deadlines."""
+    deadlines = BodyDeadlines(tick=0.01)
+
+    async def cancelled_for_lateness() -> bool:
+        task = asyncio.current_task()
+        assert task is not None
+        deadlines.watch(task, asyncio.get_running_loop().time())
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            return deadlines.unwatch(task)
+        return False
+
+    async def left_armed() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        deadlines.watch(task, asyncio.get_running_loop().time() + 60)
+
+    assert asyncio.run(cancelled_for_lateness())
+    asyncio.run(left_armed())
+    assert asyncio.run(cancelled_for_lateness())
+
+
+@pytest.mark.parametrize("length", [b"", b"12a", b"-1"])
+async def test_a_content_length_that_is_no_number_gets_400(length: bytes) -> None:
+    sent: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("the app is not called")
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    intake = Intake(app, max_bytes=100, budget=ByteBudget(1000), body_timeout=1, retry_after=1)
+    await intake({"type": "http", "headers": [(b"content-length", length)]}, receive, send)
+    assert sent[0]["status"] == 400
+    assert b"bad-content-length" in sent[1]["body"]

@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service import numerics
-from service.api.codecs import ArrayLimits, array_from_json, load_json_arrays
+from service.api.codecs import (
+    ArrayLimits,
+    array_from_json,
+    duplicated_key,
+    json_ready,
+    load_json_arrays,
+)
 from tests.api.conftest import problem
 
 ARRAYS = ("x", "grad_output")
@@ -226,3 +232,35 @@ async def test_an_integer_past_64_bits_is_read_as_orjson_reads_it(
     )
     assert response.status_code == 200, response.text
     assert response.json()["value"] == [1.5, 2.0**64]
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        (b'{"x": [1], "dtype": "float32"}', None),
+        (b'{"x": [1], "x": [2]}', ["x"]),
+        (b'{"x":[1],"params":{"alpha":1,"alpha":2}}', ["params", "alpha"]),
+        (b'{"x": [1], "note": "a:b", "x": [2]}', ["x"]),  # a colon in a string hides nothing
+        (b'{"x": [{"a": 1, "a": 2}]}', None),  # arrays are not entered, with or without it
+        (b'{"x": [1], "params": {"a": {"b": 1}, "a": {"c": 2}}}', ["params", "a"]),
+    ],
+)
+def test_a_key_given_twice_is_found_with_or_without_the_parsed_document(
+    document: bytes, where: list[str] | None
+) -> None:
+    assert duplicated_key(document) == where
+    assert duplicated_key(document, parsed=orjson.loads(document)) == where
+
+
+@given(
+    st.lists(
+        st.floats(width=64) | st.sampled_from([0.0, -0.0, 5e-324, 1.7976931348623157e308]),
+        max_size=300,
+    )
+)
+def test_short_float64_results_are_written_as_numpy_writes_them(values: list[float]) -> None:
+    # A row of a 2-D array takes numpy's path; a 1-D array of 256 or fewer, the list's.
+    array = np.array(values, dtype=np.float64)
+    alone = orjson.dumps(json_ready(array), option=orjson.OPT_SERIALIZE_NUMPY)
+    as_row = orjson.dumps(json_ready(array[np.newaxis]), option=orjson.OPT_SERIALIZE_NUMPY)
+    assert alone == as_row[1:-1]

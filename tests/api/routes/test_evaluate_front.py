@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from starlette.responses import Response
+from starlette.routing import Match
 
 from service.api.routes import evaluate
 from service.config import Settings
@@ -141,3 +142,25 @@ def test_the_app_answers_the_declared_route_in_front() -> None:
     (layer,) = (m for m in app.user_middleware if m.cls is evaluate.EvaluateFront)
     assert layer.kwargs["path"] == URL.format("{name}")
     assert URL.format("{name}") in app.openapi()["paths"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/activations/relu/evaluate",
+        "/api/v1/activations/a%2Fb/evaluate",
+        "/api/v1/activations/a/b/evaluate",
+        "/api/v1/activations//evaluate",
+        "/api/v1/activations/evaluate",
+        "/api/v1/activations/relu/evaluate/",
+        "/api/v1/activations/relu/evaluatex",
+        "/api/v2/activations/relu/evaluate",
+        "/prefix/api/v1/activations/relu/evaluate",
+    ],
+)
+@pytest.mark.parametrize("root_path", ["", "/prefix"])
+def test_the_front_matches_what_the_route_matches(path: str, root_path: str) -> None:
+    front = evaluate.EvaluateFront(_discard, path="/api/v1" + evaluate.PATH)
+    scope = {"type": "http", "method": "POST", "path": path, "root_path": root_path}
+    match, child = front.route.matches(scope)
+    assert front._match(scope) == (child if match is Match.FULL else None)
