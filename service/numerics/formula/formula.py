@@ -82,12 +82,12 @@ class ParameterSpec:
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class FormulaActivation(Activation):
     """A formula's entry: a catalog entry whose kernel is compiled on demand (``kernels``)
-    from ``trees`` (f, f', f'' as served), taking the parameters in declared order."""
+    from ``compilable`` (f, f', f'' as served, the parameters in declared order)."""
 
-    trees: tuple[Node, Node, Node]
+    compilable: compiled_kernels.Compilable
 
     def kernel(self, params: Mapping[str, ParamValue]) -> tuple[Kernel, tuple[float, ...]] | None:
-        return compiled_kernels.bound(self.trees, tuple(p.name for p in self.parameters), params)
+        return compiled_kernels.bound(self.compilable, params)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -193,7 +193,9 @@ def _build(
 
     piecewise = _piecewise(served)
     activation = FormulaActivation(
-        trees=(served, first, second),
+        compilable=compiled_kernels.Compilable(
+            (served, first, second), tuple(p.name for p in parameters)
+        ),
         name=name,
         forward=compile_numpy(served),
         derivative=compile_numpy(first),

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -32,12 +32,14 @@ from service.numerics.compiled import Kernel, ScalarFunction, own_loops
 from service.numerics.formula.program import program
 from service.numerics.formula.source import build, generate
 from service.numerics.formula.tree import Node, text
-from service.numerics.types import OutputName, ParamValue
+from service.numerics.types import Array, OutputName, ParamValue
 
 __all__ = [
     "CACHE_SIZE",
     "COMPILE_AFTER",
+    "MOST_QUEUED",
     "MOST_STEPS",
+    "Compilable",
     "FormulaKernel",
     "KernelCache",
     "OnDemand",
@@ -64,14 +66,26 @@ Key = tuple[OutputName, str]
 """An output and the dtype of the loop that computes it."""
 
 
+@dataclass(frozen=True, slots=True)
+class Compilable:
+    """What a formula's kernel is made from: f, f', f'' as served and the parameters' names in
+    declared order (the kernel's p); ``key``, the normal text and those names, is what the
+    cache holds it by."""
+
+    trees: tuple[Node, Node, Node]
+    names: tuple[str, ...]
+    key: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (text(self.trees[0]), *self.names))
+
+
 class FormulaKernel:
     """One formula's compiled outputs: each generated, built and its loops compiled once, on
     demand, in the background; ``function`` answers with what is ready."""
 
-    def __init__(
-        self, cache: KernelCache, trees: tuple[Node, Node, Node], parameters: tuple[str, ...]
-    ) -> None:
-        self._cache, self._trees, self._parameters = cache, trees, parameters
+    def __init__(self, cache: KernelCache, made: Compilable) -> None:
+        self._cache, self._trees, self._parameters = cache, made.trees, made.names
         self._lock = threading.Lock()
         self._functions: dict[int, ScalarFunction | None] = {}
         self._ready: dict[Key, ScalarFunction] = {}
@@ -126,7 +140,7 @@ class FormulaKernel:
     def _compile(self, key: Key) -> bool:
         try:
             return self._compile_loops(key)
-        except Exception:  # noqa: BLE001 (numba's errors have no one class): numpy serves it
+        except Exception:
             return False
 
     def _compile_loops(self, key: Key) -> bool:
@@ -154,9 +168,29 @@ class FormulaKernel:
             generated = None if len(steps.steps) > MOST_STEPS else generate(steps, self._parameters)
             function = None if generated is None else build(generated)
             if function is not None:
-                function.loops = own_loops(function)  # type: ignore[attr-defined]
+                function.loops = _read_only(*own_loops(function))  # type: ignore[attr-defined]
             self._functions[order] = function
         return self._functions[order]
+
+
+def _read_only(plain: Any, scaled: Any) -> tuple[Any, Any]:
+    """The loops, given read-only views of their inputs: numba compiles a loop again for a
+    writable array once it has one for a read-only one (a .npy body is read-only), which a
+    request would wait for; views make every call the one compiled in the background."""
+
+    def plain_loop(x: Array, out: Array, arguments: tuple[float, ...]) -> bool:
+        return plain(_frozen(x), out, arguments)  # type: ignore[no-any-return]
+
+    def scaled_loop(x: Array, scale: Array, out: Array, arguments: tuple[float, ...]) -> bool:
+        return scaled(_frozen(x), _frozen(scale), out, arguments)  # type: ignore[no-any-return]
+
+    return plain_loop, scaled_loop
+
+
+def _frozen(array: Array) -> Array:
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _key(output: OutputName, dtype: np.dtype[Any]) -> Key | None:
@@ -189,18 +223,15 @@ class KernelCache:
         self._executor: ThreadPoolExecutor | None = None
         self._queued = 0
 
-    def kernel(
-        self, trees: tuple[Node, Node, Node], parameters: tuple[str, ...]
-    ) -> FormulaKernel | None:
-        """The kernel of the formula whose f, f' and f'' are ``trees`` (None: the cache holds
-        none)."""
+    def kernel(self, made: Compilable) -> FormulaKernel | None:
+        """The kernel of the formula ``made`` (None: the cache holds none)."""
         if self.size <= 0:
             return None
-        key = (text(trees[0]), *parameters)
+        key = made.key
         with self._lock:
             found = self._kernels.get(key)
             if found is None:
-                found = self._kernels[key] = FormulaKernel(self, trees, parameters)
+                found = self._kernels[key] = FormulaKernel(self, made)
                 while len(self._kernels) > self.size:
                     self._kernels.popitem(last=False)
             else:
@@ -254,11 +285,11 @@ def configure(*, size: int, after: int) -> None:
 
 
 def bound(
-    trees: tuple[Node, Node, Node], names: tuple[str, ...], params: Mapping[str, ParamValue]
+    made: Compilable, params: Mapping[str, ParamValue]
 ) -> tuple[Kernel, tuple[float, ...]] | None:
     """What ``Activation.kernel`` answers for a formula: its kernel, and the parameters' values
     in declared order."""
-    found = _KERNELS.kernel(trees, names)
+    found = _KERNELS.kernel(made)
     if found is None:
         return None
-    return OnDemand(None, None, compiled=found), tuple(float(params[name]) for name in names)
+    return OnDemand(None, None, compiled=found), tuple(float(params[name]) for name in made.names)

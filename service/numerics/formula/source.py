@@ -55,6 +55,9 @@ def generate(steps: Program, parameters: Sequence[str]) -> Generated | None:
                 expression = f"p[{slot[name]}]"
             case Neg():
                 expression = f"-{a[0]}"
+            case Binary("**", _, Num(2.0)):
+                # A product is rounded once, as pow's square is: the same number, no call.
+                expression = f"{a[0]} * {a[0]}"
             case Binary(op, _, _):
                 expression = f"{a[0]} {op} {a[1]}"
             case Compare(op, _, _):

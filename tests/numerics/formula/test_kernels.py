@@ -78,7 +78,7 @@ def _compiled(made: Formula, outputs: tuple[OutputName, ...], dtypes: tuple[Any,
     """Compile these outputs now; whether every one compiled."""
     activation = made.activation
     assert isinstance(activation, FormulaActivation)
-    found = kernels().kernel(activation.trees, tuple(p.name for p in activation.parameters))
+    found = kernels().kernel(activation.compilable)
     assert found is not None
     futures = [found.prepare(output, np.dtype(dtype)) for output in outputs for dtype in dtypes]
     done = [future.result(timeout=600) for future in futures]  # every one, not up to a False
@@ -180,7 +180,7 @@ def test_parameters_are_slots_and_the_source_holds_no_user_text() -> None:
     )
     activation = made.activation
     assert isinstance(activation, FormulaActivation)
-    for tree in activation.trees:
+    for tree in activation.compilable.trees:
         generated = generate(program(tree), ("beta_gate", "gamma"))
         assert generated is not None
         source, namespace = generated
@@ -228,7 +228,7 @@ def test_the_first_uses_take_numpy_and_the_after_th_starts_compiling() -> None:
         numpy_path = _evaluate(made, x, compiled=False)
         first = numerics.evaluate(activation, x, params={}, outputs=["value"])
         np.testing.assert_array_equal(first["value"], numpy_path["value"])  # no waiting
-        found = kernels().kernel(activation.trees, ())
+        found = kernels().kernel(activation.compilable)
         assert found is not None
         assert found.state("value", F64) == "numpy"
         numerics.evaluate(activation, x, params={}, outputs=["value"])  # the second: compile
@@ -263,7 +263,7 @@ def test_two_threads_asking_for_one_formula_compile_it_once() -> None:
     made = formula(expression, {}, limits=LIMITS)
     activation = made.activation
     assert isinstance(activation, FormulaActivation)
-    found = kernels().kernel(activation.trees, ())
+    found = kernels().kernel(activation.compilable)
     assert found is not None
     assert found.prepare("gradient", F64).result(timeout=600)
     assert found.compilations == 1
@@ -274,20 +274,20 @@ def test_two_threads_asking_for_one_formula_compile_it_once() -> None:
 @pytest.mark.usefixtures("cache")
 def test_the_cache_keeps_the_most_recently_used() -> None:
     configure(size=2, after=1)
-    trees = []
+    made = []
     for expression in ("x + 1", "x + 2", "x + 3"):
         activation = formula(expression, {}, limits=LIMITS).activation
         assert isinstance(activation, FormulaActivation)
-        trees.append(activation.trees)
-    first = kernels().kernel(trees[0], ())
-    kernels().kernel(trees[1], ())
-    assert kernels().kernel(trees[0], ()) is first  # used again: now the most recent
-    kernels().kernel(trees[2], ())  # drops trees[1], the least recently used
+        made.append(activation.compilable)
+    first = kernels().kernel(made[0])
+    kernels().kernel(made[1])
+    assert kernels().kernel(made[0]) is first  # used again: now the most recent
+    kernels().kernel(made[2])  # drops made[1], the least recently used
     assert len(kernels()) == 2
-    assert kernels().kernel(trees[0], ()) is first
+    assert kernels().kernel(made[0]) is first
     configure(size=0, after=1)
     assert len(kernels()) == 0
-    assert kernels().kernel(trees[0], ()) is None  # no cache: always numpy
+    assert kernels().kernel(made[0]) is None  # no cache: always numpy
     activation = formula("x + 1", {}, limits=LIMITS).activation
     assert activation.kernel({}) is None
 
@@ -297,7 +297,7 @@ def test_a_formula_too_long_to_compile_stays_with_numpy() -> None:
     made = formula("tanh(" * 20 + "x" + ")" * 20, {}, limits=LIMITS)
     activation = made.activation
     assert isinstance(activation, FormulaActivation)
-    found = kernels().kernel(activation.trees, ())
+    found = kernels().kernel(activation.compilable)
     assert found is not None
     assert not found.prepare("second_derivative", F64).result(timeout=600)
     assert found.state("second_derivative", F64) == "numpy"
