@@ -203,6 +203,13 @@ class Settings(BaseSettings):
         description="Formulas whose compiled kernels are kept, the least recently used dropped"
         " first (0: formulas are always evaluated by numpy).",
     )
+    formula_most_compiled: int = Field(
+        256,
+        ge=0,
+        description="Most formula outputs (each in a dtype) a process compiles in its life; later"
+        " ones stay with numpy. numba keeps what it compiled, about 1.6 MiB each, when the"
+        " cache drops it.",
+    )
     formula_compile_after: int = Field(
         2,
         ge=1,

@@ -74,7 +74,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.kernel_cache_dir:
         numerics.use_kernel_cache(Path(settings.kernel_cache_dir))
     configure_formula_kernels(
-        size=settings.formula_kernel_cache, after=settings.formula_compile_after
+        size=settings.formula_kernel_cache,
+        after=settings.formula_compile_after,
+        most=settings.formula_most_compiled,
     )
     if settings.compile_at_startup:
         app.state.lifecycle.compile_kernels(numerics.ACTIVATIONS.values())

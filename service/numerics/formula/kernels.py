@@ -11,7 +11,10 @@ numpy path until it is ready. No request waits for a compilation.
 
 Kernels are kept in a bounded cache, least recently used dropped first, keyed by the
 formula's normal text and its parameters' names: the same formula written twice, or by two
-clients, is compiled once. The compiled path agrees with the numpy path within a few ULP
+clients, is compiled once. numba never frees what it compiled (its IR keeps every function
+it inlined): a kernel dropped from the cache still holds its machine code, about 1.6 MiB for
+an output in a dtype of a small formula, so a process compiles at most ``most`` outputs (a
+setting) and leaves later ones to numpy. The compiled path agrees with the numpy path within a few ULP
 at every float, NaN and infinities included (tests/numerics/formula/test_kernels.py), so
 the accuracy measured of the numpy path describes both; where it cannot be sure of that
 (see ``source``) a kernel declines the point and numpy computes it.
@@ -37,6 +40,7 @@ from service.numerics.types import Array, OutputName, ParamValue
 __all__ = [
     "CACHE_SIZE",
     "COMPILE_AFTER",
+    "MOST_COMPILED",
     "MOST_QUEUED",
     "MOST_STEPS",
     "Compilable",
@@ -50,6 +54,7 @@ __all__ = [
 ]
 
 CACHE_SIZE = 64
+MOST_COMPILED = 256
 COMPILE_AFTER = 2
 MOST_STEPS = 200
 """Distinct subexpressions past which an output is left to numpy: numba's compilation time
@@ -216,8 +221,12 @@ class KernelCache:
     """Formula kernels by normal text, the ``size`` most recently used; ``after``: the request
     for an output and dtype that starts its compilation (1: the first)."""
 
-    def __init__(self, *, size: int = CACHE_SIZE, after: int = COMPILE_AFTER) -> None:
-        self.size, self.after = size, after
+    def __init__(
+        self, *, size: int = CACHE_SIZE, after: int = COMPILE_AFTER, most: int = MOST_COMPILED
+    ) -> None:
+        self.size, self.after, self.most = size, after, most
+        self.started = 0
+        """Compilations started in this process."""
         self._lock = threading.Lock()
         self._kernels: OrderedDict[tuple[str, ...], FormulaKernel] = OrderedDict()
         self._executor: ThreadPoolExecutor | None = None
@@ -238,9 +247,9 @@ class KernelCache:
                 self._kernels.move_to_end(key)
             return found
 
-    def configure(self, *, size: int, after: int) -> None:
+    def configure(self, *, size: int, after: int, most: int = MOST_COMPILED) -> None:
         with self._lock:
-            self.size, self.after = size, after
+            self.size, self.after, self.most = size, after, most
             while len(self._kernels) > max(size, 0):
                 self._kernels.popitem(last=False)
 
@@ -248,10 +257,12 @@ class KernelCache:
         return len(self._kernels)
 
     def submit(self, job: Callable[[Key], bool], key: Key) -> Future[bool] | None:
-        """``job(key)`` in the compiling thread; None if MOST_QUEUED are waiting already."""
+        """``job(key)`` in the compiling thread; None if MOST_QUEUED are waiting already or the
+        process has started ``most`` compilations."""
         with self._lock:
-            if self._queued >= MOST_QUEUED:
+            if self._queued >= MOST_QUEUED or self.started >= self.most:
                 return None
+            self.started += 1
             if self._executor is None:
                 # One thread: numba compiles one function at a time anyway, and one core is
                 # what compilation may take from the requests.
@@ -278,10 +289,10 @@ def kernels() -> KernelCache:
     return _KERNELS
 
 
-def configure(*, size: int, after: int) -> None:
-    """Keep the ``size`` most recently used formulas' kernels (0: compile none), and compile an
-    output on its ``after``-th request."""
-    _KERNELS.configure(size=size, after=after)
+def configure(*, size: int, after: int, most: int = MOST_COMPILED) -> None:
+    """Keep the ``size`` most recently used formulas' kernels (0: compile none), compile an
+    output on its ``after``-th request, and at most ``most`` in the process's life."""
+    _KERNELS.configure(size=size, after=after, most=most)
 
 
 def bound(

@@ -66,11 +66,11 @@ POINTS = np.concatenate(
 def cache() -> Iterator[None]:
     """A fresh cache that compiles on first use, the service's settings restored after."""
     before = kernels()
-    size, after = before.size, before.after
+    size, after, most = before.size, before.after, before.most
     before.clear()
-    configure(size=64, after=1)
+    configure(size=64, after=1, most=before.started + 1000)
     yield
-    configure(size=size, after=after)
+    configure(size=size, after=after, most=most)
     before.clear()
 
 
@@ -217,9 +217,9 @@ def test_parameters_are_slots_and_the_source_holds_no_user_text() -> None:
 
 def test_the_first_uses_take_numpy_and_the_after_th_starts_compiling() -> None:
     before = kernels()
-    size, after = before.size, before.after
+    size, after, most = before.size, before.after, before.most
     before.clear()
-    configure(size=64, after=2)
+    configure(size=64, after=2, most=before.started + 1000)
     try:
         made = formula("x * sigmoid(x) + 0.125", {}, limits=LIMITS)
         activation = made.activation
@@ -237,7 +237,7 @@ def test_the_first_uses_take_numpy_and_the_after_th_starts_compiling() -> None:
         assert found.prepare("value", F64).result(timeout=600)
         assert found.state("value", F64) == "compiled"
     finally:
-        configure(size=size, after=after)
+        configure(size=size, after=after, most=most)
         before.clear()
 
 
@@ -290,6 +290,22 @@ def test_the_cache_keeps_the_most_recently_used() -> None:
     assert kernels().kernel(made[0]) is None  # no cache: always numpy
     activation = formula("x + 1", {}, limits=LIMITS).activation
     assert activation.kernel({}) is None
+
+
+@pytest.mark.usefixtures("cache")
+def test_a_process_compiles_at_most_its_budget() -> None:
+    configure(size=64, after=1, most=kernels().started + 1)
+    made = formula("x * sigmoid(x) - 0.5", {}, limits=LIMITS)
+    activation = made.activation
+    assert isinstance(activation, FormulaActivation)
+    found = kernels().kernel(activation.compilable)
+    assert found is not None
+    assert found.prepare("value", F64).result(timeout=600)
+    assert not found.prepare("value", F32).result(timeout=600)  # over the budget: numpy
+    x = np.linspace(-2, 2, 5, dtype=np.float32)
+    got = numerics.evaluate(activation, x, params={}, outputs=["value"])
+    np.testing.assert_array_equal(got["value"], _evaluate(made, x, compiled=False)["value"])
+    assert found.state("value", F32) == "numpy"
 
 
 @pytest.mark.usefixtures("cache")
