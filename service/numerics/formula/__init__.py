@@ -6,8 +6,9 @@ subexpression matches one (``stable``), differentiates it exactly twice (``deriv
 compiles f, f' and f'' to numpy (``numeric``, each distinct subexpression once: ``program``)
 and wraps them in an ``Activation``: every operation that takes a catalog entry takes it.
 Outputs asked for again are compiled in the background into kernels (``kernels``, from the
-source ``source`` generates on ``elementary``'s functions), kept in a bounded cache. ``accuracy`` measures its f and f' against
-the same tree in mpmath (``precise``) over the whole float range; ``latex`` prints a tree.
+source ``source`` generates on ``elementary``'s functions), kept in a bounded cache.
+``accuracy`` measures its f and f' against the same tree in mpmath (``precise``) over the
+whole float range; ``latex`` prints a tree.
 """
 
 from service.numerics.formula.accuracy import (

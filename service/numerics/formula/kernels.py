@@ -4,18 +4,19 @@ A formula's f, f' and f'' are served by numpy (``numeric``) until they are compi
 output's program (``program``) becomes the source of a numba scalar function (``source``),
 run by the catalog's loop drivers (``compiled.run``: one fused loop, on every core for a
 large array) for float32 and float64, computed in float64 and rounded once. That costs
-about one to five seconds of one core per output and dtype (bench/formulas.py), so it is
-done only for what is asked again: the ``after``-th request for an output in a dtype starts
-its compilation in a background thread, one compilation at a time, and requests take the
-numpy path until it is ready. No request waits for a compilation.
+2 to 16 seconds of one core per output and dtype (bench/formulas.py, silu and mish on two
+busy cores), so it is done only for what is asked again: the ``after``-th request for an
+output in a dtype starts its compilation in a background thread, one compilation at a time,
+and requests take the numpy path until it is ready. No request waits for a compilation.
 
 Kernels are kept in a bounded cache, least recently used dropped first, keyed by the
 formula's normal text and its parameters' names: the same formula written twice, or by two
 clients, is compiled once. numba never frees what it compiled (its IR keeps every function
 it inlined): a kernel dropped from the cache still holds its machine code, about 1.6 MiB for
 an output in a dtype of a small formula, so a process compiles at most ``most`` outputs (a
-setting) and leaves later ones to numpy. The compiled path agrees with the numpy path within a few ULP
-at every float, NaN and infinities included (tests/numerics/formula/test_kernels.py), so
+setting) and leaves later ones to numpy. The compiled path agrees with the numpy path
+within a few ULP at every float, NaN and infinities included, and meets the accuracy
+report's bound wherever the numpy path does (tests/numerics/formula/test_kernels.py), so
 the accuracy measured of the numpy path describes both; where it cannot be sure of that
 (see ``source``) a kernel declines the point and numpy computes it.
 """
@@ -58,8 +59,8 @@ MOST_COMPILED = 256
 COMPILE_AFTER = 2
 MOST_STEPS = 200
 """Distinct subexpressions past which an output is left to numpy: numba's compilation time
-grows with the function's length (mish's f'', 22 steps, takes 3 to 6 s), and a long formula
-is rare."""
+grows with the function's length (mish's f'', 22 steps, takes 5 to 16 s), and a long
+formula is rare."""
 MOST_QUEUED = 16
 """Compilations waiting at once; past them a request leaves its output to numpy and a later
 one asks again, so that a stream of new formulas cannot queue hours of work."""

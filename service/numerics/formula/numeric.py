@@ -3,8 +3,8 @@
 Each distinct subexpression (``program``) becomes one vectorised numpy or scipy call, so an
 evaluation costs one pass over the array per distinct node, and holds a step's array only
 until its last reader has run. ``where`` evaluates both branches (the one not taken may
-overflow or be NaN there; it is discarded), as ``np.where`` does. The result has x's dtype and shape, a
-constant formula included.
+overflow or be NaN there; it is discarded), as ``np.where`` does. The result has x's dtype
+and shape, a constant formula included.
 """
 
 from __future__ import annotations
