@@ -4,10 +4,10 @@ A formula's f, f' and f'' are served by numpy (``numeric``) until they are compi
 output's program (``program``) becomes the source of a numba scalar function (``source``),
 run by the catalog's loop drivers (``compiled.run``: one fused loop, on every core for a
 large array) for float32 and float64, computed in float64 and rounded once. That costs
-2 to 16 seconds of one core per output and dtype (bench/formulas.py, silu and mish on two
-busy cores), so it is done only for what is asked again: the ``after``-th request for an
-output in a dtype starts its compilation in a background thread, one compilation at a time,
-and requests take the numpy path until it is ready. No request waits for a compilation.
+0.3 to 5 seconds of one core per output and dtype, three times that on busy cores
+(bench/formulas.py, silu and mish), so it is done only for what is asked again: the
+``after``-th request for an output in a dtype starts its compilation in a background
+thread, one compilation at a time, and requests take the numpy path until it is ready. No request waits for a compilation.
 
 Kernels are kept in a bounded cache, least recently used dropped first, keyed by the
 formula's normal text and its parameters' names: the same formula written twice, or by two
@@ -59,7 +59,7 @@ MOST_COMPILED = 256
 COMPILE_AFTER = 2
 MOST_STEPS = 200
 """Distinct subexpressions past which an output is left to numpy: numba's compilation time
-grows with the function's length (mish's f'', 22 steps, takes 5 to 16 s), and a long
+grows with the function's length (mish's f'', 22 steps, takes 5 s), and a long
 formula is rare."""
 MOST_QUEUED = 16
 """Compilations waiting at once; past them a request leaves its output to numpy and a later
