@@ -7,7 +7,8 @@ large array) for float32 and float64, computed in float64 and rounded once. That
 0.3 to 5 seconds of one core per output and dtype, three times that on busy cores
 (bench/formulas.py, silu and mish), so it is done only for what is asked again: the
 ``after``-th request for an output in a dtype starts its compilation in a background
-thread, one compilation at a time, and requests take the numpy path until it is ready. No request waits for a compilation.
+thread, one compilation at a time, and requests take the numpy path until it is ready. No
+request waits for a compilation.
 
 Kernels are kept in a bounded cache, least recently used dropped first, keyed by the
 formula's normal text and its parameters' names: the same formula written twice, or by two
