@@ -218,6 +218,25 @@ class Settings(BaseSettings):
     max_formula_parameters: int = Field(
         16, ge=0, le=256, description="Most parameters a formula may declare."
     )
+    formula_kernel_cache: int = Field(
+        64,
+        ge=0,
+        description="Formulas whose compiled kernels are kept, the least recently used dropped"
+        " first (0: formulas are always evaluated by numpy).",
+    )
+    formula_most_compiled: int = Field(
+        256,
+        ge=0,
+        description="Most formula outputs (each in a dtype) a process compiles in its life; later"
+        " ones stay with numpy. numba keeps what it compiled, about 1.6 MiB each, when the"
+        " cache drops it.",
+    )
+    formula_compile_after: int = Field(
+        2,
+        ge=1,
+        description="The request for a formula's output in a dtype that starts compiling it, in"
+        " a background thread (1 to 6 s of one core); requests take numpy until it is ready.",
+    )
 
     compare_max_names: int = Field(
         12, ge=2, le=64, description="Most activations one GET /compare may list."

@@ -40,6 +40,7 @@ from service.api.telemetry import REQUEST_ID_HEADER, Telemetry
 from service.api.workloads import Workloads
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, ErrorBoundary, install_error_handlers
+from service.numerics.formula import configure as configure_formula_kernels
 
 __all__ = ["app", "create_app"]
 
@@ -71,6 +72,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if settings.kernel_cache_dir:
         numerics.use_kernel_cache(Path(settings.kernel_cache_dir))
+    configure_formula_kernels(
+        size=settings.formula_kernel_cache,
+        after=settings.formula_compile_after,
+        most=settings.formula_most_compiled,
+    )
     if settings.compile_at_startup:
         app.state.lifecycle.compile_kernels(numerics.ACTIVATIONS.values())
     handle_sigterm(delay=settings.shutdown_delay, timeout=settings.shutdown_timeout)

@@ -12,7 +12,7 @@ without a kernel, and any point a kernel declines (returns NaN for).
 
 from service.numerics.compiled import cores, vmath, vmath64
 from service.numerics.compiled.cores import SPLIT_ABOVE
-from service.numerics.compiled.kernel import Kernel, ScalarFunction, loops_of, run
+from service.numerics.compiled.kernel import Kernel, ScalarFunction, loops_of, own_loops, run
 from service.numerics.compiled.rows import (
     WORK_ROWS,
     AxisKernel,
@@ -35,6 +35,7 @@ __all__ = [
     "cores",
     "inline",
     "loops_of",
+    "own_loops",
     "run",
     "vmath",
     "vmath64",

@@ -29,7 +29,7 @@ from service.numerics.compiled.cores import SPLIT_ABOVE, split
 from service.numerics.compiled.vmath import FASTMATH
 from service.numerics.types import Array, OutputName, ParamValue
 
-__all__ = ["Kernel", "ScalarFunction", "loops_of", "run"]
+__all__ = ["Kernel", "ScalarFunction", "loops_of", "own_loops", "run"]
 
 ScalarFunction = Callable[..., float]
 """A compiled function of (x, p) to float: x a float64, p a tuple of the kernel's parameters."""
@@ -47,12 +47,13 @@ class Kernel:
     is left to the numpy path, and so is one for an output the kernel lacks. ``unused`` names
     parameters that change nothing in this variant (rrelu's seed when it is not training).
 
-    A function returns NaN where it cannot answer; the numpy path then computes those points
+    A function that is None leaves its output to the numpy path. A function returns NaN
+    where it cannot answer; the numpy path then computes those points
     again. Every input is finite: the service refuses the rest.
     """
 
-    value: ScalarFunction
-    derivative: ScalarFunction
+    value: ScalarFunction | None
+    derivative: ScalarFunction | None
     variant: Mapping[str, ParamValue] = field(default_factory=dict)
     unused: tuple[str, ...] = ()
     value64: ScalarFunction | None = None
@@ -73,9 +74,25 @@ class Kernel:
         return None
 
 
-@functools.cache
 def loops_of(function: ScalarFunction) -> tuple[Any, Any]:
     """The loops over an array for one scalar function: plain, and times a scale.
+
+    A function that carries its own (``loops``, from ``own_loops``) is run by those; the
+    catalog's share one pair per function for the life of the process, kept on disk.
+    """
+    own = getattr(function, "loops", None)
+    return own if own is not None else _shared_loops(function)
+
+
+@functools.cache
+def _shared_loops(function: ScalarFunction) -> tuple[Any, Any]:
+    plain, scaled = own_loops(function)
+    return cached(plain), cached(scaled)
+
+
+def own_loops(function: ScalarFunction) -> tuple[Any, Any]:
+    """New loops for ``function``, compiled on first call, in memory only: for a function made
+    at run time (a formula's), whose loops are dropped with it.
 
     The function is a constant of each loop, so numba inlines it and LLVM vectorises the
     whole; passed as an argument it would stay a call whenever LLVM judged it too large.
@@ -101,7 +118,7 @@ def loops_of(function: ScalarFunction) -> tuple[Any, Any]:
             out[i] = y
         return unanswered
 
-    return cached(plain), cached(scaled)
+    return plain, scaled
 
 
 def run(

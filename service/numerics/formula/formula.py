@@ -11,7 +11,8 @@ evaluated and differentiated, but has no properties to measure; its range is the
 as the real line and its continuity as C^-1, nothing being established.
 
 Formulas are cached by their normal text, parameters and options: the same formula is the
-same entry, whose measurements the analysis caches hold.
+same entry, whose measurements the analysis caches hold. Its evaluation takes numpy, then
+the compiled kernels once asked for again (``kernels``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from service.numerics.catalog import (
     Parameter,
     declared,
 )
+from service.numerics.compiled import Kernel
 from service.numerics.exceptions import InvalidInput, InvalidParameter
+from service.numerics.formula import kernels as compiled_kernels
 from service.numerics.formula.derivative import NotDifferentiable, derivative
 from service.numerics.formula.functions import BUILTINS, COSTS
 from service.numerics.formula.grammar import FormulaLimits, check_parameter_names, parse_expression
@@ -50,7 +53,7 @@ from service.numerics.formula.stable import Rewrite, stabilise
 from service.numerics.formula.tree import Binary, Call, Node, Num, Where, children, size, text
 from service.numerics.types import REAL_LINE, Interval, ParamValue
 
-__all__ = ["FAMILY", "Formula", "ParameterSpec", "formula"]
+__all__ = ["FAMILY", "Formula", "FormulaActivation", "ParameterSpec", "formula"]
 
 FAMILY = "formula"
 _KINK = (
@@ -74,6 +77,17 @@ class ParameterSpec:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class FormulaActivation(Activation):
+    """A formula's entry: a catalog entry whose kernel is compiled on demand (``kernels``)
+    from ``compilable`` (f, f', f'' as served, the parameters in declared order)."""
+
+    compilable: compiled_kernels.Compilable
+
+    def kernel(self, params: Mapping[str, ParamValue]) -> tuple[Kernel, tuple[float, ...]] | None:
+        return compiled_kernels.bound(self.compilable, params)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -178,7 +192,10 @@ def _build(
         )
 
     piecewise = _piecewise(served)
-    activation = Activation(
+    activation = FormulaActivation(
+        compilable=compiled_kernels.Compilable(
+            (served, first, second), tuple(p.name for p in parameters)
+        ),
         name=name,
         forward=compile_numpy(served),
         derivative=compile_numpy(first),

@@ -1,9 +1,10 @@
-"""A formula tree as numpy: compiled once into nested closures, then called on arrays.
+"""A formula tree as numpy: compiled once into a list of steps, then called on arrays.
 
-Each node becomes one vectorised numpy or scipy call, so an evaluation costs one pass over
-the array per node. ``where`` evaluates both branches (the one not taken may overflow or be
-NaN there; it is discarded), as ``np.where`` does. The result has x's dtype and shape, a
-constant formula included.
+Each distinct subexpression (``program``) becomes one vectorised numpy or scipy call, so an
+evaluation costs one pass over the array per distinct node, and holds a step's array only
+until its last reader has run. ``where`` evaluates both branches (the one not taken may
+overflow or be NaN there; it is discarded), as ``np.where`` does. The result has x's dtype
+and shape, a constant formula included.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from service.numerics.catalog import ACTIVATIONS
 from service.numerics.formula.functions import BUILTINS
+from service.numerics.formula.program import Step, program
 from service.numerics.formula.tree import (
     Binary,
     Call,
@@ -28,9 +30,9 @@ from service.numerics.formula.tree import (
 )
 from service.numerics.types import Array, ParamValue
 
-__all__ = ["Compiled", "compile_numpy"]
+__all__ = ["compile_numpy"]
 
-Compiled = Callable[[Array, Mapping[str, ParamValue]], Any]
+Operation = Callable[[Array, Mapping[str, ParamValue], list[Any]], Any]
 
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": np.add,
@@ -51,78 +53,77 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 def compile_numpy(node: Node) -> Callable[..., Array]:
     """``f(x, **params)`` for the formula ``node``, in x's dtype and shape."""
-    inner = _compile(node)
+    steps = program(node)
+    operations = [_operation(step) for step in steps.steps]
+    # After step i, the values no later step reads.
+    freed: list[list[int]] = [[] for _ in steps.steps]
+    for index, last in enumerate(steps.last_use):
+        if last < len(steps.steps):
+            freed[last].append(index)
+    (result,) = steps.results
 
     def function(x: Array, **params: ParamValue) -> Array:
+        values: list[Any] = [None] * len(operations)
         with np.errstate(all="ignore"):
-            result = inner(x, params)
-        result = np.asarray(result, dtype=x.dtype)
-        if result.shape != x.shape:
-            return np.broadcast_to(result, x.shape).copy()
-        return result
+            for index, (operation, step) in enumerate(zip(operations, steps.steps, strict=True)):
+                values[index] = operation(x, params, [values[arg] for arg in step.args])
+                for done in freed[index]:
+                    values[done] = None
+        value = np.asarray(values[result], dtype=x.dtype)
+        if value.shape != x.shape:
+            return np.broadcast_to(value, x.shape).copy()
+        return value
 
     return function
 
 
-def _compile(node: Node) -> Compiled:
-    match node:
+def _operation(step: Step) -> Operation:
+    """How one step computes its value from x, the parameters and its arguments' values."""
+    match step.node:
         case Num(value):
-            return lambda x, p: value
+            return lambda x, p, a: value
         case X():
-            return lambda x, p: x
+            return lambda x, p, a: x
         case Param(name):
-            return lambda x, p: p[name]
-        case Neg(operand):
-            inner = _compile(operand)
-            return lambda x, p: np.negative(inner(x, p))
-        case Binary(op, left, right):
-            return _binary(_BINARY[op], _compile(left), _compile(right))
-        case Compare(op, left, right):
-            return _binary(_COMPARE[op], _compile(left), _compile(right))
-        case Where(condition, then, otherwise):
-            test, yes, no = _compile(condition), _compile(then), _compile(otherwise)
-            return lambda x, p: np.where(test(x, p), yes(x, p), no(x, p))
-        case Call("max", (left, right)):
-            return _extremum(np.greater, _compile(left), _compile(right))
-        case Call("min", (left, right)):
-            return _extremum(np.less, _compile(left), _compile(right))
-        case Call(function, (argument,), _, _) if function in BUILTINS:
-            apply, inner = BUILTINS[function].numpy, _compile(argument)
-            return lambda x, p: apply(np.asarray(inner(x, p), dtype=np.result_type(x, 0.0)))
-        case Call(function, (argument,), options, order):
-            return _catalog(function, _compile(argument), options, order)
-    raise TypeError(f"not a formula node: {node!r}")
-
-
-def _binary(op: Callable[[Any, Any], Any], left: Compiled, right: Compiled) -> Compiled:
-    return lambda x, p: op(left(x, p), right(x, p))
-
-
-def _extremum(wins: Callable[[Any, Any], Any], left: Compiled, right: Compiled) -> Compiled:
-    # a where a wins, else b: the branch derivative.py differentiates, and NaN-free for finite a, b.
-    def choose(x: Array, p: Mapping[str, ParamValue]) -> Any:
-        u, v = left(x, p), right(x, p)
-        return np.where(wins(u, v), u, v)
-
-    return choose
+            return lambda x, p, a: p[name]
+        case Neg():
+            return lambda x, p, a: np.negative(a[0])
+        case Binary(op, _, _):
+            binary = _BINARY[op]
+            return lambda x, p, a: binary(a[0], a[1])
+        case Compare(op, _, _):
+            compare = _COMPARE[op]
+            return lambda x, p, a: compare(a[0], a[1])
+        case Where():
+            return lambda x, p, a: np.where(a[0], a[1], a[2])
+        # a where a wins, else b: the branch derivative.py differentiates, and NaN-free for
+        # finite a, b.
+        case Call("max", _):
+            return lambda x, p, a: np.where(np.greater(a[0], a[1]), a[0], a[1])
+        case Call("min", _):
+            return lambda x, p, a: np.where(np.less(a[0], a[1]), a[0], a[1])
+        case Call(function, _, _, _) if function in BUILTINS:
+            apply = BUILTINS[function].numpy
+            return lambda x, p, a: apply(np.asarray(a[0], dtype=np.result_type(x, 0.0)))
+        case Call(function, _, options, order):
+            return _catalog(function, options, order)
+    raise TypeError(f"not a formula node: {step.node!r}")
 
 
 def _catalog(
-    name: str, argument: Compiled, options: tuple[tuple[str, Node | str | bool], ...], order: int
-) -> Compiled:
+    name: str, options: tuple[tuple[str, Node | str | bool], ...], order: int
+) -> Operation:
     entry = ACTIVATIONS[name]
     function = (entry.forward, entry.derivative, entry.second_derivative)[order]
     assert function is not None, "formulas call only entries with f' and f''"
-    values = [
-        (key, value if isinstance(value, str | bool) else _compile(value)) for key, value in options
-    ]
 
-    def call(x: Array, p: Mapping[str, ParamValue]) -> Any:
+    def call(x: Array, p: Mapping[str, ParamValue], a: list[Any]) -> Any:
+        numbers = iter(a[1:])  # the options that are nodes, in order, after the argument
         given = {
-            key: value if isinstance(value, str | bool) else float(value(x, p))
-            for key, value in values
+            key: value if isinstance(value, str | bool) else float(next(numbers))
+            for key, value in options
         }
-        u = np.asarray(argument(x, p), dtype=np.result_type(x, 0.0))
+        u = np.asarray(a[0], dtype=np.result_type(x, 0.0))
         return function(u, **entry.resolve(given))
 
     return call
