@@ -12,7 +12,14 @@ without a kernel, and any point a kernel declines (returns NaN for).
 
 from service.numerics.compiled import cores, vmath, vmath64
 from service.numerics.compiled.cores import SPLIT_ABOVE
-from service.numerics.compiled.kernel import Kernel, ScalarFunction, loops_of, own_loops, run
+from service.numerics.compiled.kernel import (
+    Kernel,
+    ScalarFunction,
+    loops_of,
+    own_loops,
+    read_only,
+    run,
+)
 from service.numerics.compiled.rows import (
     WORK_ROWS,
     AxisKernel,
@@ -36,6 +43,7 @@ __all__ = [
     "inline",
     "loops_of",
     "own_loops",
+    "read_only",
     "run",
     "vmath",
     "vmath64",

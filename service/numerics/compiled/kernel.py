@@ -29,7 +29,7 @@ from service.numerics.compiled.cores import SPLIT_ABOVE, split
 from service.numerics.compiled.vmath import FASTMATH
 from service.numerics.types import Array, OutputName, ParamValue
 
-__all__ = ["Kernel", "ScalarFunction", "loops_of", "own_loops", "run"]
+__all__ = ["Kernel", "ScalarFunction", "loops_of", "own_loops", "read_only", "run"]
 
 ScalarFunction = Callable[..., float]
 """A compiled function of (x, p) to float: x a float64, p a tuple of the kernel's parameters."""
@@ -131,10 +131,13 @@ def run(
 ) -> tuple[Array, bool]:
     """function at every element of ``x`` (times ``scale``), in x's dtype, and whether any was
     NaN; on every core from ``split_above`` elements on (compiled.cores)."""
-    flat = np.ascontiguousarray(x).reshape(-1)
+    flat = read_only(np.ascontiguousarray(x).reshape(-1))
     out = np.empty(flat.shape, x.dtype)
     plain, scaled = loops_of(function)
-    upstream = None if scale is None else np.ascontiguousarray(scale, dtype=x.dtype).reshape(-1)
+    if scale is None:
+        upstream = None
+    else:
+        upstream = read_only(np.ascontiguousarray(scale, dtype=x.dtype).reshape(-1))
     if flat.size < split_above:  # the common case, without the closures below
         if upstream is None:
             unanswered = plain(flat, out, arguments)
@@ -153,3 +156,16 @@ def run(
 
     unanswered = split(work, flat.size, split_above)
     return out.reshape(x.shape), unanswered > 0
+
+
+def read_only(array: Array) -> Array:
+    """A read-only view of ``array``, as every loop is given its inputs.
+
+    numba compiles a loop once per argument type, and a read-only array is a type of its own:
+    a .npy body's array is read-only (a view of the body's bytes), a JSON body's is not. Given
+    read-only views alone, each loop is compiled once (at start-up) for both, instead of again
+    on the first .npy request, which measured 1.3 s for gelu's value.
+    """
+    view = array.view()
+    view.flags.writeable = False
+    return view

@@ -31,6 +31,7 @@ import numpy as np
 
 from service.numerics.compiled.cache import cached
 from service.numerics.compiled.cores import SPLIT_ABOVE, split
+from service.numerics.compiled.kernel import read_only
 from service.numerics.types import Array, ParamValue
 
 __all__ = [
@@ -117,6 +118,7 @@ def _over_rows(loop: Any, *rows: Array, split_above: int) -> None:
     """loop over every row of ``rows`` (x, [g,] out: 2-d arrays of equally many rows), the rows
     split across the cores when there are at least ``split_above`` elements."""
     width = max(1, rows[0].shape[1])
+    rows = (*(read_only(a) for a in rows[:-1]), rows[-1])  # one compiled loop: see read_only
 
     def work(start: int, stop: int) -> int:
         loop(*(a[start:stop] for a in rows))

@@ -33,11 +33,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from service.numerics.compiled import Kernel, ScalarFunction, own_loops
+from service.numerics.compiled import Kernel, ScalarFunction, own_loops, read_only
 from service.numerics.formula.program import program
 from service.numerics.formula.source import build, generate
 from service.numerics.formula.tree import Node, text
-from service.numerics.types import Array, OutputName, ParamValue
+from service.numerics.types import OutputName, ParamValue
 
 __all__ = [
     "CACHE_SIZE",
@@ -158,11 +158,11 @@ class FormulaKernel:
         plain, scaled = function.loops  # type: ignore[attr-defined]
         # Called once on a point, as the catalog's compile_kernels does: numba compiles a loop
         # for the types of its first call, which are the ones requests give.
-        point = np.zeros(1, dtype)
+        point = read_only(np.zeros(1, dtype))
         arguments = (0.0,) * len(self._parameters)
-        plain(point, np.empty_like(point), arguments)
+        plain(point, np.zeros(1, dtype), arguments)
         if output != "value":
-            scaled(point, point, np.empty_like(point), arguments)
+            scaled(point, point, np.zeros(1, dtype), arguments)
         with self._lock:
             self._ready[key] = function
             self.compilations += 1
@@ -175,29 +175,9 @@ class FormulaKernel:
             generated = None if len(steps.steps) > MOST_STEPS else generate(steps, self._parameters)
             function = None if generated is None else build(generated)
             if function is not None:
-                function.loops = _read_only(*own_loops(function))  # type: ignore[attr-defined]
+                function.loops = own_loops(function)  # type: ignore[attr-defined]
             self._functions[order] = function
         return self._functions[order]
-
-
-def _read_only(plain: Any, scaled: Any) -> tuple[Any, Any]:
-    """The loops, given read-only views of their inputs: numba compiles a loop again for a
-    writable array once it has one for a read-only one (a .npy body is read-only), which a
-    request would wait for; views make every call the one compiled in the background."""
-
-    def plain_loop(x: Array, out: Array, arguments: tuple[float, ...]) -> bool:
-        return plain(_frozen(x), out, arguments)  # type: ignore[no-any-return]
-
-    def scaled_loop(x: Array, scale: Array, out: Array, arguments: tuple[float, ...]) -> bool:
-        return scaled(_frozen(x), _frozen(scale), out, arguments)  # type: ignore[no-any-return]
-
-    return plain_loop, scaled_loop
-
-
-def _frozen(array: Array) -> Array:
-    view = array.view()
-    view.flags.writeable = False
-    return view
 
 
 def _key(output: OutputName, dtype: np.dtype[Any]) -> Key | None:

@@ -17,6 +17,7 @@ branch gone wrong between the points test_accuracy tries:
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -211,8 +212,10 @@ def test_compile_kernels_leaves_nothing_for_a_request_to_compile() -> None:
     before = _signatures(entries)
     for entry in entries:
         params = entry.resolve({})
-        for dtype in (np.float32, np.float64):
+        for dtype, frozen in itertools.product((np.float32, np.float64), (False, True)):
             x = np.linspace(-3, 3, 8, dtype=dtype).reshape(2, 4)
+            if frozen:  # as a .npy body's array: a read-only view of the body's bytes
+                x = np.frombuffer(x.tobytes(), dtype).reshape(2, 4)
             value = numerics.evaluate(entry, x, params=params)["value"]
             outputs = ["gradient"] if entry.axiswise else OUTPUTS
             numerics.evaluate(
