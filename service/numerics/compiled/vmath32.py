@@ -1,4 +1,4 @@
-"""The logistic function in float32 arithmetic, for float32 results, within an ULP.
+"""The logistic function and exact products in float32 arithmetic, for float32 results.
 
 vmath computes a float32 result in float64, four lanes to a 256-bit register; in float32 the
 same register holds eight, which is the difference between 0.4x and about 1x of PyTorch's
@@ -30,6 +30,12 @@ that 1/(1 + e) = q (1 + rho) within 2u^2. Then
 silu = x sigmoid(x) the same way (x times m as an exact pair before the one rounding) measured
 no faster than silu's float64-inside kernel: its two branches cost what eight lanes save.
 
+The piecewise entries' float32 kernels need a float64 parameter times a float32 x rounded
+once: ``split`` cuts the parameter into two float32s and ``times`` carries the product as an
+fma pair before its one rounding (``shifted_times`` does (x + h) c, TwoSum first); ``below``
+turns a float64 threshold into the float32 one that every float32 x compares with alike.
+Each function's docstring has its error argument.
+
 A result below an ULP from the exact is one of its two float32 neighbours: the kernels agree
 with the numpy path (float64, rounded once) to an ULP. tests/numerics/compiled/test_vmath32.py
 measures each against mpmath over the whole float32 range.
@@ -44,7 +50,7 @@ from numba.extending import intrinsic
 
 from service.numerics.compiled.vmath import inline
 
-__all__ = ["EXP_LOW", "exp_parts", "pow2", "sigmoid"]
+__all__ = ["EXP_LOW", "below", "exp_parts", "pow2", "shifted_times", "sigmoid", "split", "times"]
 
 _f = np.float32
 _ONE = _f(1.0)
@@ -136,3 +142,62 @@ def sigmoid(x: np.float32) -> np.float32:
     m = s * q
     m_lo = _fma(s, q, -m)
     return ((m + (m_lo + q * (c + s * rho))) * first) * second
+
+
+@inline
+def split(a: float) -> tuple[np.float32, np.float32]:
+    """(hi, lo), float32s with a = hi + lo + d, |d| <= u |lo| <= u^2 |a| (a float64 parameter:
+    computed once, outside the loop, which LLVM hoists it to)."""
+    hi = np.float32(a)
+    return hi, np.float32(a - np.float64(hi))  # a - hi is exact: hi is a's leading bits
+
+
+@inline
+def times(hi: np.float32, lo: np.float32, m: np.float32) -> np.float32:
+    """(hi + lo) m for a float32 m, rounded once to float32 but for u^2 of it (or, where the
+    result lies below 2^-100, an absolute 2^-149: one subnormal ULP).
+
+    hi m = p + e exactly (fma, where e is normal); the sum p + fl(lo m + e) rounds once, and
+    fl(lo m + e) is off by u |lo m + e| <= 2 u^2 |p|. With split's d: within 0.5 ULP + 3 u^2
+    relative, i.e. the correctly rounded product but within 2^-21 ULP of a rounding boundary.
+    Below 2^-100 e and the inner sum may round to the subnormals' grid, 2^-150 each: within
+    1.5 ULP of the least subnormal there. The explicit fma keep LLVM from contracting p's
+    product into the last sum (p has two uses, which LLVM does not fuse on x86 either).
+    """
+    p = hi * m
+    e: np.float32 = _fma(hi, m, -p)  # type: ignore[call-arg]
+    return p + _fma(lo, m, e)
+
+
+_BITS_ONE_BELOW = np.int32(1)
+
+
+@inline
+def below(t: float) -> np.float32:
+    """The largest float32 at most t, for a float64 t >= 0 (float32's largest past its range):
+    for a float32 y, y > t exactly when y > below(t), a float32 comparison; hoisted."""
+    r = np.float32(t)  # the nearest; one step down if that is above t (r > 0 then)
+    if np.float64(r) > t:
+        r = _float_from_bits(_bits_from_float(r) - _BITS_ONE_BELOW)  # type: ignore[call-arg]
+    return r
+
+
+@inline
+def shifted_times(
+    x: np.float32, shift: np.float32, hi: np.float32, lo: np.float32
+) -> tuple[np.float32, np.float32]:
+    """(x + shift)(hi + lo) as an unevaluated pair p + q, float32s, within 7 u^2 |p| of it.
+
+    x + shift = s + e exactly (Knuth's TwoSum, additions only), s hi = p + r exactly (fma,
+    where r is normal: the callers' s is 0 or at least an ULP of shift, 2^-22 for theirs);
+    q = fl(e hi + fl(s lo + r)): |r|, |s lo|, |e hi| <= u |p| (1 + u), so each rounding is
+    within 3 u^2 |p|, and the dropped e lo within u^2 |p|. fl(p + q) is then the product
+    rounded once but for 7 u^2 of it (0.5 ULP + 2^-20 ULP); a further product with a float32
+    y is times(p, q, y).
+    """
+    s = x + shift
+    b = s - x
+    e = (x - (s - b)) + (shift - b)
+    p = s * hi
+    r: np.float32 = _fma(s, hi, -p)  # type: ignore[call-arg]
+    return p, _fma(e, hi, _fma(s, lo, r))
