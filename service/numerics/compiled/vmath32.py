@@ -190,16 +190,24 @@ def times(hi: np.float32, lo: np.float32, m: np.float32) -> np.float32:
     return p + _fma(lo, m, e)
 
 
-_BITS_ONE_BELOW = np.int32(1)
+_LEAST_NEGATIVE_BITS = np.int32(-2147483647)  # 0x80000001: -2^-149
 
 
 @inline
 def below(t: float) -> np.float32:
-    """The largest float32 at most t, for a float64 t >= 0 (float32's largest past its range):
-    for a float32 y, y > t exactly when y > below(t), a float32 comparison; hoisted."""
-    r = np.float32(t)  # the nearest; one step down if that is above t (r > 0 then)
+    """The largest float32 at most t, a finite float64 (float32's largest past its range, -inf
+    below it): for a float32 y, y > t exactly when y > below(t), a float32 comparison; hoisted
+    out of the loop, t being a parameter."""
+    r = np.float32(t)  # the nearest; one step down if that is above t
     if np.float64(r) > t:
-        r = _float_from_bits(_bits_from_float(r) - _BITS_ONE_BELOW)  # type: ignore[call-arg]
+        bits: np.int32 = _bits_from_float(r)  # type: ignore[call-arg]
+        if r > _ZERO:
+            bits = bits - np.int32(1)
+        elif r < _ZERO:
+            bits = bits + np.int32(1)  # a negative float32's magnitude grows with its bits
+        else:
+            bits = _LEAST_NEGATIVE_BITS
+        r = _float_from_bits(bits)
     return r
 
 

@@ -172,9 +172,10 @@ def test_shifted_times_rounds_once(shift: float, width: float) -> None:
     assert np.max(_rounding_errors(got, exact)) <= 0.5 + 2.0**-20
 
 
-@pytest.mark.parametrize(
-    "t", [0.0, 0.5, 0.1, 1 / 3, 1e-30, 2.0**-150, 1.5 * 2.0**-149, 3.5e38, 1e300]
-)
+_THRESHOLDS = [0.0, 0.5, 0.1, 1 / 3, 1e-30, 2.0**-150, 1.5 * 2.0**-149, 3.5e38, 1e300]
+
+
+@pytest.mark.parametrize("t", _THRESHOLDS + [-t for t in _THRESHOLDS if t] + [-(2.0**-151)])
 def test_below_is_the_largest_float32_at_most_t(t: float) -> None:
     bound = _below(t)
     assert isinstance(bound, np.float32 | float)
