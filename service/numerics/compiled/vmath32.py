@@ -55,6 +55,7 @@ __all__ = [
     "EXP_LOW",
     "below",
     "exp_parts",
+    "fma",
     "pow2",
     "shifted_times",
     "sigmoid",
@@ -105,6 +106,10 @@ def _fma(typingctx, a, b, c):
         return builder.call(function, args)
 
     return types.float32(types.float32, types.float32, types.float32), codegen
+
+
+fma = _fma
+"""a b + c for float32s, rounded once (LLVM's fma)."""
 
 
 @inline
