@@ -17,6 +17,7 @@ activation"); float64 against PyTorch's float64. An entry missing from the basel
 below (a new one) is timed without them. Inputs are N(0, 3^2); axis-wise entries get a
 1000 x 1000 array and work along its last axis.
 
+--dtype float32 (or float64) times that dtype alone, names the entries to time.
 --cores times gelu, sigmoid and softmax at 1e7 elements, float32 and float64: ours on one
 core and on every core, against PyTorch with its default thread count.
 --split times a cheap and a costly kernel at sizes around compiled.cores.SPLIT_ABOVE on one
@@ -477,6 +478,9 @@ def split_table(budget: float) -> None:
         print(f"{name:<10}{dtype:<9}" + "".join(f"{c:>9.2f}" for c in cells), flush=True)
 
 
+_DTYPES = ("float32", "float64")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -484,6 +488,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=0.5, help="seconds per timing")
     parser.add_argument("--cores", action="store_true", help="1e7 elements on every core")
     parser.add_argument("--split", action="store_true", help="measure the split threshold")
+    parser.add_argument(
+        "--dtype", choices=_DTYPES, action="append", help="time only this dtype (repeatable)"
+    )
     parser.add_argument("names", nargs="*", help="entries to time (default: all)")
     arguments = parser.parse_args()
     try:
@@ -508,7 +515,7 @@ def main() -> None:
     header = f"{'entry':<15}{'dtype':<9}{'value ms':>9}{'grad ms':>9}{'v/numpy':>9}{'g/numpy':>9}"
     print(header + (f"{'v/torch':>9}{'g/torch':>9}{'g/t f+b':>9}" if torch_fns else ""))
     for name in names:
-        for dtype in ("float32", "float64"):
+        for dtype in arguments.dtype or _DTYPES:
             times = measure(name, dtype, torch_fns, arguments.budget)
             row = {
                 f"{kind}/{base}": times[f"{base} {kind}"] / times[f"ours {ours}"]

@@ -1,4 +1,4 @@
-"""The logistic function in float32 arithmetic, for float32 results, within an ULP.
+"""The logistic function and exact products in float32 arithmetic, for float32 results.
 
 vmath computes a float32 result in float64, four lanes to a 256-bit register; in float32 the
 same register holds eight, which is the difference between 0.4x and about 1x of PyTorch's
@@ -27,8 +27,15 @@ that 1/(1 + e) = q (1 + rho) within 2u^2. Then
              the first exact, the second rounding once more only into the subnormals (where
              the first rounding, relative, is below 2^-24 of an absolute subnormal ULP):
              within 0.5 ULP + 0.25 u + 0.13 u (e's error through 1/(1 + e)) + 4 u^2 < 0.89 ULP.
+sigma' = e/(1 + e)^2 the same way (``sigmoid_slope``), from the same e and q: 0.76 ULP.
 silu = x sigmoid(x) the same way (x times m as an exact pair before the one rounding) measured
 no faster than silu's float64-inside kernel: its two branches cost what eight lanes save.
+
+The piecewise entries' float32 kernels need a float64 parameter times a float32 x rounded
+once: ``split`` cuts the parameter into two float32s and ``times`` carries the product as an
+fma pair before its one rounding (``shifted_times`` does (x + h) c, TwoSum first); ``below``
+turns a float64 threshold into the float32 one that every float32 x compares with alike.
+Each function's docstring has its error argument.
 
 A result below an ULP from the exact is one of its two float32 neighbours: the kernels agree
 with the numpy path (float64, rounded once) to an ULP. tests/numerics/compiled/test_vmath32.py
@@ -44,7 +51,18 @@ from numba.extending import intrinsic
 
 from service.numerics.compiled.vmath import inline
 
-__all__ = ["EXP_LOW", "exp_parts", "pow2", "sigmoid"]
+__all__ = [
+    "EXP_LOW",
+    "below",
+    "exp_parts",
+    "fma",
+    "pow2",
+    "shifted_times",
+    "sigmoid",
+    "sigmoid_slope",
+    "split",
+    "times",
+]
 
 _f = np.float32
 _ONE = _f(1.0)
@@ -90,6 +108,10 @@ def _fma(typingctx, a, b, c):
     return types.float32(types.float32, types.float32, types.float32), codegen
 
 
+fma = _fma
+"""a b + c for float32s, rounded once (LLVM's fma)."""
+
+
 @inline
 def pow2(k: np.int32) -> np.float32:
     """2^k, a float32, for an int32 k in [-126, 127], by writing its exponent bits."""
@@ -120,8 +142,11 @@ def exp_parts(x: np.float32) -> tuple[np.int32, np.float32, np.float32]:
 
 
 @inline
-def sigmoid(x: np.float32) -> np.float32:
-    """1 / (1 + e^-x) for a float32 x, a float32 within 0.89 ULP (module docstring)."""
+def _logistic_parts(
+    x: np.float32,
+) -> tuple[np.float32, np.float32, np.float32, np.float32, np.float32, np.float32]:
+    """(s, c, first, second, q, rho): e^-|x| = (s + c) first second, 1/(1 + e^-|x|) =
+    q (1 + rho) within 2 u^2 (module docstring)."""
     k, s, c = exp_parts(-abs(x))
     # 2^k as two normal factors (k >= -174): the first product is exact, the second rounds once.
     half = k >> np.int32(1)
@@ -131,8 +156,103 @@ def sigmoid(x: np.float32) -> np.float32:
     d_lo = ((_ONE - d) + e) + (c * first) * second
     q = _ONE / d
     rho = _fma(-q, d, _ONE) - q * d_lo  # type: ignore[call-arg]
+    return s, c, first, second, q, rho
+
+
+@inline
+def sigmoid(x: np.float32) -> np.float32:
+    """1 / (1 + e^-x) for a float32 x, a float32 within 0.89 ULP (module docstring)."""
+    s, c, first, second, q, rho = _logistic_parts(x)
     if x >= _ZERO:
-        return _fma(q, rho, q)
+        return _fma(q, rho, q)  # type: ignore[call-arg]
     m = s * q
-    m_lo = _fma(s, q, -m)
+    m_lo: np.float32 = _fma(s, q, -m)  # type: ignore[call-arg]
     return ((m + (m_lo + q * (c + s * rho))) * first) * second
+
+
+@inline
+def split(a: float) -> tuple[np.float32, np.float32]:
+    """(hi, lo), float32s with a = hi + lo + d, |d| <= u |lo| <= u^2 |a| (a float64 parameter:
+    computed once, outside the loop, which LLVM hoists it to)."""
+    hi = np.float32(a)
+    return hi, np.float32(a - np.float64(hi))  # a - hi is exact: hi is a's leading bits
+
+
+@inline
+def times(hi: np.float32, lo: np.float32, m: np.float32) -> np.float32:
+    """(hi + lo) m for a float32 m, rounded once to float32 but for u^2 of it (or, where the
+    result lies below 2^-100, an absolute 2^-149: one subnormal ULP).
+
+    hi m = p + e exactly (fma, where e is normal); the sum p + fl(lo m + e) rounds once, and
+    fl(lo m + e) is off by u |lo m + e| <= 2 u^2 |p|. With split's d: within 0.5 ULP + 3 u^2
+    relative, i.e. the correctly rounded product but within 2^-21 ULP of a rounding boundary.
+    Below 2^-100 e and the inner sum may round to the subnormals' grid, 2^-150 each: within
+    1.5 ULP of the least subnormal there. The explicit fma keep LLVM from contracting p's
+    product into the last sum (p has two uses, which LLVM does not fuse on x86 either).
+    """
+    p = hi * m
+    e: np.float32 = _fma(hi, m, -p)  # type: ignore[call-arg]
+    return p + _fma(lo, m, e)
+
+
+_LEAST_NEGATIVE_BITS = np.int32(-2147483647)  # 0x80000001: -2^-149
+
+
+@inline
+def below(t: float) -> np.float32:
+    """The largest float32 at most t, a finite float64 (float32's largest past its range, -inf
+    below it): for a float32 y, y > t exactly when y > below(t), a float32 comparison; hoisted
+    out of the loop, t being a parameter."""
+    r = np.float32(t)  # the nearest; one step down if that is above t
+    if np.float64(r) > t:
+        bits: np.int32 = _bits_from_float(r)  # type: ignore[call-arg]
+        if r > _ZERO:
+            bits = bits - np.int32(1)
+        elif r < _ZERO:
+            bits = bits + np.int32(1)  # a negative float32's magnitude grows with its bits
+        else:
+            bits = _LEAST_NEGATIVE_BITS
+        r = _float_from_bits(bits)
+    return r
+
+
+@inline
+def shifted_times(
+    x: np.float32, shift: np.float32, hi: np.float32, lo: np.float32
+) -> tuple[np.float32, np.float32]:
+    """(x + shift)(hi + lo) as an unevaluated pair p + q, float32s, within 7 u^2 |p| of it.
+
+    x + shift = s + e exactly (Knuth's TwoSum, additions only), s hi = p + r exactly (fma,
+    where r is normal: the callers' s is 0 or at least an ULP of shift, 2^-22 for theirs);
+    q = fl(e hi + fl(s lo + r)): |r|, |s lo|, |e hi| <= u |p| (1 + u), so each rounding is
+    within 3 u^2 |p|, and the dropped e lo within u^2 |p|. fl(p + q) is then the product
+    rounded once but for 7 u^2 of it (0.5 ULP + 2^-20 ULP); a further product with a float32
+    y is times(p, q, y).
+    """
+    s = x + shift
+    b = s - x
+    e = (x - (s - b)) + (shift - b)
+    p = s * hi
+    r: np.float32 = _fma(s, hi, -p)  # type: ignore[call-arg]
+    return p, _fma(e, hi, _fma(s, lo, r))
+
+
+@inline
+def sigmoid_slope(x: np.float32) -> np.float32:
+    """sigma'(x) = e/(1 + e)^2, e = e^-|x|, for a float32 x: a float32 within 0.76 ULP.
+
+    With e = 2^k (s + c) and 1/(1 + e) = q (1 + rho) (``_logistic_parts``), sigma' =
+    2^k (s + c) q^2 (1 + rho)^2. q^2 = Q + Q_lo and s Q = M + M_lo exactly (fma), and the
+    rest, M_lo + s Q_lo + Q (c + 2 s rho), terms each below 2 u M, sums in float32 within
+    about 6 u^2 M; (1 + rho)^2's rho^2 and c's products with rho and Q_lo are below u^2 M.
+    So M + rest rounds once, within 0.5 ULP + 8 u^2; e's 0.25 u moves sigma' by (1 - e)/
+    (1 + e) <= 1 times that; the scaling by 2^k in two normal factors rounds only into the
+    subnormals, as sigmoid's does. Within 0.5 ULP + 0.25 u + 8 u^2 < 0.76 ULP.
+    """
+    s, c, first, second, q, rho = _logistic_parts(x)
+    big_q = q * q
+    big_q_lo: np.float32 = _fma(q, q, -big_q)  # type: ignore[call-arg]
+    m = s * big_q
+    m_lo: np.float32 = _fma(s, big_q, -m)
+    rest = m_lo + (s * big_q_lo + big_q * (c + _f(2.0) * s * rho))
+    return ((m + rest) * first) * second

@@ -1,8 +1,8 @@
 """vmath32's float32 functions against mpmath, over the whole float32 range, in float32 ULP.
 
 The module docstring bounds each: e^x = 2^k (s + c) within 0.25 u (u = 2^-24) before any
-rounding, sigmoid within 0.89 float32 ULP (below the subnormals' least, in units of
-it). The points are spread uniformly, in magnitude down to the subnormals, densely where the
+rounding, sigmoid within 0.89 float32 ULP and its slope within 0.76 (below the subnormals'
+least, in units of it); the exact products within their docstrings' bounds. The points are spread uniformly, in magnitude down to the subnormals, densely where the
 results become subnormal, and at the reduction's and the clamp's edges. Each loop is also
 checked to vectorise and to call no math library.
 """
@@ -89,18 +89,96 @@ def test_exp_parts_within_a_quarter_u() -> None:
 
 
 @pytest.mark.parametrize(
-    ("function", "exact"),
+    ("function", "exact", "bound"),
     [
-        (vmath32.sigmoid, lambda x: 1 / (1 + mpmath.exp(-x))),
+        (vmath32.sigmoid, lambda x: 1 / (1 + mpmath.exp(-x)), 0.89),
+        (
+            vmath32.sigmoid_slope,
+            lambda x: mpmath.exp(-abs(x)) / (1 + mpmath.exp(-abs(x))) ** 2,
+            0.76,
+        ),
     ],
-    ids=["sigmoid"],
+    ids=["sigmoid", "sigmoid_slope"],
 )
-def test_within_its_bound(function: Any, exact: Callable[[mpmath.mpf], mpmath.mpf]) -> None:
+def test_within_its_bound(
+    function: Any, exact: Callable[[mpmath.mpf], mpmath.mpf], bound: float
+) -> None:
     loop = _loop(function)
     got = np.empty_like(POINTS)
     loop(POINTS, got)
     assert got.dtype == np.float32
     worst, where = _ulps(got, exact)
-    assert worst <= 0.89, f"{worst:.3f} ULP at x = {where!r}"
+    assert worst <= bound, f"{worst:.3f} ULP at x = {where!r}"
     assert vectorised(loop), "the loop did not vectorise"
     assert not calls_the_math_library(loop)
+
+
+@numba.njit(fastmath=vmath.FASTMATH, error_model="numpy")
+def _times(a, x, out):  # type: ignore[no-untyped-def]
+    hi, lo = vmath32.split(a)
+    for i in range(x.size):
+        out[i] = vmath32.times(hi, lo, x[i])
+
+
+@numba.njit(fastmath=vmath.FASTMATH, error_model="numpy")
+def _shifted_times(shift, c, x, out):  # type: ignore[no-untyped-def]
+    hi, lo = vmath32.split(c)
+    for i in range(x.size):
+        p, q = vmath32.shifted_times(x[i], np.float32(shift), hi, lo)
+        out[i] = p + q
+
+
+@numba.njit(error_model="numpy")
+def _below(t):  # type: ignore[no-untyped-def]
+    return vmath32.below(t)
+
+
+def _rounding_errors(got: np.ndarray, exact: list[mpmath.mpf]) -> np.ndarray:
+    """|got - exact| in float32 ULP of the exact value (at least the least subnormal)."""
+    errors = []
+    for y, truth in zip(got.tolist(), exact, strict=True):
+        ulp = max(float(np.spacing(np.float32(abs(float(truth))))), LEAST)
+        errors.append(float(abs(mpmath.mpf(y) - truth)) / ulp)
+    return np.array(errors)
+
+
+@pytest.mark.parametrize("a", [0.01, 0.25, 1 / 3, -0.7, 1e-7, 1e6, -1e6])
+def test_times_rounds_the_product_once(a: float) -> None:
+    finite = POINTS[np.abs(a * POINTS.astype(np.float64)) < float(np.finfo(np.float32).max)]
+    got = np.empty_like(finite)
+    _times(a, finite, got)
+    exact = [mpmath.mpf(a) * mpmath.mpf(x) for x in finite.tolist()]
+    errors = _rounding_errors(got, exact)
+    # Below 2^-100 the pair's low parts round to the subnormals' grid (the docstring's bound).
+    normal = np.abs(np.array([float(t) for t in exact])) >= 2.0**-100
+    assert np.max(errors[normal]) <= 0.5 + 2.0**-20
+    assert np.max(errors, initial=0.0) <= 1.5
+
+
+@pytest.mark.parametrize(("shift", "width"), [(3.0, 6.0), (2.5, 5.0)])
+def test_shifted_times_rounds_once(shift: float, width: float) -> None:
+    rng = np.random.default_rng(6)
+    x = np.concatenate(
+        [
+            rng.uniform(-2 * shift, 2 * shift, 3000),
+            -shift + rng.uniform(-1e-5, 1e-5, 1000),  # where x + shift cancels
+            rng.uniform(-1e-3, 1e-3, 500),
+            [-shift, shift, 0.0],
+        ]
+    ).astype(np.float32)
+    got = np.empty_like(x)
+    _shifted_times(shift, 1.0 / width, x, got)
+    exact = [(mpmath.mpf(v) + mpmath.mpf(shift)) / width for v in x.tolist()]
+    assert np.max(_rounding_errors(got, exact)) <= 0.5 + 2.0**-20
+
+
+_THRESHOLDS = [0.0, 0.5, 0.1, 1 / 3, 1e-30, 2.0**-150, 1.5 * 2.0**-149, 3.5e38, 1e300]
+
+
+@pytest.mark.parametrize("t", _THRESHOLDS + [-t for t in _THRESHOLDS if t] + [-(2.0**-151)])
+def test_below_is_the_largest_float32_at_most_t(t: float) -> None:
+    bound = _below(t)
+    assert isinstance(bound, np.float32 | float)
+    assert float(bound) <= t
+    with np.errstate(over="ignore"):  # past float32's largest, the next is inf
+        assert float(np.nextafter(np.float32(bound), np.float32(np.inf))) > t

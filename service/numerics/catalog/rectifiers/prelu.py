@@ -11,6 +11,7 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_range,
     leaky_relu,
     leaky_relu_at,
+    leaky_relu_at32,
     leaky_relu_derivative,
     leaky_relu_derivative_at,
 )
@@ -48,7 +49,7 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            leaky_relu_at,
+            leaky_relu_at32,
             leaky_relu_derivative_at,
             value64=leaky_relu_at,
             derivative64=leaky_relu_derivative_at,

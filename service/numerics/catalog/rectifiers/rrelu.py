@@ -16,7 +16,7 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_relu,
 )
 from service.numerics.catalog.rectifiers.relu import relu_second_moment, relu_slope_moment
-from service.numerics.compiled import Kernel, inline
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import MAX_SEED, Array
 
 
@@ -45,6 +45,16 @@ def _slope(x: Array, lower: float, upper: float, training: bool, seed: int) -> A
 def rrelu_at(x: float, p: tuple[float, float]) -> float:
     lower, upper = p
     return x if x > 0 else x * ((lower + upper) / 2)
+
+
+@inline
+def rrelu_at32(x: float, p: tuple[float, float]) -> float:
+    # In float32, eight lanes to four: a x as vmath32.times's pair, rounded once (within
+    # 0.5 ULP + 3 u^2, 1.5 ULP of the least subnormal below 2^-100), as leaky_relu_at32.
+    lower, upper = p
+    hi, lo = vmath32.split((lower + upper) / 2)
+    y = np.float32(x)
+    return float(y if y > np.float32(0.0) else vmath32.times(hi, lo, y))
 
 
 @inline
@@ -93,7 +103,7 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            rrelu_at,
+            rrelu_at32,
             rrelu_derivative_at,
             variant={"training": False},
             unused=("seed",),

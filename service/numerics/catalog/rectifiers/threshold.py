@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, hull
 from service.numerics.catalog.piecewise import (
@@ -15,7 +17,7 @@ from service.numerics.catalog.piecewise import (
     slope_moment,
 )
 from service.numerics.catalog.rectifiers.relu import relu
-from service.numerics.compiled import Kernel, inline
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import Array
 
 
@@ -32,6 +34,15 @@ def threshold_derivative(x: Array, threshold: float = 0.0, value: float = 0.0) -
 def threshold_at(x: float, p: tuple[float, float]) -> float:
     threshold, value = p
     return x if x > threshold else value
+
+
+@inline
+def threshold_at32(x: float, p: tuple[float, float]) -> float:
+    # In float32, eight lanes to four, and the same bits as threshold_at rounded: x > t is
+    # x > below(t) for a float32 x, and v rounds to float32 as the numpy path's result does.
+    threshold, value = p
+    y = np.float32(x)
+    return float(y if y > vmath32.below(threshold) else np.float32(value))
 
 
 @inline
@@ -63,7 +74,7 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            threshold_at,
+            threshold_at32,
             threshold_derivative_at,
             value64=threshold_at,
             derivative64=threshold_derivative_at,

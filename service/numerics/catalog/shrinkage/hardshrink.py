@@ -14,7 +14,7 @@ from service.numerics.catalog.shrinkage.softshrink import (
     shrink_kinks,
     softshrink,
 )
-from service.numerics.compiled import Kernel, inline
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import REAL_LINE, Array
 
 
@@ -28,6 +28,15 @@ def hardshrink_at(x: float, p: tuple[float]) -> float:
     (lambd,) = p
     # x times 0, not 0: -0.0 for negative x in the dead zone, as the numpy path gives.
     return x * (1.0 if abs(x) > lambd else 0.0)
+
+
+@inline
+def hardshrink_at32(x: float, p: tuple[float]) -> float:
+    # In float32, eight lanes to four: |x| > lambd is |x| > below(lambd) for a float32 x, and
+    # x times 1 or 0 is exact, the same bits as hardshrink_at's.
+    (lambd,) = p
+    y = np.float32(x)
+    return float(y * (np.float32(1.0) if abs(y) > vmath32.below(lambd) else np.float32(0.0)))
 
 
 ACTIVATION = Activation(
@@ -44,7 +53,7 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            hardshrink_at,
+            hardshrink_at32,
             shrink_derivative_at,
             value64=hardshrink_at,
             derivative64=shrink_derivative_at,

@@ -10,7 +10,7 @@ from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.hardtanh import hardtanh
 from service.numerics.catalog.rectifiers.relu6 import relu6
 from service.numerics.catalog.references import HOWARD_MOBILENETV3
-from service.numerics.compiled import Kernel, inline
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import Array, Interval
 
 SHAPES = {"torch": (3.0, 6.0), "keras2": (2.5, 5.0)}
@@ -35,7 +35,13 @@ def _kernel(variant: str) -> Kernel:
 
     @inline
     def value(x: float, _: tuple[()]) -> float:
-        return min(max((x + shift) * slope, 0.0), 1.0)
+        # In float32, eight lanes to four: (x + h)/w as a pair (vmath32.shifted_times, 1/w
+        # split in two), rounded once within 0.5 ULP + 2^-20, and clamped after rounding,
+        # which gives the same (rounding is monotonic). Near -h, where the result vanishes,
+        # x + h is exact; so within an ULP of value64's float64 rounded, relative throughout.
+        hi, lo = vmath32.split(slope)
+        p, q = vmath32.shifted_times(np.float32(x), np.float32(shift), hi, lo)
+        return float(min(max(p + q, np.float32(0.0)), np.float32(1.0)))
 
     @inline
     def derivative(x: float, _: tuple[()]) -> float:

@@ -45,6 +45,12 @@ def sigmoid_at32(x: float, _: tuple[()]) -> float:
 
 
 @inline
+def sigmoid_derivative_at32(x: float, _: tuple[()]) -> float:
+    # The float32 kernel's slope: float32 arithmetic, eight lanes to four (vmath32).
+    return float(vmath32.sigmoid_slope(np.float32(x)))  # exact: widened, to be rounded back
+
+
+@inline
 def sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
     # e r^2 with vmath.sigmoid's own e and r: a loop that needs both (glu's) computes them once.
     e = vmath.exp(-abs(x))
@@ -109,7 +115,7 @@ ACTIVATION = Activation(
     kernels=(
         Kernel(
             sigmoid_at32,
-            sigmoid_derivative_at,
+            sigmoid_derivative_at32,
             value64=sigmoid_at64,
             derivative64=sigmoid_derivative_at64,
             second_derivative64=sigmoid_second_derivative_at,
