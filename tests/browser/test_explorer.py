@@ -59,7 +59,10 @@ class Axes:
     @classmethod
     def of(cls, tab: Tab, svg: str) -> Axes:
         def floats(name: str) -> list[float]:
-            return [float(v) for v in (tab.page.get_attribute(svg, name) or "").split(",")]
+            text = tab.page.get_attribute(svg, name) or ""
+            # Empty while the chart redraws: a check that reads it again later may pass.
+            assert text, f"{svg} has no {name} yet"
+            return [float(v) for v in text.split(",")]
 
         x, y, box = floats("data-x-domain"), floats("data-y-domain"), floats("data-plot-box")
         log = tab.page.get_attribute(svg, "data-y-scale") == "log"
