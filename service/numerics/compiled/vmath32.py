@@ -189,10 +189,13 @@ def times(hi: np.float32, lo: np.float32, m: np.float32) -> np.float32:
     Below 2^-100 e and the inner sum may round to the subnormals' grid, 2^-150 each: within
     1.5 ULP of the least subnormal there. The explicit fma keep LLVM from contracting p's
     product into the last sum (p has two uses, which LLVM does not fuse on x86 either).
+    A product that underflows to zero keeps p's sign, as the float64 product rounded would:
+    p + fl(lo m + e) would make -0 + 0 a +0.
     """
     p = hi * m
     e: np.float32 = _fma(hi, m, -p)  # type: ignore[call-arg]
-    return p + _fma(lo, m, e)
+    r = p + _fma(lo, m, e)
+    return r if r != _ZERO else p
 
 
 _LEAST_NEGATIVE_BITS = np.int32(-2147483647)  # 0x80000001: -2^-149

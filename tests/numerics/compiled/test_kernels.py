@@ -316,3 +316,15 @@ def test_scaled_loops_vectorise(name: str) -> None:
         compiled.run(function, x, arguments, x)
         scaled = loops_of(function)[1]
         assert not calls_the_math_library(scaled) and vectorised(scaled)
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "prelu", "rrelu", "hard_swish"])
+def test_float32_products_that_underflow_keep_their_sign(name: str) -> None:
+    """A tiny negative x times a slope rounds to -0, as the float64 product does; -0 gives
+    what the numpy path gives (+0 for leaky_relu's max(0, x) + a min(0, x))."""
+    entry = numerics.get(name)
+    params = entry.resolve({})
+    x = np.array([-0.0, 0.0, -1e-45, 1e-45, -1e-44, -3e-39], np.float32)
+    compiled_value = numerics.evaluate(entry, x, params=params)["value"]
+    numpy_value = numerics.evaluate(entry, x, params=params, kernels=False)["value"]
+    assert np.signbit(compiled_value).tolist() == np.signbit(numpy_value).tolist()

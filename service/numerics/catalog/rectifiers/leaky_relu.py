@@ -40,7 +40,8 @@ def leaky_relu_at32(x: float, p: tuple[float]) -> float:
     hi, lo = vmath32.split(negative_slope)
     y = np.float32(x)
     zero = np.float32(0.0)
-    return float(max(zero, y) + vmath32.times(hi, lo, min(zero, y)))
+    # The signs of zeros as leaky_relu_at's: +0 at -0 (0 + a (-0)), -0 where a x underflows.
+    return float(vmath32.times(hi, lo, y) if y < zero else y + zero)
 
 
 @inline
