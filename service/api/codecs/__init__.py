@@ -19,12 +19,12 @@ from service.api.codecs.tensors import (
     BINARY_HEADER,
     DATATYPES,
     OCTET_STREAM_MEDIA_TYPE,
+    answer_parts,
     datatype_of,
     inference_body,
     inflate,
     output_tensor,
     tensor_from_request,
-    with_binary_tensors,
 )
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "NPZ_MEDIA_TYPE",
     "OCTET_STREAM_MEDIA_TYPE",
     "ArrayLimits",
+    "answer_parts",
     "array_from_json",
     "array_from_npy",
     "arrays_from_npz",
@@ -48,5 +49,4 @@ __all__ = [
     "npz_parts",
     "output_tensor",
     "tensor_from_request",
-    "with_binary_tensors",
 ]

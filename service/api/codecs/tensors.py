@@ -31,12 +31,12 @@ __all__ = [
     "BINARY_HEADER",
     "DATATYPES",
     "OCTET_STREAM_MEDIA_TYPE",
+    "answer_parts",
     "datatype_of",
     "inference_body",
     "inflate",
     "output_tensor",
     "tensor_from_request",
-    "with_binary_tensors",
 ]
 
 BINARY_HEADER: Final = "inference-header-content-length"
@@ -168,6 +168,6 @@ def output_tensor(name: str, array: Array, *, binary: bool) -> tuple[dict[str, A
     return tensor, data.reshape(-1).data  # flat: the same bytes, any shape
 
 
-def with_binary_tensors(document: Mapping[str, Any], buffers: Sequence[Any]) -> list[Any]:
+def answer_parts(document: Mapping[str, Any], buffers: Sequence[Any]) -> list[Any]:
     """The parts of an answer's body: its JSON, then the buffers (not copied)."""
     return [orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY), *buffers]

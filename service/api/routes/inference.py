@@ -328,7 +328,7 @@ def _evaluate(
         "parameters": params,
         "outputs": tensors,
     }
-    parts = codecs.with_binary_tensors(answer, buffers)
+    parts = codecs.answer_parts(answer, buffers)
     if not buffers:
         return Response(parts[0], media_type=codecs.JSON_MEDIA_TYPE)
     return PartsResponse(
