@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -30,6 +31,7 @@ from service.client import (
     ServiceUnavailable,
     UnknownActivation,
     formulas,
+    operations,
     results,
     training,
 )
@@ -363,3 +365,22 @@ def test_a_refused_connection_is_retried() -> None:
 def test_retry_after_may_be_an_http_date() -> None:
     response = httpx.Response(503, headers={"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})
     assert api_client.retry.retry_after(response) == 0.0
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_npz_answers_are_read_as_views_of_the_body_where_stored(compressed: bool) -> None:
+    value = np.random.default_rng(3).normal(size=(300, 7)).astype(np.float32)
+    gradient = np.asfortranarray(np.random.default_rng(4).normal(size=(7, 300)))
+    buffer = io.BytesIO()
+    (np.savez_compressed if compressed else np.savez)(buffer, value=value, gradient=gradient)
+    body = bytearray(buffer.getvalue())
+    arrays = operations.npz_arrays(body, ["gradient", "value"])
+    assert list(arrays) == ["gradient", "value"]
+    for name, expected in (("value", value), ("gradient", gradient)):
+        got = arrays[name]
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert got.tobytes(order="A") == expected.tobytes(order="A")
+        assert got.flags.writeable
+        assert np.shares_memory(got, np.frombuffer(body, np.uint8)) is not compressed
+    from_bytes = operations.npz_arrays(bytes(body), ["value"])["value"]
+    assert from_bytes.flags.writeable and np.array_equal(from_bytes, value)
