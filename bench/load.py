@@ -1,4 +1,4 @@
-"""Load test, run by hand: `.venv/bin/python bench/load.py [--seconds 60] [--clients 64]`.
+"""Load test, run by hand: `.venv/bin/python bench/load.py [--seconds 60] [--clients 64] [--rate R]`.
 
 One uvicorn worker (`python -m service`) on 127.0.0.1, and two phases of `--clients`
 concurrent clients for `--seconds` each, then `--rest` seconds idle:
@@ -13,13 +13,22 @@ server's RSS: warm (after one of each request), at the end of each phase and `--
 Targets (issue 11): 0 errors; 10-element JSON p99 <= 50 ms and 1e6 .npy p99 <= 500 ms while
 simulations and training run; RSS back within 15% of the warm baseline `--rest` s after load.
 The clients run in this process, on the same cores as the server: the latencies include the
-time the server waits for them. The server is stopped by its PID; the run is bounded in time.
+time the server waits for them; each phase reports the cores the server and the clients used.
+
+By default each client sends its next request as soon as the last is answered (a closed loop
+without think time): the worker is saturated, and latencies measure the queue (Little's law:
+clients / throughput). With `--rate R` the mixed clients together offer R requests/s instead,
+each at exponentially spaced scheduled times, and a latency is counted from the time the
+request was due, so that a late answer also delays what the client had to send next (no
+coordinated omission): the latencies at a load the worker can carry.
+The server is stopped by its PID; the run is bounded in time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import io
 import os
 import random
@@ -29,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,13 +86,21 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def _large_bodies() -> tuple[bytes, list[float]]:
+    """The 1e6-element .npy body and the 10,000 numbers, made once for all clients: made per
+    client, they held the event loop for seconds as a phase began, a delay every client's
+    first requests then counted."""
+    npy_body = _npy(np.random.default_rng(0).standard_normal(10**6).astype(np.float32))
+    return npy_body, np.random.default_rng(1).standard_normal(10_000).round(6).tolist()
+
+
 class Requests:
     """Builds each kind of request; bodies made once, the choices varied per request."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.npy_body = _npy(np.random.default_rng(0).standard_normal(10**6).astype(np.float32))
-        self.json_10k = np.random.default_rng(1).standard_normal(10_000).round(6).tolist()
+        self.npy_body, self.json_10k = _large_bodies()
 
     def build(self, kind: str) -> tuple[str, str, dict[str, object]]:
         """(method, path, httpx keyword arguments) for one request of ``kind``."""
@@ -117,9 +134,16 @@ class Requests:
         raise ValueError(kind)
 
 
-async def _one(client: httpx.AsyncClient, requests: Requests, kind: str, tally: Tally) -> None:
+async def _one(
+    client: httpx.AsyncClient,
+    requests: Requests,
+    kind: str,
+    tally: Tally,
+    *,
+    due: float | None = None,
+) -> None:
     method, path, options = requests.build(kind)
-    started = time.perf_counter()
+    started = time.perf_counter() if due is None else due
     try:
         response = await client.request(method, path, **options)  # type: ignore[arg-type]
     except httpx.HTTPError as error:
@@ -139,7 +163,9 @@ async def _one(client: httpx.AsyncClient, requests: Requests, kind: str, tally: 
         tally.error_samples.append(f"{response.status_code} {response.text[:200]}")
 
 
-async def _phase(url: str, *, clients: int, seconds: float, training: int) -> dict[str, Tally]:
+async def _phase(
+    url: str, *, clients: int, seconds: float, training: int, rate: float | None
+) -> dict[str, Tally]:
     tallies: dict[str, Tally] = defaultdict(Tally)
     kinds, weights = zip(*MIX, strict=True)
     stop = time.monotonic() + seconds
@@ -150,9 +176,15 @@ async def _phase(url: str, *, clients: int, seconds: float, training: int) -> di
         async def mixed(seed: int) -> None:
             rng = random.Random(seed)
             requests = Requests(rng)
+            due = time.perf_counter()
             while time.monotonic() < stop:
                 kind = rng.choices(kinds, weights)[0]
-                await _one(client, requests, kind, tallies[kind])
+                if rate is None:
+                    await _one(client, requests, kind, tallies[kind])
+                    continue
+                due += rng.expovariate(rate / clients)
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                await _one(client, requests, kind, tallies[kind], due=due)
 
         async def trainer(seed: int) -> None:
             requests = Requests(random.Random(seed))
@@ -260,20 +292,20 @@ def _warm(url: str) -> None:
         client.post(f"{API}/simulations/gradient-flow", json=short)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid``, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_until_idle(pid: int, *, longest: float = 180.0) -> None:
     """Until the server uses under 5% of a core over a second: the kernels compiled at
     start-up (about half a minute of one core), the trim after the warm-up done."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def cpu_seconds() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
     give_up = time.monotonic() + longest
-    before = cpu_seconds()
+    before = _cpu_seconds(pid)
     while time.monotonic() < give_up:
         time.sleep(1.0)
-        now = cpu_seconds()
+        now = _cpu_seconds(pid)
         if now - before < 0.05:
             return
         before = now
@@ -285,39 +317,37 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--rest", type=float, default=30.0)
     parser.add_argument("--trainers", type=int, default=2)
+    parser.add_argument(
+        "--rate", type=float, help="requests/s the mixed clients offer together (default: saturate)"
+    )
     arguments = parser.parse_args()
+    offered = "as fast as answered" if arguments.rate is None else f"{arguments.rate:g} req/s"
     with serve() as (url, pid):
         _warm(url)
         _wait_until_idle(pid)
         rss: dict[str, float] = {"warm": _rss_mib(pid)}
-        phases: list[tuple[str, Callable[[], dict[str, Tally]]]] = [
-            (
-                "mix",
-                lambda: asyncio.run(
-                    _phase(url, clients=arguments.clients, seconds=arguments.seconds, training=0)
-                ),
-            ),
-            (
-                "mix + training",
-                lambda: asyncio.run(
-                    _phase(
-                        url,
-                        clients=arguments.clients,
-                        seconds=arguments.seconds,
-                        training=arguments.trainers,
-                    )
-                ),
-            ),
-        ]
-        for title, run in phases:
-            tallies = run()
+        for title, training in (("mix", 0), ("mix + training", arguments.trainers)):
+            server_cpu, own_cpu, began = _cpu_seconds(pid), _cpu_seconds(os.getpid()), time.time()
+            tallies = asyncio.run(
+                _phase(
+                    url,
+                    clients=arguments.clients,
+                    seconds=arguments.seconds,
+                    training=training,
+                    rate=arguments.rate,
+                )
+            )
+            elapsed = time.time() - began
+            server_cores = (_cpu_seconds(pid) - server_cpu) / elapsed
+            client_cores = (_cpu_seconds(os.getpid()) - own_cpu) / elapsed
             rss[f"{title}: at end"] = _rss_mib(pid)
             time.sleep(arguments.rest)
             rss[f"{title}: {arguments.rest:g} s after"] = _rss_mib(pid)
             _report(
                 f"{title}: {arguments.clients} clients"
-                + (f" + {arguments.trainers} training" if "training" in title else "")
-                + f", {arguments.seconds:g} s, one worker",
+                + (f" + {training} training" if training else "")
+                + f" ({offered}), {arguments.seconds:g} s, one worker;"
+                + f" cores used: server {server_cores:.2f}, clients {client_cores:.2f}",
                 tallies,
             )
     print("\nRSS (MiB)")

@@ -279,6 +279,15 @@ class Settings(BaseSettings):
         description="Worker processes that `python -m service` runs, each with its own event"
         " loop and slots; 1 in a container scaled by replicas, about one per core otherwise.",
     )
+    switch_interval: float = Field(
+        0.0005,
+        gt=0,
+        le=0.1,
+        description="Seconds a thread computing in Python may keep the interpreter while"
+        " another waits for it (`sys.setswitchinterval`; Python's default is 0.005). The event"
+        " loop waits for it at each read and write, so with the default a small request waited"
+        " behind a simulation, comparison or plot computed in a worker thread 5 ms a step.",
+    )
     shutdown_delay: float = Field(
         0.0,
         ge=0,
@@ -318,7 +327,8 @@ class Settings(BaseSettings):
             for name, value in self.model_dump().items()
             if isinstance(value, int | float)
             and not isinstance(value, bool)
-            and name not in ("port", "workers", "shutdown_delay", "shutdown_timeout")
+            and name
+            not in ("port", "workers", "switch_interval", "shutdown_delay", "shutdown_timeout")
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -57,8 +58,8 @@ where. The limits this instance enforces are listed under `x-limits`.
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """At start-up: spare long-lived objects the garbage collector; load or compile the
-    float32 kernels.
+    """At start-up: spare long-lived objects the garbage collector; shorten the interpreter's
+    switch interval (``switch_interval``); load or compile the float32 kernels.
 
     numpy, scipy, the registry, the routes and their schemas are over a hundred thousand
     objects that the cyclic collector would otherwise walk again and again as requests
@@ -70,6 +71,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     settings: Settings = app.state.settings
+    sys.setswitchinterval(settings.switch_interval)
     if settings.kernel_cache_dir:
         numerics.use_kernel_cache(Path(settings.kernel_cache_dir))
     configure_formula_kernels(

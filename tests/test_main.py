@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from pathlib import Path
 
@@ -22,6 +23,17 @@ async def test_start_up_exempts_the_living_objects_from_collection() -> None:
         async with app.router.lifespan_context(app):
             assert gc.get_freeze_count() > 10_000
     finally:
+        gc.unfreeze()
+
+
+async def test_start_up_sets_the_interpreter_s_switch_interval() -> None:
+    before = sys.getswitchinterval()
+    app = create_app(Settings.model_construct(compile_at_startup=False, switch_interval=0.002))
+    try:
+        async with app.router.lifespan_context(app):
+            assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(before)
         gc.unfreeze()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.numerics.analysis.properties import Properties, measure, unmeasurable
 from service.numerics.catalog.entry import Activation
@@ -88,7 +89,16 @@ def _quotable(p: Properties) -> dict[str, float | None]:
 
 def _edge_of_chaos(activation: Activation, params: Mapping[str, ParamValue]) -> float | None:
     """Mean-field sigma_w^2 at which chi_1 = 1 with sigma_b = 0 (None where there is none)."""
-    (point,) = critical_line(activation, params, [0.0])
+    return _critical_sigma_w2(activation, tuple(sorted(params.items())))
+
+
+@lru_cache(maxsize=256)
+def _critical_sigma_w2(
+    activation: Activation, params: tuple[tuple[str, ParamValue], ...]
+) -> float | None:
+    # Cached as the measurement is: a root search of ~15 ms that every comparison naming the
+    # entry would otherwise do again.
+    (point,) = critical_line(activation, dict(params), [0.0])
     return point.sigma_w2
 
 
