@@ -33,7 +33,7 @@ no faster than silu's float64-inside kernel: its two branches cost what eight la
 
 The piecewise entries' float32 kernels need a float64 parameter times a float32 x rounded
 once: ``split`` cuts the parameter into two float32s and ``times`` carries the product as an
-fma pair before its one rounding (``shifted_times`` does (x + h) c, TwoSum first); ``below``
+fma pair before its one rounding (``ramp`` does (x + h) c clamped, Fast2Sum first); ``below``
 turns a float64 threshold into the float32 one that every float32 x compares with alike.
 Each function's docstring has its error argument.
 
@@ -57,7 +57,7 @@ __all__ = [
     "exp_parts",
     "fma",
     "pow2",
-    "shifted_times",
+    "ramp",
     "sigmoid",
     "sigmoid_slope",
     "split",
@@ -220,24 +220,23 @@ def below(t: float) -> np.float32:
 
 
 @inline
-def shifted_times(
-    x: np.float32, shift: np.float32, hi: np.float32, lo: np.float32
-) -> tuple[np.float32, np.float32]:
-    """(x + shift)(hi + lo) as an unevaluated pair p + q, float32s, within 7 u^2 |p| of it.
+def ramp(x: np.float32, shift: np.float32, hi: np.float32, lo: np.float32) -> np.float32:
+    """(c + shift)(hi + lo), c = x clamped to [-shift, shift], rounded once but for 5 u^2 of it
+    (0.5 ULP + 2^-21 ULP), for float32s x and shift > 0 and (hi, lo) = split(a): hard sigmoid's
+    ramp, which is 0 from -shift down and 2 shift a from shift up; an infinite x is clamped too.
 
-    x + shift = s + e exactly (Knuth's TwoSum, additions only), s hi = p + r exactly (fma,
-    where r is normal: the callers' s is 0 or at least an ULP of shift, 2^-22 for theirs);
-    q = fl(e hi + fl(s lo + r)): |r|, |s lo|, |e hi| <= u |p| (1 + u), so each rounding is
-    within 3 u^2 |p|, and the dropped e lo within u^2 |p|. fl(p + q) is then the product
-    rounded once but for 7 u^2 of it (0.5 ULP + 2^-20 ULP); a further product with a float32
-    y is times(p, q, y).
+    c + shift = s + e exactly by Fast2Sum, which |shift| >= |c| allows (three operations where
+    TwoSum takes six); s lo and e hi are each below u s hi (|lo| <= u hi, |e| <= u s), so
+    t = fl(e hi + fl(s lo)) is within 2 u^2 s hi of e hi + s lo, the dropped e lo and split's
+    d (with a's own rounding from the exact slope, 2^-53) within 2 u^2 s hi, and fma(s, hi, t)
+    rounds s hi + t once: within 0.5 ULP + 5 u^2 of (c + shift) a. s + e = 0 exactly when
+    c = -shift, and the result is +0 there; otherwise s >= 2^-24 shift, and a product that
+    rounds into the subnormals (e hi, for a subnormal x) is off by 2^-150, nothing beside s hi.
     """
-    s = x + shift
-    b = s - x
-    e = (x - (s - b)) + (shift - b)
-    p = s * hi
-    r: np.float32 = _fma(s, hi, -p)  # type: ignore[call-arg]
-    return p, _fma(e, hi, _fma(s, lo, r))
+    c = min(max(x, -shift), shift)
+    s = c + shift
+    e = c - (s - shift)
+    return _fma(s, hi, _fma(e, hi, s * lo))  # type: ignore[call-arg]
 
 
 @inline

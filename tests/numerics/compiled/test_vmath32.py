@@ -121,11 +121,10 @@ def _times(a, x, out):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(fastmath=vmath.FASTMATH, error_model="numpy")
-def _shifted_times(shift, c, x, out):  # type: ignore[no-untyped-def]
+def _ramp(shift, c, x, out):  # type: ignore[no-untyped-def]
     hi, lo = vmath32.split(c)
     for i in range(x.size):
-        p, q = vmath32.shifted_times(x[i], np.float32(shift), hi, lo)
-        out[i] = p + q
+        out[i] = vmath32.ramp(x[i], np.float32(shift), hi, lo)
 
 
 @numba.njit(error_model="numpy")
@@ -155,21 +154,29 @@ def test_times_rounds_the_product_once(a: float) -> None:
     assert np.max(errors, initial=0.0) <= 1.5
 
 
-@pytest.mark.parametrize(("shift", "width"), [(3.0, 6.0), (2.5, 5.0)])
-def test_shifted_times_rounds_once(shift: float, width: float) -> None:
+@pytest.mark.parametrize(("shift", "width"), [(3.0, 6.0), (2.5, 5.0), (0.75, 0.7)])
+def test_ramp_rounds_once(shift: float, width: float) -> None:
     rng = np.random.default_rng(6)
     x = np.concatenate(
         [
             rng.uniform(-2 * shift, 2 * shift, 3000),
             -shift + rng.uniform(-1e-5, 1e-5, 1000),  # where x + shift cancels
             rng.uniform(-1e-3, 1e-3, 500),
-            [-shift, shift, 0.0],
+            POINTS,
+            [-shift, shift, 0.0, -0.0],
         ]
     ).astype(np.float32)
     got = np.empty_like(x)
-    _shifted_times(shift, 1.0 / width, x, got)
-    exact = [(mpmath.mpf(v) + mpmath.mpf(shift)) / width for v in x.tolist()]
-    assert np.max(_rounding_errors(got, exact)) <= 0.5 + 2.0**-20
+    _ramp(shift, 1.0 / width, x, got)
+    clamped = np.clip(x.astype(np.float64), -shift, shift)
+    exact = [(mpmath.mpf(v) + mpmath.mpf(shift)) / width for v in clamped.tolist()]
+    assert np.max(_rounding_errors(got, exact)) <= 0.5 + 2.0**-21
+    assert np.all(got[clamped == -shift] == 0) and not np.any(np.signbit(got))
+    assert vectorised(_ramp) and not calls_the_math_library(_ramp)
+    infinite = np.array([np.inf, -np.inf], np.float32)
+    limits = np.empty_like(infinite)
+    _ramp(shift, 1.0 / width, infinite, limits)
+    assert limits.tolist() == [float(np.float32(2 * shift / width)), 0.0]
 
 
 _THRESHOLDS = [0.0, 0.5, 0.1, 1 / 3, 1e-30, 2.0**-150, 1.5 * 2.0**-149, 3.5e38, 1e300]
