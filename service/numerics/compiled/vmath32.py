@@ -145,22 +145,19 @@ def split(a: float) -> tuple[np.float32, np.float32]:
 
 @inline
 def times(hi: np.float32, lo: np.float32, m: np.float32) -> np.float32:
-    """(hi + lo) m for a float32 m, rounded once to float32 but for u^2 of it (or, where the
-    result lies below 2^-100, an absolute 2^-149: one subnormal ULP).
+    """(hi + lo) m for a float32 m other than 0, rounded once to float32 but for 2 u^2 of it
+    (or, where the product lies below 2^-100, within an ULP of the least subnormal).
 
-    hi m = p + e exactly (fma, where e is normal); the sum p + fl(lo m + e) rounds once, and
-    fl(lo m + e) is off by u |lo m + e| <= 2 u^2 |p|. With split's d: within 0.5 ULP + 3 u^2
-    relative, i.e. the correctly rounded product but within 2^-21 ULP of a rounding boundary.
-    Below 2^-100 e and the inner sum may round to the subnormals' grid, 2^-150 each: within
-    1.5 ULP of the least subnormal there. The explicit fma keep LLVM from contracting p's
-    product into the last sum (p has two uses, which LLVM does not fuse on x86 either).
-    A product that underflows to zero keeps p's sign, as the float64 product rounded would:
-    p + fl(lo m + e) would make -0 + 0 a +0.
+    q = fl(m lo) is within u |m lo| <= u^2 |m hi| of m lo (|lo| <= u |hi|), and the fma rounds
+    m hi + q once: with split's d (|m d| <= u^2 |m hi|), within 0.5 ULP + 2 u^2 relative, the
+    correctly rounded product but within 2^-22 ULP of a rounding boundary; two operations.
+    Below 2^-100, q may round to the subnormals' grid, off by 2^-150, half an ULP of the
+    least subnormal. A product that underflows to zero has the exact product's sign (IEEE's
+    rule for a nonzero sum rounded to 0: m hi + q is not 0, |q| < |m hi|), as the float64
+    product rounded would; but a zero m gives the sum of two zeros, +0 where hi and lo differ
+    in sign, which is why callers take m = 0 apart.
     """
-    p = hi * m
-    e: np.float32 = _fma(hi, m, -p)  # type: ignore[call-arg]
-    r = p + _fma(lo, m, e)
-    return r if r != _ZERO else p
+    return _fma(m, hi, m * lo)  # type: ignore[call-arg]
 
 
 _LEAST_NEGATIVE_BITS = np.int32(-2147483647)  # 0x80000001: -2^-149
