@@ -200,25 +200,31 @@ def _horner(coefficients: tuple[float, ...], z: float, result: float = 0.0) -> f
 
 
 @inline
-def _pow2(k: float) -> float:
-    """2^k for an integral float k in [-1022, 1023], by writing its exponent bits."""
-    return double_from_bits(np.int64(k + 1023.0) << 52)  # type: ignore[call-arg]
+def _reduce_ln2(x: float) -> tuple[float, float]:
+    """(shifted, expm1(r)) with x = k ln2 + r, |r| <= ln2/2 (and k's rounding), for x clipped
+    to [-708, 709]: k = round(x/ln2) by the 1.5 2^52 shifter, shifted = k + 1.5 2^52, whose
+    low bits are k (``_times_pow2``): no conversion to an integer, nor a floor."""
+    x = min(max(x, -708.0), 709.0)
+    shifted = x * LOG2E + _SHIFTER
+    k = shifted - _SHIFTER
+    r = (x - k * LN2_HI) - k * LN2_LO
+    return shifted, r + r * r * (0.5 + r * _horner(_EXPM1, r))
 
 
 @inline
-def _reduce_ln2(x: float) -> tuple[float, float]:
-    """(k, expm1(r)) with x = k ln2 + r, |r| <= ln2/2, for x clipped to [-708, 709]."""
-    x = min(max(x, -708.0), 709.0)
-    k = math.floor(x * LOG2E + 0.5)
-    r = (x - k * LN2_HI) - k * LN2_LO
-    return k, r + r * r * (0.5 + r * _horner(_EXPM1, r))
+def _times_pow2(m: float, shifted: float) -> float:
+    """m 2^k, k the integer in the low bits of ``shifted`` (``_reduce_ln2``), by an integer
+    add to m's exponent bits: exact while m 2^k is normal (m in [0.7, 1.42] and k in
+    [-1021, 1023], exp's range), as the product by 2^k it replaces."""
+    exponent = bits_from_double(shifted) << 52  # type: ignore[call-arg]
+    return double_from_bits(bits_from_double(m) + exponent)
 
 
 @inline
 def exp(x: float) -> float:
     """e^x, saturating at e^-708 and e^709."""
-    k, em = _reduce_ln2(x)
-    return _pow2(k) * (1.0 + em)
+    shifted, em = _reduce_ln2(x)
+    return _times_pow2(1.0 + em, shifted)
 
 
 @inline
@@ -243,16 +249,15 @@ def exp_for_float32(x: float) -> float:
     p = _EXP_FOR_FLOAT32[0]
     for c in numba.literal_unroll(_EXP_FOR_FLOAT32[1:]):
         p = p * r + c
-    exponent = bits_from_double(shifted) << 52  # type: ignore[call-arg]
-    return double_from_bits(bits_from_double(p) + exponent)
+    return _times_pow2(p, shifted)
 
 
 @inline
 def expm1(x: float) -> float:
     """e^x - 1 to full relative accuracy near 0, saturating like exp."""
     # 2^k e^r - 1 = 2^k expm1(r) + (2^k - 1): both exact for k = 0, no cancellation otherwise.
-    k, em = _reduce_ln2(x)
-    scale = _pow2(k)
+    shifted, em = _reduce_ln2(x)
+    scale = _times_pow2(1.0, shifted)
     return scale * em + (scale - 1.0)
 
 
