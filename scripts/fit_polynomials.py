@@ -40,6 +40,15 @@ def main() -> None:
         float64_fits()
         return
     half_ln2 = mp.log(2) / 2
+    # e^r itself for float32 results (exp_for_float32): degree 6 suffices for them, |r| up to
+    # ln2/2 plus the rounding of k.
+    _fit(
+        "_EXP_FOR_FLOAT32",
+        mp.exp,
+        -half_ln2 * (1 + mp.mpf(10) ** -9),
+        half_ln2 * (1 + mp.mpf(10) ** -9),
+        6,
+    )
     _fit(
         "_EXPM1",
         _at_zero(mp.mpf(1) / 6, lambda r: (mp.expm1(r) - r - r * r / 2) / r**3),

@@ -8,6 +8,9 @@ reduction, a polynomial and exponent bits set by hand. Each is good to about 1e-
 6e-8: a kernel's float64 result, rounded once to float32, stays within an ULP of the exact
 value, as the numpy path's does.
 
+exp_for_float32 is the exception: 2.6e-9, with a third of exp's polynomial gone, for a
+float32 result that its error reaches at most once (silu's value: still within 0.55 ULP).
+
 Each is only as wide as the float32 kernels need, and says so: exp saturates outside
 [-708, 709] (float32 ends near e^+-104), the normal CDF is 0 below -15.5, sin and cos return
 NaN past |x| = 2^19, which tells the caller to take the numpy path for that point.
@@ -35,6 +38,7 @@ __all__ = [
     "cos",
     "double_from_bits",
     "exp",
+    "exp_for_float32",
     "expm1",
     "inline",
     "log",
@@ -64,6 +68,7 @@ def inline(function: _F) -> _F:
 LOG2E = 1.4426950408889634
 LN2_HI = 0.6931471803691238  # ln 2 to 32 bits: k * LN2_HI is exact for |k| < 2^21
 LN2_LO = 1.9082149292705877e-10
+_LN2 = math.log(2)
 PIO2_1 = 1.5707963267341256  # pi/2 in three parts of 33 bits: k * PIO2_i is exact, k < 2^20
 PIO2_2 = 6.077100506303966e-11
 PIO2_3 = 2.0222662487959506e-21
@@ -78,6 +83,18 @@ SIN_LIMIT = 2.0**19
 SQRT_HALF = math.sqrt(0.5)
 NORMAL_TAIL = 15.5
 
+# e^r for |r| <= ln2/2, to 2.53e-9 relative: exp_for_float32's
+_EXP_FOR_FLOAT32 = (
+    0.0013941108434077287,
+    0.008375126398237096,
+    0.0416663528967739,
+    0.1666641551465227,
+    0.5000000047117757,
+    1.0000000377162142,
+    1.0,
+)
+_SHIFTER = 6755399441055744.0  # 1.5 2^52: x + 1.5 2^52 in [2^52, 2^53) has an ULP of 1
+_EXP_FOR_FLOAT32_LIMIT = 700.0  # e^700 = 1.0e304; 2^k e^r is normal for |k| <= 1010
 # expm1(r) = r + r^2 (1/2 + r q(r)) for |r| <= ln2/2
 _EXPM1 = (
     2.760751626492711e-07,
@@ -183,33 +200,64 @@ def _horner(coefficients: tuple[float, ...], z: float, result: float = 0.0) -> f
 
 
 @inline
-def _pow2(k: float) -> float:
-    """2^k for an integral float k in [-1022, 1023], by writing its exponent bits."""
-    return double_from_bits(np.int64(k + 1023.0) << 52)  # type: ignore[call-arg]
+def _reduce_ln2(x: float) -> tuple[float, float]:
+    """(shifted, expm1(r)) with x = k ln2 + r, |r| <= ln2/2 (and k's rounding), for x clipped
+    to [-708, 709]: k = round(x/ln2) by the 1.5 2^52 shifter, shifted = k + 1.5 2^52, whose
+    low bits are k (``_times_pow2``): no conversion to an integer, nor a floor."""
+    x = min(max(x, -708.0), 709.0)
+    shifted = x * LOG2E + _SHIFTER
+    k = shifted - _SHIFTER
+    r = (x - k * LN2_HI) - k * LN2_LO
+    return shifted, r + r * r * (0.5 + r * _horner(_EXPM1, r))
 
 
 @inline
-def _reduce_ln2(x: float) -> tuple[float, float]:
-    """(k, expm1(r)) with x = k ln2 + r, |r| <= ln2/2, for x clipped to [-708, 709]."""
-    x = min(max(x, -708.0), 709.0)
-    k = math.floor(x * LOG2E + 0.5)
-    r = (x - k * LN2_HI) - k * LN2_LO
-    return k, r + r * r * (0.5 + r * _horner(_EXPM1, r))
+def _times_pow2(m: float, shifted: float) -> float:
+    """m 2^k, k the integer in the low bits of ``shifted`` (``_reduce_ln2``), by an integer
+    add to m's exponent bits: exact while m 2^k is normal (m in [0.7, 1.42] and k in
+    [-1021, 1023], exp's range), as the product by 2^k it replaces."""
+    exponent = bits_from_double(shifted) << 52  # type: ignore[call-arg]
+    return double_from_bits(bits_from_double(m) + exponent)
 
 
 @inline
 def exp(x: float) -> float:
     """e^x, saturating at e^-708 and e^709."""
-    k, em = _reduce_ln2(x)
-    return _pow2(k) * (1.0 + em)
+    shifted, em = _reduce_ln2(x)
+    return _times_pow2(1.0 + em, shifted)
+
+
+@inline
+def exp_for_float32(x: float) -> float:
+    """e^x within 2.6e-9 relative (0.044 of float32's u = 2^-24), x clamped to [-700, 700]
+    and a NaN x taken as -700: two thirds of exp's polynomial, for a float32 result that
+    e's relative error reaches at most once (not magnified by a cancellation): computed in
+    float64, such a result is within 0.55 ULP once rounded.
+
+    x = k ln2 + r with k = round(x/ln2) by the 1.5 2^52 shifter, whose low bits are then k;
+    r = x - k LN2 (LN2 = ln2 to float64: |k| |LN2 - ln2| and the roundings, below 1e-13);
+    e^r by a degree-6 fit on |r| <= ln2/2 (scripts/fit_polynomials.py), 2.53e-9, plus
+    Horner's roundings, a few 1e-16; 2^k added to its exponent bits, exact for |k| <= 1010.
+    The clamp's max(a, b) is numba's (Python's): b if b > a else a, so the bound comes first
+    and a NaN x, failing the comparison, becomes -700 (silu's 0 * inf, for beta = 0 at an
+    infinite x, then gives the gate 1); each is still one vmaxpd or vminpd.
+    """
+    x = min(_EXP_FOR_FLOAT32_LIMIT, max(-_EXP_FOR_FLOAT32_LIMIT, x))
+    shifted = x * LOG2E + _SHIFTER
+    k = shifted - _SHIFTER
+    r = x - k * _LN2
+    p = _EXP_FOR_FLOAT32[0]
+    for c in numba.literal_unroll(_EXP_FOR_FLOAT32[1:]):
+        p = p * r + c
+    return _times_pow2(p, shifted)
 
 
 @inline
 def expm1(x: float) -> float:
     """e^x - 1 to full relative accuracy near 0, saturating like exp."""
     # 2^k e^r - 1 = 2^k expm1(r) + (2^k - 1): both exact for k = 0, no cancellation otherwise.
-    k, em = _reduce_ln2(x)
-    scale = _pow2(k)
+    shifted, em = _reduce_ln2(x)
+    scale = _times_pow2(1.0, shifted)
     return scale * em + (scale - 1.0)
 
 

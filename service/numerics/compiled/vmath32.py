@@ -1,10 +1,11 @@
-"""The logistic function and exact products in float32 arithmetic, for float32 results.
+"""The exponential's parts and exact products in float32 arithmetic, for float32 results.
 
-vmath computes a float32 result in float64, four lanes to a 256-bit register; in float32 the
-same register holds eight, which is the difference between 0.4x and about 1x of PyTorch's
-fused float32 sigmoid. Eight lanes need float32 arithmetic throughout, and an argument that
-its roundings stay below a float32 ULP. u = 2^-24 below (float32's unit roundoff); every
-operation is a float32 one unless marked exact.
+vmath computes a float32 result in float64, half as many lanes to a register as float32
+arithmetic. Where that costs more than float32's care would (a piecewise entry's few
+operations; e^-x^2/2 within gelu's float64 formula; softmax's exponentials), float32
+arithmetic takes over, with an argument that its roundings stay below a float32 ULP.
+u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
+exact.
 
 e^x = 2^k (s + c), x <= 0 (``exp_parts``): k = round(x / ln2) by the 1.5 2^23 shifter (its
 low bits are k, which gives 2^k without a float-to-integer conversion, absent from AVX2);
@@ -17,23 +18,18 @@ to e^r >= 0.7; the coefficients' roundings and the evaluation's, each u times te
 r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1 - s) + r) +
 (t + rho (1 + r)) are Fast2Sum (exact) plus t's terms: s + c = e^r within 0.25 u of it.
 
-sigmoid(x) for x = -|x| (the other side is 1 - that, below): d + d_lo = 1 + e exactly to
-u^2 (Fast2Sum of 1 and fl(s 2^k), plus c 2^k), q = fl(1/d), rho = fma(-q, d, 1) - q d_lo so
-that 1/(1 + e) = q (1 + rho) within 2u^2. Then
-    x >= 0:  sigma = 1 / (1 + e) = fma(q, rho, q): e's 0.25 u moves it by e/(1 + e) <= 1/2 of
-             that, so within 0.5 ULP + 0.13 u + 3 u^2 < 0.64 ULP;
-    x < 0:   sigma = 2^k (s + c) q (1 + rho): with m + m_lo = s q exact (fma), the sum
-             m + (m_lo + q (c + s rho)) rounds once, then scales by 2^k in two normal factors,
-             the first exact, the second rounding once more only into the subnormals (where
-             the first rounding, relative, is below 2^-24 of an absolute subnormal ULP):
-             within 0.5 ULP + 0.25 u + 0.13 u (e's error through 1/(1 + e)) + 4 u^2 < 0.89 ULP.
-sigma' = e/(1 + e)^2 the same way (``sigmoid_slope``), from the same e and q: 0.76 ULP.
-silu = x sigmoid(x) the same way (x times m as an exact pair before the one rounding) measured
-no faster than silu's float64-inside kernel: its two branches cost what eight lanes save.
+The logistic function was once written here as well, sigmoid and its slope within 0.89 and
+0.76 ULP, and a silu on it measured no faster than silu's float64 kernel. Below 0, e's
+relative error reaches x e/(1 + e) undamped, so e must stay the pair s + c (a float32 e
+brings its own half ULP and more); that bookkeeping, both branches and a scaling in two
+steps, about 50 operations for 16 lanes, cost what the lanes saved. The float64 kernels'
+waste was elsewhere: vmath.exp's 1e-14, where a float32 result needs 1e-9. On
+vmath.exp_for_float32, about 20 operations for 8 lanes, sigmoid, its slope and silu are
+faster in float64 (0.63 -> 0.57, 0.73 -> 0.66 and 0.83 -> 0.61 ms per 1e6, on AVX-512).
 
 The piecewise entries' float32 kernels need a float64 parameter times a float32 x rounded
 once: ``split`` cuts the parameter into two float32s and ``times`` carries the product as an
-fma pair before its one rounding (``shifted_times`` does (x + h) c, TwoSum first); ``below``
+fma pair before its one rounding (``ramp`` does (x + h) c clamped, Fast2Sum first); ``below``
 turns a float64 threshold into the float32 one that every float32 x compares with alike.
 Each function's docstring has its error argument.
 
@@ -57,9 +53,7 @@ __all__ = [
     "exp_parts",
     "fma",
     "pow2",
-    "shifted_times",
-    "sigmoid",
-    "sigmoid_slope",
+    "ramp",
     "split",
     "times",
 ]
@@ -142,35 +136,6 @@ def exp_parts(x: np.float32) -> tuple[np.int32, np.float32, np.float32]:
 
 
 @inline
-def _logistic_parts(
-    x: np.float32,
-) -> tuple[np.float32, np.float32, np.float32, np.float32, np.float32, np.float32]:
-    """(s, c, first, second, q, rho): e^-|x| = (s + c) first second, 1/(1 + e^-|x|) =
-    q (1 + rho) within 2 u^2 (module docstring)."""
-    k, s, c = exp_parts(-abs(x))
-    # 2^k as two normal factors (k >= -174): the first product is exact, the second rounds once.
-    half = k >> np.int32(1)
-    first, second = pow2(half), pow2(k - half)
-    e = (s * first) * second  # rounds only below 2^-126, where 1 + e = 1 regardless
-    d = _ONE + e
-    d_lo = ((_ONE - d) + e) + (c * first) * second
-    q = _ONE / d
-    rho = _fma(-q, d, _ONE) - q * d_lo  # type: ignore[call-arg]
-    return s, c, first, second, q, rho
-
-
-@inline
-def sigmoid(x: np.float32) -> np.float32:
-    """1 / (1 + e^-x) for a float32 x, a float32 within 0.89 ULP (module docstring)."""
-    s, c, first, second, q, rho = _logistic_parts(x)
-    if x >= _ZERO:
-        return _fma(q, rho, q)  # type: ignore[call-arg]
-    m = s * q
-    m_lo: np.float32 = _fma(s, q, -m)  # type: ignore[call-arg]
-    return ((m + (m_lo + q * (c + s * rho))) * first) * second
-
-
-@inline
 def split(a: float) -> tuple[np.float32, np.float32]:
     """(hi, lo), float32s with a = hi + lo + d, |d| <= u |lo| <= u^2 |a| (a float64 parameter:
     computed once, outside the loop, which LLVM hoists it to)."""
@@ -180,22 +145,19 @@ def split(a: float) -> tuple[np.float32, np.float32]:
 
 @inline
 def times(hi: np.float32, lo: np.float32, m: np.float32) -> np.float32:
-    """(hi + lo) m for a float32 m, rounded once to float32 but for u^2 of it (or, where the
-    result lies below 2^-100, an absolute 2^-149: one subnormal ULP).
+    """(hi + lo) m for a float32 m other than 0, rounded once to float32 but for 2 u^2 of it
+    (or, where the product lies below 2^-100, within an ULP of the least subnormal).
 
-    hi m = p + e exactly (fma, where e is normal); the sum p + fl(lo m + e) rounds once, and
-    fl(lo m + e) is off by u |lo m + e| <= 2 u^2 |p|. With split's d: within 0.5 ULP + 3 u^2
-    relative, i.e. the correctly rounded product but within 2^-21 ULP of a rounding boundary.
-    Below 2^-100 e and the inner sum may round to the subnormals' grid, 2^-150 each: within
-    1.5 ULP of the least subnormal there. The explicit fma keep LLVM from contracting p's
-    product into the last sum (p has two uses, which LLVM does not fuse on x86 either).
-    A product that underflows to zero keeps p's sign, as the float64 product rounded would:
-    p + fl(lo m + e) would make -0 + 0 a +0.
+    q = fl(m lo) is within u |m lo| <= u^2 |m hi| of m lo (|lo| <= u |hi|), and the fma rounds
+    m hi + q once: with split's d (|m d| <= u^2 |m hi|), within 0.5 ULP + 2 u^2 relative, the
+    correctly rounded product but within 2^-22 ULP of a rounding boundary; two operations.
+    Below 2^-100, q may round to the subnormals' grid, off by 2^-150, half an ULP of the
+    least subnormal. A product that underflows to zero has the exact product's sign (IEEE's
+    rule for a nonzero sum rounded to 0: m hi + q is not 0, |q| < |m hi|), as the float64
+    product rounded would; but a zero m gives the sum of two zeros, +0 where hi and lo differ
+    in sign, which is why callers take m = 0 apart.
     """
-    p = hi * m
-    e: np.float32 = _fma(hi, m, -p)  # type: ignore[call-arg]
-    r = p + _fma(lo, m, e)
-    return r if r != _ZERO else p
+    return _fma(m, hi, m * lo)  # type: ignore[call-arg]
 
 
 _LEAST_NEGATIVE_BITS = np.int32(-2147483647)  # 0x80000001: -2^-149
@@ -220,42 +182,20 @@ def below(t: float) -> np.float32:
 
 
 @inline
-def shifted_times(
-    x: np.float32, shift: np.float32, hi: np.float32, lo: np.float32
-) -> tuple[np.float32, np.float32]:
-    """(x + shift)(hi + lo) as an unevaluated pair p + q, float32s, within 7 u^2 |p| of it.
+def ramp(x: np.float32, shift: np.float32, hi: np.float32, lo: np.float32) -> np.float32:
+    """(c + shift)(hi + lo), c = x clamped to [-shift, shift], rounded once but for 5 u^2 of it
+    (0.5 ULP + 2^-21 ULP), for float32s x and shift > 0 and (hi, lo) = split(a): hard sigmoid's
+    ramp, which is 0 from -shift down and 2 shift a from shift up; an infinite x is clamped too.
 
-    x + shift = s + e exactly (Knuth's TwoSum, additions only), s hi = p + r exactly (fma,
-    where r is normal: the callers' s is 0 or at least an ULP of shift, 2^-22 for theirs);
-    q = fl(e hi + fl(s lo + r)): |r|, |s lo|, |e hi| <= u |p| (1 + u), so each rounding is
-    within 3 u^2 |p|, and the dropped e lo within u^2 |p|. fl(p + q) is then the product
-    rounded once but for 7 u^2 of it (0.5 ULP + 2^-20 ULP); a further product with a float32
-    y is times(p, q, y).
+    c + shift = s + e exactly by Fast2Sum, which |shift| >= |c| allows (three operations where
+    TwoSum takes six); s lo and e hi are each below u s hi (|lo| <= u hi, |e| <= u s), so
+    t = fl(e hi + fl(s lo)) is within 2 u^2 s hi of e hi + s lo, the dropped e lo and split's
+    d (with a's own rounding from the exact slope, 2^-53) within 2 u^2 s hi, and fma(s, hi, t)
+    rounds s hi + t once: within 0.5 ULP + 5 u^2 of (c + shift) a. s + e = 0 exactly when
+    c = -shift, and the result is +0 there; otherwise s >= 2^-24 shift, and a product that
+    rounds into the subnormals (e hi, for a subnormal x) is off by 2^-150, nothing beside s hi.
     """
-    s = x + shift
-    b = s - x
-    e = (x - (s - b)) + (shift - b)
-    p = s * hi
-    r: np.float32 = _fma(s, hi, -p)  # type: ignore[call-arg]
-    return p, _fma(e, hi, _fma(s, lo, r))
-
-
-@inline
-def sigmoid_slope(x: np.float32) -> np.float32:
-    """sigma'(x) = e/(1 + e)^2, e = e^-|x|, for a float32 x: a float32 within 0.76 ULP.
-
-    With e = 2^k (s + c) and 1/(1 + e) = q (1 + rho) (``_logistic_parts``), sigma' =
-    2^k (s + c) q^2 (1 + rho)^2. q^2 = Q + Q_lo and s Q = M + M_lo exactly (fma), and the
-    rest, M_lo + s Q_lo + Q (c + 2 s rho), terms each below 2 u M, sums in float32 within
-    about 6 u^2 M; (1 + rho)^2's rho^2 and c's products with rho and Q_lo are below u^2 M.
-    So M + rest rounds once, within 0.5 ULP + 8 u^2; e's 0.25 u moves sigma' by (1 - e)/
-    (1 + e) <= 1 times that; the scaling by 2^k in two normal factors rounds only into the
-    subnormals, as sigmoid's does. Within 0.5 ULP + 0.25 u + 8 u^2 < 0.76 ULP.
-    """
-    s, c, first, second, q, rho = _logistic_parts(x)
-    big_q = q * q
-    big_q_lo: np.float32 = _fma(q, q, -big_q)  # type: ignore[call-arg]
-    m = s * big_q
-    m_lo: np.float32 = _fma(s, big_q, -m)
-    rest = m_lo + (s * big_q_lo + big_q * (c + _f(2.0) * s * rho))
-    return ((m + rest) * first) * second
+    c = min(max(x, -shift), shift)
+    s = c + shift
+    e = c - (s - shift)
+    return _fma(s, hi, _fma(e, hi, s * lo))  # type: ignore[call-arg]

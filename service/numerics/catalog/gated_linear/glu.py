@@ -10,6 +10,7 @@ from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, halves
 from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.sigmoidal.sigmoid import (
     sigmoid,
+    sigmoid_and_slope_at,
     sigmoid_at,
     sigmoid_at64,
     sigmoid_derivative,
@@ -31,7 +32,7 @@ def glu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.concatenate([grad_output * sigmoid(b), grad_output * a * sigmoid_derivative(b)], axis)
 
 
-glu_row, glu_vjp_row = gated_rows(sigmoid_at, sigmoid_derivative_at)
+glu_row, glu_vjp_row = gated_rows(sigmoid_at, sigmoid_derivative_at, both=sigmoid_and_slope_at)
 glu_row64, glu_vjp_row64 = gated_rows(sigmoid_at64, sigmoid_derivative_at64)
 
 

@@ -23,7 +23,9 @@ def softmin_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
 
 
 softmin_row, softmin_vjp_row = softmax_rows(-1.0)
-softmin_row64, softmin_vjp_row64 = softmax_rows(-1.0, exponentials64)
+softmin_row64, softmin_vjp_row64 = softmax_rows(
+    -1.0, exponentials64, value_exponentials=exponentials64
+)
 
 
 ACTIVATION = Activation(

@@ -33,9 +33,9 @@ def leaky_relu_at(x: float, p: tuple[float]) -> float:
 
 @inline
 def leaky_relu_at32(x: float, p: tuple[float]) -> float:
-    # In float32, eight lanes to four: a x carried as a pair (vmath32.times), rounded once,
-    # within 0.5 ULP + 3 u^2 (1.5 ULP of the least subnormal below 2^-100), so within an ULP
-    # of leaky_relu_at's float64 rounded; max and min of float32 numbers are exact.
+    # In float32, eight lanes to four: a x with a split in two (vmath32.times), rounded once,
+    # within 0.5 ULP + 2 u^2 (an ULP of the least subnormal below 2^-100), so within an ULP
+    # of leaky_relu_at's float64 rounded, and the same but near ties; x < 0, never 0, there.
     (negative_slope,) = p
     hi, lo = vmath32.split(negative_slope)
     y = np.float32(x)

@@ -49,12 +49,14 @@ def rrelu_at(x: float, p: tuple[float, float]) -> float:
 
 @inline
 def rrelu_at32(x: float, p: tuple[float, float]) -> float:
-    # In float32, eight lanes to four: a x as vmath32.times's pair, rounded once (within
-    # 0.5 ULP + 3 u^2, 1.5 ULP of the least subnormal below 2^-100), as leaky_relu_at32.
+    # In float32, eight lanes to four: a x by vmath32.times, rounded once (within 0.5 ULP +
+    # 2 u^2, an ULP of the least subnormal below 2^-100), as leaky_relu_at32. At +-0, y hi:
+    # the zero with rrelu_at's sign, which times (for a nonzero y) need not give.
     lower, upper = p
     hi, lo = vmath32.split((lower + upper) / 2)
     y = np.float32(x)
-    return float(y if y > np.float32(0.0) else vmath32.times(hi, lo, y))
+    zero = np.float32(0.0)
+    return float(y if y > zero else (vmath32.times(hi, lo, y) if y < zero else y * hi))
 
 
 @inline

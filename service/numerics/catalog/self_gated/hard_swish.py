@@ -16,6 +16,7 @@ from service.numerics.types import Array, Interval
 
 # hard_swish is x hard_sigmoid(x) with PyTorch's hard sigmoid, clip((x + 3)/6, 0, 1).
 _SHIFT, _WIDTH = SHAPES["torch"]
+_FLOAT32_MAX = np.float32(np.finfo(np.float32).max)
 
 
 def hard_swish(x: Array) -> Array:
@@ -36,19 +37,21 @@ def hard_swish_second_derivative(x: Array) -> Array:
 def hard_swish_at32(x: float, _: tuple[()]) -> float:
     """x (x + 3)/6 between -3 and 3 (x above, -0 or 0 below), in float32 arithmetic.
 
-    (x + 3)/6 is the pair p + q of vmath32.shifted_times (1/6 split in two), within 7 u^2 |p|;
-    x p = P + E exactly (fma) and P + fl(x q + E) rounds once, fl() off by u |x q + E| <=
-    2 u^2 |x p|: within 0.5 ULP + 10 u^2 of the exact value, and where x p lies below 2^-100
-    (|x| < 2^-99) within 1.5 ULP of the least subnormal (vmath32.times). So within an ULP of
-    hard_swish_at64's float64 rounded, but for those subnormals; eight lanes to four.
+    x times hard_sigmoid's value H = vmath32.ramp (x clamped to [-3, 3], 1/6 split in two),
+    rounded once: H is within 0.5 ULP + 5 u^2 of h = (x + 3)/6, i.e. u/m + 5 u^2 relative for
+    h's significand m in [1, 2), and x H within m' / (2 m) + 5 u ULP of x h, m' being x h's
+    significand: m' / m is x's, or half of it, below 2. So fl(x H) is within 1.5 ULP + 2^-21
+    of x h, inside the contract's 2, and within an ULP of the numpy path's float64 rounded
+    (0.5 ULP + 2^-52 relative from x h) but where that lies within 2^-20 ULP of a tie.
+    Past 3, H = 1 and the result is x exactly; from -3 down H = +0 and x H is -0, as
+    hard_swish_at64 has it (x clamped to -FLT_MAX first, so that -inf gives that limit, not
+    -inf times 0). Below |x| = 2^-125, where x H is subnormal, one rounding on the
+    subnormals' grid.
     """
     y = np.float32(x)
-    shift = np.float32(_SHIFT)
     hi, lo = vmath32.split(1.0 / _WIDTH)
-    p, q = vmath32.shifted_times(y, shift, hi, lo)
-    middle = vmath32.times(p, q, y)
-    # y * 0, as hard_swish_at64 has it below -3: -0.0; past 3 the factor is exactly 1.
-    return float(y if y >= shift else (middle if y > -shift else y * np.float32(0.0)))
+    gate = vmath32.ramp(y, np.float32(_SHIFT), hi, lo)
+    return float(max(y, -_FLOAT32_MAX) * gate)
 
 
 @inline

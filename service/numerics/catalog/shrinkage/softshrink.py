@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
@@ -41,24 +43,27 @@ def softshrink_at(x: float, p: tuple[float]) -> float:
 def softshrink_at32(x: float, p: tuple[float]) -> float:
     """x - lambd for |x| > lambd (x + lambd below), 0 within, in float32 arithmetic.
 
-    With lambd = h + l + d (vmath32.split) and y = |x| > lambd, so y >= h: y - h = s + e
-    exactly (Knuth's TwoSum), and the result rounds s + fl(e - l) once. If y <= 2h, s is
-    exact (Sterbenz), e = 0 and s - l rounds once: off the exact y - lambd by d <= u |l|
-    <= 2^-25 ULP(h), at most half an ULP of the result (which is at least ULP(h)/2 - |l|, not
-    less than 2^-24 ULP(h)); so within 1 ULP. Past 2h the result exceeds y/2 and e - l rounds
-    off by u (|e| + |l|) <= 2 u^2 y: within 0.5 ULP + 4 u^2. Within an ULP, then, of the
-    exact value and so of softshrink_at's float64 rounded; eight lanes to four.
+    With lambd = h + l + d (vmath32.split) and y = |x| > lambd, y >= h (h is lambd rounded
+    to nearest, and y a float32 above lambd), so y - h = s + e exactly by Fast2Sum, and the
+    result rounds s + fl(e - l) once. If y <= 2h, s is exact (Sterbenz), e = 0 and s - l
+    rounds once: off the exact y - lambd by d <= u |l| <= 2^-25 ULP(h), at most half an ULP
+    of the result (which is at least ULP(h)/2 - |l|, not less than 2^-24 ULP(h)); so within
+    1 ULP. Past 2h the result exceeds y/2 and e - l rounds off by u (|e| + |l|) <= 2 u^2 y:
+    within 0.5 ULP + 4 u^2. Within an ULP, then, of the exact value and so of softshrink_at's
+    float64 rounded. The sign is x's (copysign: a result that underflows to 0 keeps it, as
+    x - lambd rounded would), the dead zone's 0 is +0 (x - x); an infinite x, whose e would
+    be NaN, is its own limit.
     """
     (lambd,) = p
     hi, lo = vmath32.split(lambd)
     y = np.float32(x)
     magnitude = abs(y)
     s = magnitude - hi
-    b = s - magnitude
-    e = (magnitude - (s - b)) - (hi + b)
+    e = (magnitude - s) - hi
     shrunk = s + (e - lo)
-    signed = shrunk if y > np.float32(0.0) else -shrunk
-    # One float32 select, widened once: a float64 select would keep the loop in float64.
+    # numba's copysign of float32s is a float32: one float32 select after it, widened once
+    # (a float64 select would keep the loop in float64).
+    signed = math.copysign(shrunk if magnitude != np.float32(np.inf) else magnitude, y)
     return float(signed if magnitude > vmath32.below(lambd) else np.float32(0.0))
 
 

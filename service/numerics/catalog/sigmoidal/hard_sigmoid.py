@@ -35,13 +35,12 @@ def _kernel(variant: str) -> Kernel:
 
     @inline
     def value(x: float, _: tuple[()]) -> float:
-        # In float32, eight lanes to four: (x + h)/w as a pair (vmath32.shifted_times, 1/w
-        # split in two), rounded once within 0.5 ULP + 2^-20, and clamped after rounding,
-        # which gives the same (rounding is monotonic). Near -h, where the result vanishes,
-        # x + h is exact; so within an ULP of value64's float64 rounded, relative throughout.
+        # In float32 arithmetic: (x + h)/w is vmath32.ramp's (x clamped to [-h, h] first,
+        # 1/w split in two), rounded once but for 5 u^2 of it, relative throughout; 0 at -h
+        # and 1 at h exactly. So within an ULP of value64's float64 rounded, and the same
+        # float32 but where both lie within 2^-20 ULP of a tie; at +-inf the limits 1 and 0.
         hi, lo = vmath32.split(slope)
-        p, q = vmath32.shifted_times(np.float32(x), np.float32(shift), hi, lo)
-        return float(min(max(p + q, np.float32(0.0)), np.float32(1.0)))
+        return float(vmath32.ramp(np.float32(x), np.float32(shift), hi, lo))
 
     @inline
     def derivative(x: float, _: tuple[()]) -> float:

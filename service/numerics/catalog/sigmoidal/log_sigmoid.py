@@ -10,6 +10,7 @@ from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
 from service.numerics.catalog.sigmoidal.sigmoid import (
     sigmoid,
+    sigmoid_at,
     sigmoid_at64,
     sigmoid_derivative,
     sigmoid_derivative_at64,
@@ -33,12 +34,19 @@ def log_sigmoid_second_derivative(x: Array) -> Array:
 
 @inline
 def log_sigmoid_at(x: float, _: tuple[()]) -> float:
-    return min(x, 0.0) - vmath.log1p_unit(vmath.exp(-abs(x)))
+    """min(x, 0) - log1p(e), e = e^-|x|, in float64 for a float32 result.
+
+    e by vmath.exp_for_float32, within 2.6e-9: log1p(e) moves by e/(1 + e) times that, at
+    most log1p(e) times it (log1p(e) >= e/(1 + e)), and min(x, 0) has the same sign: the
+    result within 2.6e-9 and log1p_unit's 1e-14, 0.55 ULP once rounded. -inf at -inf; at
+    +inf -log1p(e^-700), a -0 in float32.
+    """
+    return min(x, 0.0) - vmath.log1p_unit(vmath.exp_for_float32(-abs(x)))
 
 
 @inline
 def log_sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
-    return vmath.sigmoid(-x)
+    return sigmoid_at(-x, ())  # sigma(-x): within 0.55 ULP; 1 at -inf, 0 at +inf
 
 
 # For float64: log1p of e = e^-|x| is within 0.55 ULP plus e's 0.82 ULP (log1p(e) is less

@@ -8,7 +8,7 @@ from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.piecewise import select
 from service.numerics.catalog.references import GLOROT_BENGIO
-from service.numerics.compiled import Kernel, inline, vmath, vmath32, vmath64
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.compiled.vmath64.dd import divide, fast_two_sum, product, scale, two_sum
 from service.numerics.types import Array, Interval
 
@@ -35,27 +35,34 @@ def sigmoid_second_derivative(x: Array) -> Array:
 
 @inline
 def sigmoid_at(x: float, _: tuple[()]) -> float:
-    return vmath.sigmoid(x)
+    """1 / (1 + E), E = e^-x, in float64 for a float32 result.
 
-
-@inline
-def sigmoid_at32(x: float, _: tuple[()]) -> float:
-    # The float32 kernel's value: float32 arithmetic, eight lanes to AVX2's four (vmath32).
-    return float(vmath32.sigmoid(np.float32(x)))  # exact: widened, to be rounded back
-
-
-@inline
-def sigmoid_derivative_at32(x: float, _: tuple[()]) -> float:
-    # The float32 kernel's slope: float32 arithmetic, eight lanes to four (vmath32).
-    return float(vmath32.sigmoid_slope(np.float32(x)))  # exact: widened, to be rounded back
+    E by vmath.exp_for_float32, within 2.6e-9 relative; 1/(1 + E) is off by E/(1 + E) <= 1
+    times that and by two float64 roundings: within 0.55 ULP of the exact value once rounded
+    to float32, subnormals included (E saturates at e^700, and 1/(1 + E) at 1e-304, far below
+    them). At +inf and -inf, 1 and that 1e-304, which rounds to 0.
+    """
+    return 1.0 / (1.0 + vmath.exp_for_float32(-x))
 
 
 @inline
 def sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
-    # e r^2 with vmath.sigmoid's own e and r: a loop that needs both (glu's) computes them once.
-    e = vmath.exp(-abs(x))
+    """e / (1 + e)^2, e = e^-|x|, in float64 for a float32 result: e by
+    vmath.exp_for_float32, whose error reaches the result (1 - e)/(1 + e) <= 1 times, and
+    three float64 roundings: within 0.55 ULP once rounded; 0 at +-inf."""
+    e = vmath.exp_for_float32(-abs(x))
+    d = 1.0 + e
+    return e / (d * d)
+
+
+@inline
+def sigmoid_and_slope_at(x: float, _: tuple[()]) -> tuple[float, float]:
+    """(sigma(x), sigma'(x)) from one e = e^-|x| and r = 1/(1 + e): e r or r, and e r^2,
+    each within 0.55 ULP once rounded to float32 (sigmoid_at's argument), for a loop that
+    needs both (glu's gradient)."""
+    e = vmath.exp_for_float32(-abs(x))
     r = 1.0 / (1.0 + e)
-    return e * r * r
+    return (r if x >= 0 else e * r), e * r * r
 
 
 # For float64, on vmath64 (e = e^-|x| within 0.82 ULP): sigma = (1 or e)/(1 + e) within
@@ -114,8 +121,8 @@ ACTIVATION = Activation(
     second_derivative=sigmoid_second_derivative,
     kernels=(
         Kernel(
-            sigmoid_at32,
-            sigmoid_derivative_at32,
+            sigmoid_at,
+            sigmoid_derivative_at,
             value64=sigmoid_at64,
             derivative64=sigmoid_derivative_at64,
             second_derivative64=sigmoid_second_derivative_at,
