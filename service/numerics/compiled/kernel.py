@@ -20,6 +20,7 @@ to answer (sin past |x| = 2^20 pi/2), and the caller computes those points the n
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,10 +30,19 @@ import numpy as np
 
 from service.numerics.compiled.cache import cached
 from service.numerics.compiled.cores import SPLIT_ABOVE, split
-from service.numerics.compiled.vmath import FASTMATH
+from service.numerics.compiled.vmath import FASTMATH, inline
 from service.numerics.types import Array, OutputName, ParamValue
 
-__all__ = ["Kernel", "ScalarFunction", "loops_of", "own_loops", "read_only", "run"]
+__all__ = [
+    "Kernel",
+    "Limit",
+    "ScalarFunction",
+    "loops_of",
+    "own_loops",
+    "read_only",
+    "run",
+    "with_limits",
+]
 
 ScalarFunction = Callable[..., float]
 """A compiled function of (x, p) to float: x a float64, p a tuple of the kernel's parameters."""
@@ -51,8 +61,9 @@ class Kernel:
     parameters that change nothing in this variant (rrelu's seed when it is not training).
 
     A function that is None leaves its output to the numpy path. A function returns NaN
-    where it cannot answer; the numpy path then computes those points
-    again. Every input is finite: the service refuses the rest.
+    where it cannot answer; the numpy path then computes those points again. At x = +-inf
+    a function answers its limit (``with_limits`` where its formula does not), NaN where
+    there is none; a NaN x gives NaN.
     """
 
     value: ScalarFunction | None
@@ -75,6 +86,37 @@ class Kernel:
         if dtype == np.float64:
             return self.value64 if output == "value" else self.derivative64
         return None
+
+
+Limit = float | Callable[..., float]
+"""A limit at an infinity: a number, or a compiled function of p where it depends on them."""
+
+
+def with_limits(function: ScalarFunction, *, below: Limit, above: Limit) -> ScalarFunction:
+    """``function``, answering ``below`` at x = -inf and ``above`` at x = +inf.
+
+    For a formula that is NaN or wrong there (0 * inf, inf / inf, a tail that overflows
+    before it vanishes): a select on the result, which costs a vectorised loop a compare and
+    a blend per element and leaves every finite x's result as it was.
+    """
+    low = below if callable(below) else _constant(below)
+    high = above if callable(above) else _constant(above)
+
+    @inline
+    def limited(x: float, p: tuple[float, ...]) -> float:
+        y = function(x, p)
+        limit = high(p) if x > 0.0 else low(p)
+        return limit if abs(x) == math.inf else y
+
+    return limited
+
+
+def _constant(value: float) -> Callable[..., float]:
+    @inline
+    def constant(p: tuple[float, ...]) -> float:
+        return value
+
+    return constant
 
 
 def loops_of(function: ScalarFunction) -> tuple[Any, Any]:
@@ -107,7 +149,9 @@ def own_loops(function: ScalarFunction) -> tuple[Any, Any]:
     def plain(x, out, arguments):
         unanswered = False
         for i in range(x.size):
-            y = function(np.float64(x[i]), arguments)
+            at = np.float64(x[i])
+            # NaN in, NaN out, whatever the function: a piecewise slope would answer 0 or 1.
+            y = at if np.isnan(at) else function(at, arguments)
             unanswered |= np.isnan(y)
             out[i] = y  # rounded once, to out's dtype
         return unanswered
@@ -116,7 +160,8 @@ def own_loops(function: ScalarFunction) -> tuple[Any, Any]:
     def scaled(x, scale, out, arguments):
         unanswered = False
         for i in range(x.size):
-            y = function(np.float64(x[i]), arguments) * np.float64(scale[i])
+            at = np.float64(x[i])
+            y = (at if np.isnan(at) else function(at, arguments)) * np.float64(scale[i])
             unanswered |= np.isnan(y)
             out[i] = y
         return unanswered

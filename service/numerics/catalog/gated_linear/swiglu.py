@@ -11,6 +11,8 @@ from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.gated_linear.glu import glu
 from service.numerics.catalog.references import SHAZEER
 from service.numerics.catalog.self_gated.silu import (
+    SLOPE_LIMITS,
+    VALUE_LIMITS,
     silu,
     silu_at,
     silu_at64,
@@ -18,7 +20,7 @@ from service.numerics.catalog.self_gated.silu import (
     silu_derivative_at,
     silu_derivative_at64,
 )
-from service.numerics.compiled import along_halves
+from service.numerics.compiled import along_halves, with_limits
 from service.numerics.types import REAL_LINE, Array
 
 
@@ -33,8 +35,15 @@ def swiglu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.concatenate([grad_output * silu(b), grad_output * a * silu_derivative(b)], axis)
 
 
-swiglu_row, swiglu_vjp_row = gated_rows(silu_at, silu_derivative_at, (1.0,))
-swiglu_row64, swiglu_vjp_row64 = gated_rows(silu_at64, silu_derivative_at64, (1.0,))
+# The gates answer silu's limits at b = +-inf (a float32 kernel's saturated exp would not).
+swiglu_row, swiglu_vjp_row = gated_rows(
+    with_limits(silu_at, **VALUE_LIMITS), with_limits(silu_derivative_at, **SLOPE_LIMITS), (1.0,)
+)
+swiglu_row64, swiglu_vjp_row64 = gated_rows(
+    with_limits(silu_at64, **VALUE_LIMITS),
+    with_limits(silu_derivative_at64, **SLOPE_LIMITS),
+    (1.0,),
+)
 
 
 ACTIVATION = Activation(

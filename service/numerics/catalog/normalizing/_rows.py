@@ -24,6 +24,7 @@ __all__ = [
     "exponentials32",
     "exponentials64",
     "largest",
+    "less_top",
     "rowwise",
     "strict",
     "summing",
@@ -32,8 +33,8 @@ __all__ = [
 ]
 
 SUMMING = {"contract", "reassoc"}
-# The maximum of finite numbers (the service refuses the rest) has no NaN to carry, and the
-# sign of a zero maximum changes no difference x - max.
+# The maximum of numbers and infinities (the service refuses NaN) has no NaN to carry, and
+# the sign of a zero maximum changes no difference x - max.
 MAXIMUM = {"nnan", "nsz"}
 # The support lies above z = -1 (tau >= -1: the largest z is 0 and its share at most 1), and
 # the numpy path's test for a rank k whose z_(k) is at or below -1.5 fails, by margins its
@@ -82,6 +83,14 @@ def largest(x: Array, sign: float) -> float:
     return top
 
 
+@inline
+def less_top(value: float, top: float) -> float:
+    """value - top, 0 where value is the maximum: an infinite maximum's own difference is 0,
+    as a finite one's is, where inf - inf would be NaN. (So a row's entries at +inf share its
+    weight, and those at -inf have none.)"""
+    return 0.0 if value == top else value - top
+
+
 @summing
 def weighted_total(weights: Array, g: Array) -> tuple[float, float]:
     """(sum w g, sum w)."""
@@ -98,7 +107,7 @@ def exponentials(x: Array, sign: float, e: Array) -> float:
     top = largest(x, sign)
     for i in range(x.size):
         # Below -708 exp saturates; those terms are 0 to float32 either way.
-        e[i] = vmath.exp(max(sign * np.float64(x[i]) - top, -708.0))
+        e[i] = vmath.exp(max(less_top(sign * np.float64(x[i]), top), -708.0))
     return top
 
 
@@ -121,10 +130,12 @@ def exponentials32(x: Array, sign: float, e: Array) -> float:
     flip = np.float32(sign)
     for i in range(x.size):
         value = flip * x[i]
-        d = value - top32
+        top_here = value == top32  # as less_top: 0, not inf - inf, at an infinite maximum
+        d = np.float32(0.0) if top_here else value - top32
         b = d - value
         # d may overflow to -inf, and TwoSum then gives NaN: no correction past the clamp.
-        d_lo = (value - (d - b)) - (top32 + b) if d >= vmath32.EXP_LOW else np.float32(0.0)
+        exact = top_here or d < vmath32.EXP_LOW
+        d_lo = np.float32(0.0) if exact else (value - (d - b)) - (top32 + b)
         k, s, c = vmath32.exp_parts(d)
         half = k >> np.int32(1)
         e[i] = ((s + (c + s * d_lo)) * vmath32.pow2(half)) * vmath32.pow2(k - half)
@@ -136,7 +147,7 @@ def exponentials64(x: Array, sign: float, e: Array) -> float:
     """e = exp(sign x - max) within 0.82 ULP each (vmath64; 0 below e^-745), and the maximum."""
     top = largest(x, sign)
     for i in range(x.size):
-        e[i] = vmath64.exp(sign * np.float64(x[i]) - top)
+        e[i] = vmath64.exp(less_top(sign * np.float64(x[i]), top))
     return top
 
 
@@ -157,10 +168,9 @@ def candidates(x: Array, half: float, top: float, into: Array) -> Array:
     floor = CANDIDATE_FLOOR if x.size <= CANDIDATE_ROW_LIMIT else -np.inf
     count = 0
     for i in range(x.size):
-        z = half * np.float64(x[i]) - top  # half is 1 or 1/2: the product is exact
+        z = less_top(half * np.float64(x[i]), top)  # half is 1 or 1/2: the product is exact
         into[count] = max(z, -2.0)  # written always, kept if counted: no branch to mispredict
-        # numba adds the comparison to the integer count; numpy's stubs would make it np.int_.
-        count += z > floor  # type: ignore[assignment]
+        count += z > floor
     ordered = into[:count]
     # There are a few candidates as a rule, and numba's sort costs some 300 ns a call before
     # it starts; insertion sort's n^2 is the cheaper up to a few dozen.

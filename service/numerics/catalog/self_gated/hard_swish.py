@@ -8,19 +8,22 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.rectifiers.relu6 import relu6
 from service.numerics.catalog.references import HOWARD_MOBILENETV3
 from service.numerics.catalog.sigmoidal.hard_sigmoid import SHAPES, hard_sigmoid
-from service.numerics.compiled import Kernel, inline, vmath32
+from service.numerics.compiled import Kernel, inline, vmath32, with_limits
 from service.numerics.types import Array, Interval
 
 # hard_swish is x hard_sigmoid(x) with PyTorch's hard sigmoid, clip((x + 3)/6, 0, 1).
 _SHIFT, _WIDTH = SHAPES["torch"]
+# f at -inf and +inf: -inf * 0 is NaN; the limit is the -0.0 that x * 0 gives below -3.
+_VALUE_LIMITS = {"below": -0.0, "above": math.inf}
 
 
 def hard_swish(x: Array) -> Array:
     """x relu6(x + 3) / 6."""
-    return x * (np.clip(x + 3, 0, 6) / 6)
+    return at_infinity(x, x * (np.clip(x + 3, 0, 6) / 6), **_VALUE_LIMITS)
 
 
 def hard_swish_derivative(x: Array) -> Array:
@@ -91,9 +94,9 @@ ACTIVATION = Activation(
     second_derivative=hard_swish_second_derivative,
     kernels=(
         Kernel(
-            hard_swish_at32,
+            with_limits(hard_swish_at32, **_VALUE_LIMITS),
             hard_swish_derivative_at,
-            value64=hard_swish_at64,
+            value64=with_limits(hard_swish_at64, **_VALUE_LIMITS),
             derivative64=hard_swish_derivative_at64,
             second_derivative64=hard_swish_second_derivative_at,
         ),

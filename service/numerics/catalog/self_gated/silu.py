@@ -8,9 +8,10 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
 from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled import Kernel, Limit, inline, vmath, vmath64, with_limits
 from service.numerics.compiled.vmath64.dd import add, divide, product, scale, two_sum
 from service.numerics.types import REAL_LINE, Array, Interval
 
@@ -25,14 +26,24 @@ def _gate_argument(x: Array, beta: float) -> Array:
         return result
 
 
+def _limits(beta: float) -> tuple[tuple[float, float], ...]:
+    """(f, f', f'') at (-inf, +inf): for beta > 0 the tail below 0 vanishes from below; for
+    beta = 0, f = x/2 (beta x is 0 * inf there)."""
+    if beta > 0:
+        return (-0.0, math.inf), (-0.0, 1.0), (-0.0, -0.0)
+    return (-math.inf, math.inf), (0.5, 0.5), (0.0, 0.0)
+
+
 def silu(x: Array, beta: float = 1.0) -> Array:
     """x sigma(beta x)."""
-    return x * sigmoid(_gate_argument(x, beta))
+    below, above = _limits(beta)[0]
+    return at_infinity(x, x * sigmoid(_gate_argument(x, beta)), below=below, above=above)
 
 
 def silu_derivative(x: Array, beta: float = 1.0) -> Array:
     u = _gate_argument(x, beta)
-    return sigmoid(u) + u * sigmoid_derivative(u)
+    below, above = _limits(beta)[1]
+    return at_infinity(x, sigmoid(u) + u * sigmoid_derivative(u), below=below, above=above)
 
 
 def silu_second_derivative(x: Array, beta: float = 1.0) -> Array:
@@ -41,7 +52,8 @@ def silu_second_derivative(x: Array, beta: float = 1.0) -> Array:
     # numpy's extended precision (a 64-bit significand on x86) and rounded once.
     u = _gate_argument(x.astype(np.longdouble), beta)
     curvature = beta * sigmoid_derivative(u) * (2 - u * np.tanh(u / 2))
-    return curvature.astype(x.dtype)
+    below, above = _limits(beta)[2]
+    return at_infinity(x, curvature.astype(x.dtype), below=below, above=above)
 
 
 @inline
@@ -119,6 +131,35 @@ def silu_second_derivative_at(x: float, p: tuple[float]) -> float:
     return scale(beta * divide(top, top_lo, cube, cube_lo), k)
 
 
+# _limits for the kernels, where beta is p[0] (swiglu's and geglu's rows take them too).
+@inline
+def _value_below(p: tuple[float]) -> float:
+    return -0.0 if p[0] > 0.0 else -math.inf
+
+
+@inline
+def _slope_below(p: tuple[float]) -> float:
+    return -0.0 if p[0] > 0.0 else 0.5
+
+
+@inline
+def _slope_above(p: tuple[float]) -> float:
+    return 1.0 if p[0] > 0.0 else 0.5
+
+
+@inline
+def _curvature_at_infinity(p: tuple[float]) -> float:
+    return -0.0 if p[0] > 0.0 else 0.0
+
+
+VALUE_LIMITS: dict[str, Limit] = {"below": _value_below, "above": math.inf}
+SLOPE_LIMITS: dict[str, Limit] = {"below": _slope_below, "above": _slope_above}
+CURVATURE_LIMITS: dict[str, Limit] = {
+    "below": _curvature_at_infinity,
+    "above": _curvature_at_infinity,
+}
+
+
 # silu's minimum -W(1/e) (Lambert's W), taken at x = -1 - W(1/e).
 _MINIMUM = -0.2784645427610738
 
@@ -141,11 +182,11 @@ ACTIVATION = Activation(
     second_derivative=silu_second_derivative,
     kernels=(
         Kernel(
-            silu_at,
-            silu_derivative_at,
-            value64=silu_at64,
-            derivative64=silu_derivative_at64,
-            second_derivative64=silu_second_derivative_at,
+            with_limits(silu_at, **VALUE_LIMITS),
+            with_limits(silu_derivative_at, **SLOPE_LIMITS),
+            value64=with_limits(silu_at64, **VALUE_LIMITS),
+            derivative64=with_limits(silu_derivative_at64, **SLOPE_LIMITS),
+            second_derivative64=with_limits(silu_second_derivative_at, **CURVATURE_LIMITS),
         ),
     ),
     parameters=(

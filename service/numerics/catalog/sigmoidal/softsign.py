@@ -8,15 +8,17 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import GLOROT_BENGIO
-from service.numerics.compiled import Kernel, inline
+from service.numerics.compiled import Kernel, inline, with_limits
 from service.numerics.types import Array, Interval
+
+_VALUE_LIMITS = {"below": -1.0, "above": 1.0}
 
 
 def softsign(x: Array) -> Array:
     """x / (1 + |x|)."""
-    result: Array = x / (1 + np.abs(x))
-    return result
+    return at_infinity(x, x / (1 + np.abs(x)), **_VALUE_LIMITS)  # inf / inf at either end
 
 
 def softsign_derivative(x: Array) -> Array:
@@ -69,9 +71,9 @@ ACTIVATION = Activation(
     second_derivative=softsign_second_derivative,
     kernels=(
         Kernel(
-            softsign_at,
+            with_limits(softsign_at, **_VALUE_LIMITS),
             softsign_derivative_at,
-            value64=softsign_at,
+            value64=with_limits(softsign_at, **_VALUE_LIMITS),
             derivative64=softsign_derivative_at64,
             second_derivative64=softsign_second_derivative_at,
         ),

@@ -8,9 +8,10 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference, hull
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.rectifiers.elu import elu
 from service.numerics.catalog.rectifiers.relu import relu
-from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled import Kernel, Limit, inline, vmath, vmath64, with_limits
 from service.numerics.types import Array, Interval
 
 
@@ -19,7 +20,17 @@ def xielu(
 ) -> Array:
     """alpha_p x^2 + beta x for x > 0, alpha_n (expm1(min(x, eps)) - x) + beta x otherwise."""
     negative = alpha_n * (np.expm1(np.minimum(x, eps)) - x) + beta * x
-    return np.where(x > 0, x * (alpha_p * x + beta), negative)
+    result = np.where(x > 0, x * (alpha_p * x + beta), negative)
+    below, above = _value_limits(alpha_p, alpha_n, beta)
+    return at_infinity(x, result, below=below, above=above)
+
+
+def _value_limits(alpha_p: float, alpha_n: float, beta: float) -> tuple[float, float]:
+    """f at -inf and +inf: f ~ -alpha_n + (beta - alpha_n) x below, alpha_p x^2 + beta x above
+    (inf - inf below, 0 * inf above for alpha_p = 0, in the formula)."""
+    above = math.inf if alpha_p > 0 or beta > 0 else -math.inf if beta < 0 else 0.0
+    slope = beta - alpha_n
+    return (-alpha_n if slope == 0 else -math.copysign(math.inf, slope)), above
 
 
 def xielu_derivative(
@@ -28,7 +39,9 @@ def xielu_derivative(
     # alpha_n e^x - (alpha_n - beta): f' crosses 0 where the two terms meet, and the smaller
     # the term that carries a rounding error, the less that error is magnified there.
     negative = (x <= eps) * (alpha_n * np.exp(np.minimum(x, eps))) - (alpha_n - beta)
-    return np.where(x > 0, 2 * alpha_p * x + beta, negative)
+    slope = np.where(x > 0, 2 * alpha_p * x + beta, negative)
+    # 2 alpha_p x is 0 * inf at +inf for alpha_p = 0.
+    return at_infinity(x, slope, below=beta - alpha_n, above=math.inf if alpha_p else beta)
 
 
 def xielu_second_derivative(
@@ -75,6 +88,36 @@ def xielu_second_derivative_at(x: float, p: tuple[float, float, float, float]) -
     return 2.0 * alpha_p if x > 0 else curve
 
 
+# The limits for the kernels.
+@inline
+def _value_below(p: tuple[float, float, float, float]) -> float:
+    (_alpha_p, alpha_n, beta, _eps) = p
+    slope = beta - alpha_n
+    return -alpha_n if slope == 0.0 else -math.copysign(math.inf, slope)
+
+
+@inline
+def _value_above(p: tuple[float, float, float, float]) -> float:
+    (alpha_p, _alpha_n, beta, _eps) = p
+    return math.inf if alpha_p > 0.0 or beta > 0.0 else -math.inf if beta < 0.0 else 0.0
+
+
+@inline
+def _slope_below(p: tuple[float, float, float, float]) -> float:
+    (_alpha_p, alpha_n, beta, _eps) = p
+    return beta - alpha_n
+
+
+@inline
+def _slope_above(p: tuple[float, float, float, float]) -> float:
+    (alpha_p, _alpha_n, beta, _eps) = p
+    return math.inf if alpha_p != 0.0 else beta
+
+
+_VALUE: dict[str, Limit] = {"below": _value_below, "above": _value_above}
+_SLOPE: dict[str, Limit] = {"below": _slope_below, "above": _slope_above}
+
+
 def _range(alpha_p: float, alpha_n: float, beta: float, eps: float) -> Interval:
     # alpha_p x^2 + beta x (x > 0) and alpha_n (e^x - 1 - x) + beta x (x <= eps) are convex,
     # joined by a line on (eps, 0]: the extremes are at their critical points, at eps and 0,
@@ -89,9 +132,7 @@ def _range(alpha_p: float, alpha_n: float, beta: float, eps: float) -> Interval:
         attained.append(f(-beta / (2 * alpha_p)))
     if alpha_p == 0 and beta == 0:
         attained.append(0.0)
-    above = math.inf if alpha_p > 0 or beta > 0 else -math.inf if beta < 0 else 0.0
-    slope = beta - alpha_n
-    below = -alpha_n if slope == 0 else -math.copysign(math.inf, slope)
+    below, above = _value_limits(alpha_p, alpha_n, beta)
     return hull(attained, [0.0, above, below])
 
 
@@ -128,10 +169,10 @@ ACTIVATION = Activation(
     second_derivative=xielu_second_derivative,
     kernels=(
         Kernel(
-            xielu_at,
-            xielu_derivative_at,
-            value64=xielu_at64,
-            derivative64=xielu_derivative_at64,
+            with_limits(xielu_at, **_VALUE),
+            with_limits(xielu_derivative_at, **_SLOPE),
+            value64=with_limits(xielu_at64, **_VALUE),
+            derivative64=with_limits(xielu_derivative_at64, **_SLOPE),
             second_derivative64=xielu_second_derivative_at,
         ),
     ),
