@@ -106,8 +106,8 @@ def _compiled(
             upstream = None if scale is None else scale.astype(np.float64)
         result, declined = compiled.run(function, at, arguments, upstream, split_above=split_above)
         result = result.astype(x.dtype, copy=False)
-        if declined:  # the kernel's NaN: those points, and only those, the numpy way
-            points = np.flatnonzero(np.isnan(result))
+        if declined:  # the kernel's NaN, or an x not finite: those points alone, the numpy way
+            points = np.flatnonzero(np.isnan(result) | ~np.isfinite(x))
             upstream = None if scale is None else scale.reshape(-1)[points]
             redone = _outputs(activation, x.reshape(-1)[points], params, [output], upstream)
             result.reshape(-1)[points] = redone[output]

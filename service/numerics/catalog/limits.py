@@ -3,9 +3,9 @@
 A formula that is exact on the finite floats may still be NaN or wrong at an infinity:
 0 * inf (x sigma(x) at -inf), inf - inf, inf / inf (x / (1 + |x|)), a select by arithmetic
 (piecewise.select). Where an entry's formula does not give its limits by itself, its
-function ends with ``at_infinity``; its kernels are declared ``with_limits``
-(service.numerics.compiled.kernel). The accuracy tests check every output at both ends
-against mpmath.
+function ends with ``at_infinity``. The compiled loops leave every x of +-inf (and NaN) to
+these functions (service.numerics.compiled.kernel), so a kernel's formula need not give
+them. test_limits.py checks every output at both ends against mpmath.
 """
 
 from __future__ import annotations

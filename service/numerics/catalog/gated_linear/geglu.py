@@ -35,7 +35,7 @@ from service.numerics.catalog.smooth.gelu import (
     tanh_gelu_derivative_at,
     tanh_gelu_derivative_at64,
 )
-from service.numerics.compiled import ScalarFunction, along_halves, inline, vmath, with_limits
+from service.numerics.compiled import along_halves, inline, vmath
 from service.numerics.types import REAL_LINE, Array
 
 
@@ -88,41 +88,23 @@ def _far_gelu_derivative_at(b: float, _: tuple[()]) -> float:
     return cdf + near * pdf
 
 
-def _gate(function: ScalarFunction) -> ScalarFunction:
-    """A GELU gate answering its limits at b = +-inf, as the element-wise kernels do."""
-    return with_limits(function, **VALUE_LIMITS)
-
-
-def _slope(function: ScalarFunction) -> ScalarFunction:
-    return with_limits(function, **SLOPE_LIMITS)
-
-
-@inline
-def _gelu_both_at64(x: float, p: tuple[()]) -> tuple[float, float]:
-    """gelu_both_at64, answering the limits at +-inf as _gate and _slope do."""
-    value, slope = gelu_both_at64(x, p)
-    infinite = abs(x) == math.inf
-    return (
-        (math.inf if x > 0.0 else -0.0) if infinite else value,
-        (1.0 if x > 0.0 else -0.0) if infinite else slope,
-    )
-
-
-# geglu's rows for each of its `approximate` choices.
+# geglu's rows for each of its `approximate` choices; every form has gelu's limits.
+_LIMITS = (VALUE_LIMITS, SLOPE_LIMITS)
 _ROWS = {
     "none": gated_rows(
-        _gate(gelu_at),
-        _slope(gelu_derivative_at),
-        far=(-vmath.NORMAL_TAIL, _gate(_far_gelu_at), _slope(_far_gelu_derivative_at)),
+        gelu_at,
+        gelu_derivative_at,
+        far=(-vmath.NORMAL_TAIL, _far_gelu_at, _far_gelu_derivative_at),
+        limits=_LIMITS,
     ),
-    "tanh": gated_rows(_gate(tanh_gelu_at), _slope(tanh_gelu_derivative_at)),
-    "sigmoid": gated_rows(_gate(silu_at), _slope(silu_derivative_at), (QUICK_GELU_BETA,)),
+    "tanh": gated_rows(tanh_gelu_at, tanh_gelu_derivative_at, limits=_LIMITS),
+    "sigmoid": gated_rows(silu_at, silu_derivative_at, (QUICK_GELU_BETA,), limits=_LIMITS),
 }
 # For float64, on gelu's float64 kernels (vmath64's Phi reaches its whole tail).
 _ROWS64 = {
-    "none": gated_rows(_gate(gelu_at64), _slope(gelu_derivative_at64), both=_gelu_both_at64),
-    "tanh": gated_rows(_gate(tanh_gelu_at64), _slope(tanh_gelu_derivative_at64)),
-    "sigmoid": gated_rows(_gate(silu_at64), _slope(silu_derivative_at64), (QUICK_GELU_BETA,)),
+    "none": gated_rows(gelu_at64, gelu_derivative_at64, both=gelu_both_at64, limits=_LIMITS),
+    "tanh": gated_rows(tanh_gelu_at64, tanh_gelu_derivative_at64, limits=_LIMITS),
+    "sigmoid": gated_rows(silu_at64, silu_derivative_at64, (QUICK_GELU_BETA,), limits=_LIMITS),
 }
 
 

@@ -16,7 +16,7 @@ from service.numerics.catalog.sigmoidal.sigmoid import (
     sigmoid_derivative_at,
     sigmoid_derivative_at64,
 )
-from service.numerics.compiled import along_halves, with_limits
+from service.numerics.compiled import along_halves
 from service.numerics.types import REAL_LINE, Array
 
 
@@ -31,16 +31,10 @@ def glu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.concatenate([grad_output * sigmoid(b), grad_output * a * sigmoid_derivative(b)], axis)
 
 
-# The gates answer sigmoid's limits at b = +-inf (a float32 kernel's saturated exp would not).
-_GATE_LIMITS = {"below": 0.0, "above": 1.0}
-_SLOPE_LIMITS = {"below": 0.0, "above": 0.0}
-glu_row, glu_vjp_row = gated_rows(
-    with_limits(sigmoid_at, **_GATE_LIMITS), with_limits(sigmoid_derivative_at, **_SLOPE_LIMITS)
-)
-glu_row64, glu_vjp_row64 = gated_rows(
-    with_limits(sigmoid_at64, **_GATE_LIMITS),
-    with_limits(sigmoid_derivative_at64, **_SLOPE_LIMITS),
-)
+# sigma and sigma' at b = -inf and +inf.
+_LIMITS = ({"below": 0.0, "above": 1.0}, {"below": 0.0, "above": 0.0})
+glu_row, glu_vjp_row = gated_rows(sigmoid_at, sigmoid_derivative_at, limits=_LIMITS)
+glu_row64, glu_vjp_row64 = gated_rows(sigmoid_at64, sigmoid_derivative_at64, limits=_LIMITS)
 
 
 ACTIVATION = Activation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.catalog.entry import AXIS, Activation, Equivalent
@@ -11,8 +13,6 @@ from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.gated_linear.glu import glu
 from service.numerics.catalog.references import SHAZEER
 from service.numerics.catalog.self_gated.silu import (
-    SLOPE_LIMITS,
-    VALUE_LIMITS,
     silu,
     silu_at,
     silu_at64,
@@ -20,7 +20,7 @@ from service.numerics.catalog.self_gated.silu import (
     silu_derivative_at,
     silu_derivative_at64,
 )
-from service.numerics.compiled import along_halves, with_limits
+from service.numerics.compiled import along_halves
 from service.numerics.types import REAL_LINE, Array
 
 
@@ -35,15 +35,10 @@ def swiglu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.concatenate([grad_output * silu(b), grad_output * a * silu_derivative(b)], axis)
 
 
-# The gates answer silu's limits at b = +-inf (a float32 kernel's saturated exp would not).
-swiglu_row, swiglu_vjp_row = gated_rows(
-    with_limits(silu_at, **VALUE_LIMITS), with_limits(silu_derivative_at, **SLOPE_LIMITS), (1.0,)
-)
-swiglu_row64, swiglu_vjp_row64 = gated_rows(
-    with_limits(silu_at64, **VALUE_LIMITS),
-    with_limits(silu_derivative_at64, **SLOPE_LIMITS),
-    (1.0,),
-)
+# silu and silu' at b = -inf and +inf.
+_LIMITS = ({"below": -0.0, "above": math.inf}, {"below": -0.0, "above": 1.0})
+swiglu_row, swiglu_vjp_row = gated_rows(silu_at, silu_derivative_at, (1.0,), limits=_LIMITS)
+swiglu_row64, swiglu_vjp_row64 = gated_rows(silu_at64, silu_derivative_at64, (1.0,), limits=_LIMITS)
 
 
 ACTIVATION = Activation(

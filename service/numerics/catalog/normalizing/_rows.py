@@ -4,6 +4,8 @@ thresholds. (The family's docstring says which loops compile how, and why.)"""
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -102,12 +104,25 @@ def weighted_total(weights: Array, g: Array) -> tuple[float, float]:
 
 
 @inline
+def at_infinite_top(x: Array, sign: float, top: float, e: Array) -> bool:
+    """Whether the maximum is infinite, and then e = exp(less_top(sign x, max)): 1 at the
+    maximum, 0 elsewhere. A rare row's own loop, so that the common one has no select."""
+    if not math.isinf(top):
+        return False
+    for i in range(x.size):
+        e[i] = 1.0 if sign * np.float64(x[i]) == top else 0.0
+    return True
+
+
+@inline
 def exponentials(x: Array, sign: float, e: Array) -> float:
     """e = exp(sign x - max), and the maximum."""
     top = largest(x, sign)
+    if at_infinite_top(x, sign, top, e):
+        return top
     for i in range(x.size):
         # Below -708 exp saturates; those terms are 0 to float32 either way.
-        e[i] = vmath.exp(max(less_top(sign * np.float64(x[i]), top), -708.0))
+        e[i] = vmath.exp(max(sign * np.float64(x[i]) - top, -708.0))
     return top
 
 
@@ -126,16 +141,16 @@ def exponentials32(x: Array, sign: float, e: Array) -> float:
     to 1). The maximum's own term is exactly 1 (d = 0: k = 0, s = 1, c = 0).
     """
     top = largest(x, sign)
+    if at_infinite_top(x, sign, top, e):
+        return top
     top32 = np.float32(top)  # exact: the largest sign x, a float32
     flip = np.float32(sign)
     for i in range(x.size):
         value = flip * x[i]
-        top_here = value == top32  # as less_top: 0, not inf - inf, at an infinite maximum
-        d = np.float32(0.0) if top_here else value - top32
+        d = value - top32
         b = d - value
         # d may overflow to -inf, and TwoSum then gives NaN: no correction past the clamp.
-        exact = top_here or d < vmath32.EXP_LOW
-        d_lo = np.float32(0.0) if exact else (value - (d - b)) - (top32 + b)
+        d_lo = (value - (d - b)) - (top32 + b) if d >= vmath32.EXP_LOW else np.float32(0.0)
         k, s, c = vmath32.exp_parts(d)
         half = k >> np.int32(1)
         e[i] = ((s + (c + s * d_lo)) * vmath32.pow2(half)) * vmath32.pow2(k - half)
@@ -146,8 +161,10 @@ def exponentials32(x: Array, sign: float, e: Array) -> float:
 def exponentials64(x: Array, sign: float, e: Array) -> float:
     """e = exp(sign x - max) within 0.82 ULP each (vmath64; 0 below e^-745), and the maximum."""
     top = largest(x, sign)
+    if at_infinite_top(x, sign, top, e):
+        return top
     for i in range(x.size):
-        e[i] = vmath64.exp(less_top(sign * np.float64(x[i]), top))
+        e[i] = vmath64.exp(sign * np.float64(x[i]) - top)
     return top
 
 

@@ -6,13 +6,11 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.compiled import Kernel, inline, vmath, vmath64, with_limits
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.compiled.vmath64.dd import add, product, two_product
 from service.numerics.types import Array, Interval
 
 _GAUSS_CLIP = 40.0  # exp(-1600) is 0 in float64: clipping there keeps x^2 finite in f''
-# f' at -inf and +inf, for the kernels, where -2x e^(-x^2) is inf * 0 or loses the sign of 0.
-_SLOPE_LIMITS = {"below": 0.0, "above": -0.0}
 
 
 def gaussian(x: Array) -> Array:
@@ -84,9 +82,9 @@ ACTIVATION = Activation(
     kernels=(
         Kernel(
             gaussian_at,
-            with_limits(gaussian_derivative_at, **_SLOPE_LIMITS),
+            gaussian_derivative_at,
             value64=gaussian_at64,
-            derivative64=with_limits(gaussian_derivative_at64, **_SLOPE_LIMITS),
+            derivative64=gaussian_derivative_at64,
             second_derivative64=gaussian_second_derivative_at,
         ),
     ),

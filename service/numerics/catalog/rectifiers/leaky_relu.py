@@ -12,7 +12,7 @@ from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import no_curvature, no_curvature_at, select
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
-from service.numerics.compiled import Kernel, Limit, inline, vmath32, with_limits
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import NON_NEGATIVE, REAL_LINE, Array, Interval
 
 
@@ -26,16 +26,6 @@ def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
 def leaky_limit(negative_slope: float) -> float:
     """a x at x = -inf: -inf a, or the 0 + a x of finite x for a = 0 (where 0 * inf is NaN)."""
     return -math.inf * negative_slope if negative_slope else 0.0
-
-
-@inline
-def leaky_limit_at(p: tuple[float]) -> float:
-    (negative_slope,) = p
-    return -math.inf * negative_slope if negative_slope != 0.0 else 0.0
-
-
-LEAKY_LIMITS: dict[str, Limit] = {"below": leaky_limit_at, "above": math.inf}
-"""f at -inf and +inf, for the kernels."""
 
 
 def leaky_relu_derivative(x: Array, negative_slope: float = 0.01) -> Array:
@@ -103,9 +93,9 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            with_limits(leaky_relu_at32, **LEAKY_LIMITS),
+            leaky_relu_at32,
             leaky_relu_derivative_at,
-            value64=with_limits(leaky_relu_at, **LEAKY_LIMITS),
+            value64=leaky_relu_at,
             derivative64=leaky_relu_derivative_at,
             second_derivative64=no_curvature_at,
         ),

@@ -6,7 +6,6 @@ from service.numerics.catalog.entry import Activation, Equivalent, GaussianMomen
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
 from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.leaky_relu import (
-    LEAKY_LIMITS,
     leaky_continuity,
     leaky_gain,
     leaky_range,
@@ -18,7 +17,7 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
 )
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
-from service.numerics.compiled import Kernel, with_limits
+from service.numerics.compiled import Kernel
 from service.numerics.types import Array
 
 
@@ -50,9 +49,9 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            with_limits(leaky_relu_at32, **LEAKY_LIMITS),
+            leaky_relu_at32,
             leaky_relu_derivative_at,
-            value64=with_limits(leaky_relu_at, **LEAKY_LIMITS),
+            value64=leaky_relu_at,
             derivative64=leaky_relu_derivative_at,
             second_derivative64=no_curvature_at,
         ),

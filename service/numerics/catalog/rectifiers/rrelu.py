@@ -17,7 +17,7 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_relu,
 )
 from service.numerics.catalog.rectifiers.relu import relu_second_moment, relu_slope_moment
-from service.numerics.compiled import Kernel, inline, vmath32, with_limits
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import MAX_SEED, Array
 
 
@@ -35,13 +35,6 @@ def _limit(lower: float, upper: float) -> float:
     """a x at x = -inf, a = (lower + upper)/2: -inf a, or the -0.0 of x * 0 for a = 0."""
     slope = (lower + upper) / 2
     return -math.inf * slope if slope else -0.0
-
-
-@inline
-def _limit_at(p: tuple[float, float]) -> float:
-    lower, upper = p
-    slope = (lower + upper) / 2
-    return -math.inf * slope if slope != 0.0 else -0.0
 
 
 def rrelu_derivative(
@@ -120,11 +113,11 @@ ACTIVATION = Activation(
     # The same functions for float64: each result is exact, or one rounded operation.
     kernels=(
         Kernel(
-            with_limits(rrelu_at32, below=_limit_at, above=math.inf),
+            rrelu_at32,
             rrelu_derivative_at,
             variant={"training": False},
             unused=("seed",),
-            value64=with_limits(rrelu_at, below=_limit_at, above=math.inf),
+            value64=rrelu_at,
             derivative64=rrelu_derivative_at,
             second_derivative64=no_curvature_at,
         ),

@@ -12,7 +12,7 @@ from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.rectifiers.relu6 import relu6
 from service.numerics.catalog.references import HOWARD_MOBILENETV3
 from service.numerics.catalog.sigmoidal.hard_sigmoid import SHAPES, hard_sigmoid
-from service.numerics.compiled import Kernel, inline, vmath32, with_limits
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import Array, Interval
 
 # hard_swish is x hard_sigmoid(x) with PyTorch's hard sigmoid, clip((x + 3)/6, 0, 1).
@@ -94,9 +94,9 @@ ACTIVATION = Activation(
     second_derivative=hard_swish_second_derivative,
     kernels=(
         Kernel(
-            with_limits(hard_swish_at32, **_VALUE_LIMITS),
+            hard_swish_at32,
             hard_swish_derivative_at,
-            value64=with_limits(hard_swish_at64, **_VALUE_LIMITS),
+            value64=hard_swish_at64,
             derivative64=hard_swish_derivative_at64,
             second_derivative64=hard_swish_second_derivative_at,
         ),

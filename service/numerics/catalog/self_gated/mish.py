@@ -10,7 +10,7 @@ import numpy.typing as npt
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.limits import at_infinity
-from service.numerics.compiled import Kernel, inline, vmath, vmath64, with_limits
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 _HUGE = 1e300
@@ -144,11 +144,11 @@ ACTIVATION = Activation(
     second_derivative=mish_second_derivative,
     kernels=(
         Kernel(
-            with_limits(mish_at, **_VALUE_LIMITS),
-            with_limits(mish_derivative_at, **_SLOPE_LIMITS),
-            value64=with_limits(mish_at64, **_VALUE_LIMITS),
-            derivative64=with_limits(mish_derivative_at64, **_SLOPE_LIMITS),
-            second_derivative64=with_limits(mish_second_derivative_at, **_CURVATURE_LIMITS),
+            mish_at,
+            mish_derivative_at,
+            value64=mish_at64,
+            derivative64=mish_derivative_at64,
+            second_derivative64=mish_second_derivative_at,
         ),
     ),
     follows="PyTorch",

@@ -11,7 +11,7 @@ from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisati
 from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
 from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, Limit, inline, vmath, vmath64, with_limits
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.compiled.vmath64.dd import add, divide, product, scale, two_sum
 from service.numerics.types import REAL_LINE, Array, Interval
 
@@ -131,35 +131,6 @@ def silu_second_derivative_at(x: float, p: tuple[float]) -> float:
     return scale(beta * divide(top, top_lo, cube, cube_lo), k)
 
 
-# _limits for the kernels, where beta is p[0] (swiglu's and geglu's rows take them too).
-@inline
-def _value_below(p: tuple[float]) -> float:
-    return -0.0 if p[0] > 0.0 else -math.inf
-
-
-@inline
-def _slope_below(p: tuple[float]) -> float:
-    return -0.0 if p[0] > 0.0 else 0.5
-
-
-@inline
-def _slope_above(p: tuple[float]) -> float:
-    return 1.0 if p[0] > 0.0 else 0.5
-
-
-@inline
-def _curvature_at_infinity(p: tuple[float]) -> float:
-    return -0.0 if p[0] > 0.0 else 0.0
-
-
-VALUE_LIMITS: dict[str, Limit] = {"below": _value_below, "above": math.inf}
-SLOPE_LIMITS: dict[str, Limit] = {"below": _slope_below, "above": _slope_above}
-CURVATURE_LIMITS: dict[str, Limit] = {
-    "below": _curvature_at_infinity,
-    "above": _curvature_at_infinity,
-}
-
-
 # silu's minimum -W(1/e) (Lambert's W), taken at x = -1 - W(1/e).
 _MINIMUM = -0.2784645427610738
 
@@ -182,11 +153,11 @@ ACTIVATION = Activation(
     second_derivative=silu_second_derivative,
     kernels=(
         Kernel(
-            with_limits(silu_at, **VALUE_LIMITS),
-            with_limits(silu_derivative_at, **SLOPE_LIMITS),
-            value64=with_limits(silu_at64, **VALUE_LIMITS),
-            derivative64=with_limits(silu_derivative_at64, **SLOPE_LIMITS),
-            second_derivative64=with_limits(silu_second_derivative_at, **CURVATURE_LIMITS),
+            silu_at,
+            silu_derivative_at,
+            value64=silu_at64,
+            derivative64=silu_derivative_at64,
+            second_derivative64=silu_second_derivative_at,
         ),
     ),
     parameters=(

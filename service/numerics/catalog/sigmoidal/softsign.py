@@ -10,7 +10,7 @@ from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
 from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import GLOROT_BENGIO
-from service.numerics.compiled import Kernel, inline, with_limits
+from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
 
 _VALUE_LIMITS = {"below": -1.0, "above": 1.0}
@@ -71,9 +71,9 @@ ACTIVATION = Activation(
     second_derivative=softsign_second_derivative,
     kernels=(
         Kernel(
-            with_limits(softsign_at, **_VALUE_LIMITS),
+            softsign_at,
             softsign_derivative_at,
-            value64=with_limits(softsign_at, **_VALUE_LIMITS),
+            value64=softsign_at,
             derivative64=softsign_derivative_at64,
             second_derivative64=softsign_second_derivative_at,
         ),

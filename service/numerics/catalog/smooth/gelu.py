@@ -32,7 +32,7 @@ from service.numerics.catalog.self_gated.silu import (
     silu_second_derivative_at,
 )
 from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
-from service.numerics.compiled import Kernel, inline, vmath, vmath32, vmath64, with_limits
+from service.numerics.compiled import Kernel, inline, vmath, vmath32, vmath64
 from service.numerics.compiled.vmath64.dd import (
     add,
     divide,
@@ -50,10 +50,9 @@ _SQRT_8_OVER_PI_DIGITS = "1.59576912160573071175978423973752747390343452"
 SQRT_8_OVER_PI = np.longdouble(_SQRT_8_OVER_PI_DIGITS)
 TANH_CUBIC = np.longdouble("0.044715")
 _GELU_CLIP = 100.0  # past it f'' underflows to 0 in either form, and x^3 stays finite
-# f, f' and f'' at -inf and +inf, in every form: each tail below 0 vanishes from below.
+# f and f' at -inf and +inf, in every form: each tail below 0 vanishes from below.
 VALUE_LIMITS = {"below": -0.0, "above": math.inf}
 SLOPE_LIMITS = {"below": -0.0, "above": 1.0}
-CURVATURE_LIMITS = {"below": -0.0, "above": -0.0}
 
 
 def gelu(x: Array, approximate: str = "none") -> Array:
@@ -373,28 +372,28 @@ ACTIVATION = Activation(
     second_derivative=gelu_second_derivative,
     kernels=(
         Kernel(
-            with_limits(gelu_at32, **VALUE_LIMITS),
-            with_limits(gelu_derivative_at, **SLOPE_LIMITS),
+            gelu_at32,
+            gelu_derivative_at,
             variant={"approximate": "none"},
-            value64=with_limits(gelu_at64, **VALUE_LIMITS),
-            derivative64=with_limits(gelu_derivative_at64, **SLOPE_LIMITS),
-            second_derivative64=with_limits(gelu_second_derivative_at, **CURVATURE_LIMITS),
+            value64=gelu_at64,
+            derivative64=gelu_derivative_at64,
+            second_derivative64=gelu_second_derivative_at,
         ),
         Kernel(
-            with_limits(tanh_gelu_at, **VALUE_LIMITS),
-            with_limits(tanh_gelu_derivative_at, **SLOPE_LIMITS),
+            tanh_gelu_at,
+            tanh_gelu_derivative_at,
             variant={"approximate": "tanh"},
-            value64=with_limits(tanh_gelu_at64, **VALUE_LIMITS),
-            derivative64=with_limits(tanh_gelu_derivative_at64, **SLOPE_LIMITS),
-            second_derivative64=with_limits(tanh_gelu_second_derivative_at, **CURVATURE_LIMITS),
+            value64=tanh_gelu_at64,
+            derivative64=tanh_gelu_derivative_at64,
+            second_derivative64=tanh_gelu_second_derivative_at,
         ),
         Kernel(
-            with_limits(quick_gelu_at, **VALUE_LIMITS),
-            with_limits(quick_gelu_derivative_at, **SLOPE_LIMITS),
+            quick_gelu_at,
+            quick_gelu_derivative_at,
             variant={"approximate": "sigmoid"},
-            value64=with_limits(quick_gelu_at64, **VALUE_LIMITS),
-            derivative64=with_limits(quick_gelu_derivative_at64, **SLOPE_LIMITS),
-            second_derivative64=with_limits(quick_gelu_second_derivative_at, **CURVATURE_LIMITS),
+            value64=quick_gelu_at64,
+            derivative64=quick_gelu_derivative_at64,
+            second_derivative64=quick_gelu_second_derivative_at,
         ),
     ),
     parameters=(

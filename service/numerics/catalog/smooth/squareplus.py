@@ -9,7 +9,7 @@ import numpy as np
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.limits import at_infinity
-from service.numerics.compiled import Kernel, inline, with_limits
+from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
 
 # Beyond it x^2 + b would overflow; sqrt(x^2 + b) is |x| to the last bit long before.
@@ -106,9 +106,9 @@ ACTIVATION = Activation(
     kernels=(
         Kernel(
             squareplus_at,
-            with_limits(squareplus_derivative_at, **_SLOPE_LIMITS),
+            squareplus_derivative_at,
             value64=squareplus_at64,
-            derivative64=with_limits(squareplus_derivative_at64, **_SLOPE_LIMITS),
+            derivative64=squareplus_derivative_at64,
             second_derivative64=squareplus_second_derivative_at,
         ),
     ),

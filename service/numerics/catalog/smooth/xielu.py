@@ -11,7 +11,7 @@ from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisati
 from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.rectifiers.elu import elu
 from service.numerics.catalog.rectifiers.relu import relu
-from service.numerics.compiled import Kernel, Limit, inline, vmath, vmath64, with_limits
+from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -88,36 +88,6 @@ def xielu_second_derivative_at(x: float, p: tuple[float, float, float, float]) -
     return 2.0 * alpha_p if x > 0 else curve
 
 
-# The limits for the kernels.
-@inline
-def _value_below(p: tuple[float, float, float, float]) -> float:
-    (_alpha_p, alpha_n, beta, _eps) = p
-    slope = beta - alpha_n
-    return -alpha_n if slope == 0.0 else -math.copysign(math.inf, slope)
-
-
-@inline
-def _value_above(p: tuple[float, float, float, float]) -> float:
-    (alpha_p, _alpha_n, beta, _eps) = p
-    return math.inf if alpha_p > 0.0 or beta > 0.0 else -math.inf if beta < 0.0 else 0.0
-
-
-@inline
-def _slope_below(p: tuple[float, float, float, float]) -> float:
-    (_alpha_p, alpha_n, beta, _eps) = p
-    return beta - alpha_n
-
-
-@inline
-def _slope_above(p: tuple[float, float, float, float]) -> float:
-    (alpha_p, _alpha_n, beta, _eps) = p
-    return math.inf if alpha_p != 0.0 else beta
-
-
-_VALUE: dict[str, Limit] = {"below": _value_below, "above": _value_above}
-_SLOPE: dict[str, Limit] = {"below": _slope_below, "above": _slope_above}
-
-
 def _range(alpha_p: float, alpha_n: float, beta: float, eps: float) -> Interval:
     # alpha_p x^2 + beta x (x > 0) and alpha_n (e^x - 1 - x) + beta x (x <= eps) are convex,
     # joined by a line on (eps, 0]: the extremes are at their critical points, at eps and 0,
@@ -169,10 +139,10 @@ ACTIVATION = Activation(
     second_derivative=xielu_second_derivative,
     kernels=(
         Kernel(
-            with_limits(xielu_at, **_VALUE),
-            with_limits(xielu_derivative_at, **_SLOPE),
-            value64=with_limits(xielu_at64, **_VALUE),
-            derivative64=with_limits(xielu_derivative_at64, **_SLOPE),
+            xielu_at,
+            xielu_derivative_at,
+            value64=xielu_at64,
+            derivative64=xielu_derivative_at64,
             second_derivative64=xielu_second_derivative_at,
         ),
     ),
