@@ -169,32 +169,41 @@ ROW_CASES = [
 def test_a_row_with_infinities_gives_its_limit(
     name: str, x: list[float], value: list[float], gradient: list[float] | None
 ) -> None:
-    entry = numerics.get(name)
     for dtype in (np.float32, np.float64):
-        row = np.array([x], dtype)
-        g = np.array([_G], dtype)
-        for kernels in (True, False):
-            results = numerics.evaluate(
-                entry,
-                row,
-                params=entry.resolve({}),
-                outputs=("value", "gradient"),
-                grad_output=g,
-                kernels=kernels,
-            )
-            where = (np.dtype(dtype).name, kernels)
-            np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=str(where))
+        row, g = np.array([x], dtype), np.array([_G], dtype)
+        for where, results in _on_both_paths(name, row, g):
+            np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=where)
             if gradient is not None:
                 np.testing.assert_allclose(
-                    results["gradient"][0], gradient, rtol=4e-7, atol=1e-300, err_msg=str(where)
+                    results["gradient"][0], gradient, rtol=4e-7, atol=1e-300, err_msg=where
                 )
+
+
+def _on_both_paths(
+    name: str, x: np.ndarray, grad_output: np.ndarray
+) -> list[tuple[str, dict[numerics.OutputName, np.ndarray]]]:
+    """An axis-wise entry's value and gradient, compiled and numpy, each with its path's name."""
+    entry = numerics.get(name)
+    return [
+        (
+            f"{x.dtype} {'kernels' if kernels else 'numpy'}",
+            numerics.evaluate(
+                entry,
+                x,
+                params=entry.resolve({}),
+                outputs=("value", "gradient"),
+                grad_output=grad_output,
+                kernels=kernels,
+            ),
+        )
+        for kernels in (True, False)
+    ]
 
 
 # Pairs (a, b) of a gated linear unit a g(b) with one of them infinite: the product of a
 # with the gate's limit, or of an infinity with g(b). (Both infinite: no limit in general.)
 @pytest.mark.parametrize("name", ["glu", "swiglu", "geglu"])
 def test_a_gated_pair_with_one_infinity_gives_its_limit(name: str) -> None:
-    entry = numerics.get(name)
     gate = {"glu": "sigmoid", "swiglu": "silu", "geglu": "gelu"}[name]
     a = [np.inf, -np.inf, 2.0, 2.0, -3.0]
     b = [1.5, -0.5, np.inf, -np.inf, np.inf]
@@ -212,17 +221,6 @@ def test_a_gated_pair_with_one_infinity_gives_its_limit(name: str) -> None:
             gradient = np.concatenate(
                 [2 * gates["value"], 2 * np.array(a, dtype) * gates["gradient"]]
             )
-        for kernels in (True, False):
-            results = numerics.evaluate(
-                entry,
-                x,
-                params=entry.resolve({}),
-                outputs=("value", "gradient"),
-                grad_output=g,
-                kernels=kernels,
-            )
-            where = (np.dtype(dtype).name, kernels)
-            np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=str(where))
-            np.testing.assert_allclose(
-                results["gradient"][0], gradient, rtol=4e-7, err_msg=str(where)
-            )
+        for where, results in _on_both_paths(name, x, g):
+            np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=where)
+            np.testing.assert_allclose(results["gradient"][0], gradient, rtol=4e-7, err_msg=where)
