@@ -256,8 +256,8 @@ def _evaluation(
     outputs = list(outputs)
     arrays = [x] if upstream is None else [x, upstream]
     small = sum(a.size for a in arrays) <= json_max_elements
-    # Non-finite inputs go in binary, so that the service names the element at fault (JSON
-    # cannot carry them at all).
+    # Non-finite inputs go in binary (JSON cannot carry them at all): the service answers an
+    # x of +-inf with the limits there, and names a NaN, the element at fault.
     if small and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f"):
         document: dict[str, Any] = {
             **(in_json or {}),

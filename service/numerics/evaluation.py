@@ -52,7 +52,9 @@ def evaluate(
         }
     # A result beyond the float range is +-inf by IEEE rules, which is the right answer there;
     # intermediate overflows that would spoil a finite result are what the accuracy tests catch.
-    with np.errstate(over="ignore"):
+    # At x = +-inf a formula may make 0 * inf or inf - inf before its entry answers the limit
+    # (catalog/limits.py); a NaN left where the truth is a number fails those tests as well.
+    with np.errstate(over="ignore", invalid="ignore"):
         done = (
             _compiled(activation, x, params, outputs, grad_output, split_above=split_above)
             if kernels
@@ -104,8 +106,8 @@ def _compiled(
             upstream = None if scale is None else scale.astype(np.float64)
         result, declined = compiled.run(function, at, arguments, upstream, split_above=split_above)
         result = result.astype(x.dtype, copy=False)
-        if declined:  # the kernel's NaN: those points, and only those, the numpy way
-            points = np.flatnonzero(np.isnan(result))
+        if declined:  # the kernel's NaN, or an x not finite: those points alone, the numpy way
+            points = np.flatnonzero(np.isnan(result) | ~np.isfinite(x))
             upstream = None if scale is None else scale.reshape(-1)[points]
             redone = _outputs(activation, x.reshape(-1)[points], params, [output], upstream)
             result.reshape(-1)[points] = redone[output]
@@ -145,7 +147,16 @@ def _outputs(
                     else slope * grad_output
                 )
             results[output] = slope
-    return results
+    return _nan_where_nan(wide, results)
+
+
+def _nan_where_nan(x: Array, results: dict[OutputName, Array]) -> dict[OutputName, Array]:
+    """NaN in, NaN out, as the compiled loops have it: a piecewise function's formula may
+    answer a number there (relu' is x > 0, 0 at NaN)."""
+    missing = np.isnan(x)
+    if not missing.any():
+        return results
+    return {output: np.where(missing, np.nan, result) for output, result in results.items()}
 
 
 def _compiled_along_axis(

@@ -117,8 +117,10 @@ async def test_problems_are_raised_as_their_exceptions(
         await client.evaluate("relu", np.zeros(300))  # 2.5 KB of .npy
     assert large.value.limit == "max_body_bytes" and large.value.maximum == 2048
     with pytest.raises(InvalidInput) as bad:
-        await client.evaluate("relu", [0.0, np.inf])
+        await client.evaluate("relu", [0.0, np.nan])
     assert bad.value.errors[0]["loc"] == ["body", 1]
+    limits = await client.evaluate("softsign", [-np.inf, 0.0, np.inf])
+    assert limits["value"].tolist() == [-1.0, 0.0, 1.0]  # infinities answer the limits
     with pytest.raises(NotMeasurable) as axis_wise:
         await client.plot_svg("softmax")
     assert axis_wise.value.reason == "axis-wise"

@@ -44,15 +44,18 @@ def to_dtype(
     loc: Sequence[str | int],
     *,
     finite: bool = False,
+    infinities: bool = False,
 ) -> Array:
-    """``array`` as ``dtype``, refusing non-finite elements (unless known ``finite``) and
-    elements that round to infinity in ``dtype``."""
+    """``array`` as ``dtype``, refusing non-finite elements (unless known ``finite``; NaN
+    alone if ``infinities`` are accepted) and finite elements that round to infinity in
+    ``dtype``."""
     if not finite and array.dtype.kind == "f" and array.size:
-        is_finite = np.isfinite(array)
-        if not is_finite.all():
-            index = np.unravel_index(int(np.argmin(is_finite)), array.shape)
+        accepted = ~np.isnan(array) if infinities else np.isfinite(array)
+        if not accepted.all():
+            index = np.unravel_index(int(np.argmin(accepted)), array.shape)
+            what = "numbers, -inf and +inf" if infinities else "finite numbers"
             raise InvalidInput(
-                [*loc, *map(int, index)], f"is {array[index]}; only finite numbers are accepted"
+                [*loc, *map(int, index)], f"is {array[index]}; only {what} are accepted"
             )
     if not array.size or array.dtype == dtype:
         return array.astype(dtype, copy=False)
@@ -62,6 +65,8 @@ def to_dtype(
         converted = array.astype(dtype)
     if np.dtype(dtype).itemsize < array.dtype.itemsize or array.dtype.kind in "iu":
         overflowed = ~np.isfinite(converted)
+        if infinities:
+            overflowed &= np.isfinite(array)
         if overflowed.any():
             index = np.unravel_index(int(np.argmax(overflowed)), array.shape)
             largest = np.finfo(dtype).max

@@ -82,13 +82,15 @@ def array_from_npy(
     loc: Sequence[str | int],
     dtype: type[np.floating[Any]] | None,
     limits: ArrayLimits,
+    infinities: bool = False,
 ) -> Array:
-    """An array from .npy bytes, in ``dtype`` (by default its own float type, else float64)."""
+    """An array from .npy bytes, in ``dtype`` (by default its own float type, else float64);
+    +-inf among its elements only if ``infinities``, NaN never."""
     stream = io.BytesIO(body)
     header = npy_header(stream, loc=loc, limits=limits)
     # A view of the body after the header: the data where it lies, not read out as a copy.
     array = npy_data(memoryview(body)[stream.tell() :], header, loc=loc)
-    return to_dtype(array, dtype or natural_float(array), loc)
+    return to_dtype(array, dtype or natural_float(array), loc, infinities=infinities)
 
 
 def npy_parts(array: Array) -> tuple[bytes, memoryview]:

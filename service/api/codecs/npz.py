@@ -6,7 +6,7 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from itertools import pairwise
 from typing import Any, Final
 
@@ -22,9 +22,15 @@ NPZ_MEDIA_TYPE: Final = "application/x-npz"
 
 
 def arrays_from_npz(
-    body: bytes, *, names: Sequence[str], dtype: type[np.floating[Any]] | None, limits: ArrayLimits
+    body: bytes,
+    *,
+    names: Sequence[str],
+    dtype: type[np.floating[Any]] | None,
+    limits: ArrayLimits,
+    infinite: Collection[str] = (),
 ) -> dict[str, Array]:
-    """Named arrays from an uncompressed or deflated .npz archive.
+    """Named arrays from an uncompressed or deflated .npz archive; +-inf only in the members
+    that ``infinite`` names, NaN in none.
 
     The archive's directory is checked before anything is inflated: only the members
     ``names`` lists, each once, none overlapping another, none declaring more bytes than its
@@ -39,7 +45,10 @@ def arrays_from_npz(
         members = _directory(archive.infolist(), names, limits)
         arrays = {name: _member(archive, info, name, limits) for name, info in members.items()}
     target = dtype or natural_float(arrays.get(names[0], next(iter(arrays.values()))))
-    return {name: to_dtype(array, target, [name]) for name, array in arrays.items()}
+    return {
+        name: to_dtype(array, target, [name], infinities=name in infinite)
+        for name, array in arrays.items()
+    }
 
 
 # A .npy member is its header (at most 65,535 + 12 bytes in version 2.0) and its data.

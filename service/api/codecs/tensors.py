@@ -108,9 +108,11 @@ def tensor_from_request(
     *,
     loc: Sequence[str | int],
     limits: ArrayLimits,
+    infinities: bool = False,
 ) -> tuple[Array, memoryview]:
     """A request input (``name``, ``shape``, ``datatype``, ``data`` or ``binary_data_size``) as an
-    array, and the binary data left after it.
+    array, and the binary data left after it. Binary data may hold +-inf if ``infinities``
+    (JSON data has no infinities); NaN is refused.
 
     ``tensor`` has been validated for its types; what is checked here is that its parts agree.
     """
@@ -149,7 +151,7 @@ def tensor_from_request(
     # A view of the body: the data where it lies, not read out as a copy. Sliced by the
     # integer it equals: a JSON size may be written 0.0.
     array = np.frombuffer(binary[:expected], dtype=dtype).reshape(shape)
-    return to_dtype(array, dtype.type, loc), binary[expected:]
+    return to_dtype(array, dtype.type, loc, infinities=infinities), binary[expected:]
 
 
 def output_tensor(name: str, array: Array, *, binary: bool) -> tuple[dict[str, Any], Any]:

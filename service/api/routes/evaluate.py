@@ -60,11 +60,13 @@ _OPENAPI_EXTRA: dict[str, Any] = {
             codecs.JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/EvaluateRequest"}},
             codecs.NPY_MEDIA_TYPE: {
                 "schema": _BINARY,
-                "description": "x as a .npy array (numeric dtype, no pickles); options in the query.",
+                "description": "x as a .npy array (numeric dtype, no pickles); options in the query."
+                " Its elements may be -inf or +inf, where every output is its limit; NaN is refused.",
             },
             codecs.NPZ_MEDIA_TYPE: {
                 "schema": _BINARY,
-                "description": "A .npz archive with members x and, optionally, grad_output.",
+                "description": "A .npz archive with members x and, optionally, grad_output; x may"
+                " hold -inf or +inf (every output is its limit there), neither may hold NaN.",
             },
         },
     },
@@ -124,15 +126,22 @@ async def evaluate_activation(request: Request, name: ActivationName) -> Respons
 
 async def answer(request: Request, name: str, body: bytes) -> Response:
     """The evaluate operation on a body already read."""
-    return await answer_for(request, numerics.get(_activation_name(name)), body)
+    activation = numerics.get(_activation_name(name))
+    return await answer_for(request, activation, body, infinities=True)
 
 
-async def answer_for(request: Request, activation: numerics.Activation, body: bytes) -> Response:
-    """The evaluate operation for an activation already found (a catalog entry or a formula)."""
+async def answer_for(
+    request: Request, activation: numerics.Activation, body: bytes, *, infinities: bool = False
+) -> Response:
+    """The evaluate operation for an activation already found (a catalog entry or a formula).
+
+    ``infinities``: a binary x may hold +-inf, where the activation answers its limits (every
+    catalog entry does; a formula's arithmetic there is not checked, so it is refused).
+    """
     # Settings, query options and the limiter are read here rather than declared as
     # dependencies: each declared one costs more than evaluating a 10-element array.
     settings: Settings = request.app.state.settings
-    handle = partial(_evaluate, activation, body, request, settings)
+    handle = partial(_evaluate, activation, body, request, settings, infinities=infinities)
     if len(body) <= settings.inline_body_bytes:
         return handle()
     workloads: Workloads = request.app.state.workloads
@@ -140,7 +149,12 @@ async def answer_for(request: Request, activation: numerics.Activation, body: by
 
 
 def _evaluate(
-    activation: numerics.Activation, body: bytes, request: Request, settings: Settings
+    activation: numerics.Activation,
+    body: bytes,
+    request: Request,
+    settings: Settings,
+    *,
+    infinities: bool,
 ) -> Response:
     media_type = _header(request, b"content-type", codecs.JSON_MEDIA_TYPE).split(";")[0].strip()
     limits = codecs.ArrayLimits(settings.max_elements, settings.max_dims)
@@ -154,7 +168,9 @@ def _evaluate(
             )
         job = _from_json(activation, body, limits)
     elif media_type in (codecs.NPY_MEDIA_TYPE, codecs.NPZ_MEDIA_TYPE):
-        job = _from_binary(activation, body, media_type, request.query_params, limits)
+        job = _from_binary(
+            activation, body, media_type, request.query_params, limits, infinities=infinities
+        )
     else:
         raise RequestProblem(
             415,
@@ -240,6 +256,8 @@ def _from_binary(
     media_type: str,
     query: QueryParams,
     limits: codecs.ArrayLimits,
+    *,
+    infinities: bool,
 ) -> _Evaluation:
     repeated_query(query, repeatable=("outputs",))
     try:
@@ -257,11 +275,19 @@ def _from_binary(
     target = numerics.DTYPES[options.dtype] if options.dtype else None
     if media_type == codecs.NPY_MEDIA_TYPE:
         x, grad_output = (
-            codecs.array_from_npy(body, loc=["body"], dtype=target, limits=limits),
+            codecs.array_from_npy(
+                body, loc=["body"], dtype=target, limits=limits, infinities=infinities
+            ),
             None,
         )
     else:
-        arrays = codecs.arrays_from_npz(body, names=_ARRAY_FIELDS, dtype=target, limits=limits)
+        arrays = codecs.arrays_from_npz(
+            body,
+            names=_ARRAY_FIELDS,
+            dtype=target,
+            limits=limits,
+            infinite=("x",) if infinities else (),
+        )
         if "x" not in arrays:
             raise numerics.InvalidInput(["x"], "is required: the .npz archive has no member x")
         x, grad_output = arrays["x"], arrays.get("grad_output")

@@ -346,8 +346,9 @@ def _inputs(
         loc: list[str | int] = ["inputs", index]
         if tensor.name in arrays:
             raise numerics.InvalidInput([*loc, "name"], f"{tensor.name} is given twice")
+        # x may hold +-inf, where every output is its limit, as on the native API.
         arrays[tensor.name], binary = codecs.tensor_from_request(
-            dict(tensor), binary, loc=loc, limits=limits
+            dict(tensor), binary, loc=loc, limits=limits, infinities=tensor.name == "x"
         )
     if len(binary):
         raise numerics.InvalidInput(

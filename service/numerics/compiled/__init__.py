@@ -14,11 +14,13 @@ from service.numerics.compiled import cores, vmath, vmath64
 from service.numerics.compiled.cores import SPLIT_ABOVE
 from service.numerics.compiled.kernel import (
     Kernel,
+    Limit,
     ScalarFunction,
     loops_of,
     own_loops,
     read_only,
     run,
+    with_limits,
 )
 from service.numerics.compiled.rows import (
     WORK_ROWS,
@@ -35,6 +37,7 @@ __all__ = [
     "WORK_ROWS",
     "AxisKernel",
     "Kernel",
+    "Limit",
     "RowFunction",
     "ScalarFunction",
     "along_axis",
@@ -47,4 +50,5 @@ __all__ = [
     "run",
     "vmath",
     "vmath64",
+    "with_limits",
 ]

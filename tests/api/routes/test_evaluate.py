@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from functools import cache
+from typing import Any
 
 import httpx
 import numpy as np
@@ -208,6 +209,78 @@ async def test_extremes_stay_finite_and_exact(client: httpx.AsyncClient) -> None
         await client.post(URL.format("gelu"), json={"x": -10, "params": {"approximate": "tanh"}})
     ).json()
     assert body["value"] < 0 and np.isfinite(body["value"])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+async def test_infinities_in_a_binary_x_answer_the_limits(
+    client: httpx.AsyncClient, dtype: type[np.floating[Any]]
+) -> None:
+    x = np.array([-np.inf, -1.0, 0.0, np.inf], dtype)
+    outputs = ("value", "gradient", "second_derivative")
+    query = "?outputs=value&outputs=gradient&outputs=second_derivative"
+    for name, limits in [
+        # (f, f', f'') at -inf and +inf: gelu's left tails vanish from below.
+        ("gelu", [(-0.0, np.inf), (-0.0, 1.0), (-0.0, -0.0)]),
+        ("softsign", [(-1.0, 1.0), (0.0, 0.0), (0.0, -0.0)]),
+        ("sigmoid", [(0.0, 1.0), (0.0, 0.0), (0.0, -0.0)]),
+    ]:
+        response = await client.post(URL.format(name) + query, content=npy(x), headers=NPY)
+        answer = np.load(io.BytesIO(response.content))
+        entry = numerics.get(name)
+        expected = numerics.evaluate(entry, x, params=entry.resolve({}), outputs=outputs)
+        for output, (below, above) in zip(outputs, limits, strict=True):
+            got = answer[output]
+            assert got.dtype == dtype and got.tobytes() == expected[output].tobytes()
+            for at, limit in ((0, below), (-1, above)):
+                assert got[at] == limit and np.signbit(got[at]) == np.signbit(limit), (name, output)
+
+
+async def test_an_npz_x_may_hold_infinities_but_not_its_grad_output(
+    client: httpx.AsyncClient,
+) -> None:
+    headers = {"content-type": "application/x-npz"}
+    body = npz(x=np.array([-np.inf, 2.0, np.inf]), grad_output=np.array([2.0, 2.0, 2.0]))
+    response = await client.post(
+        URL.format("silu") + "?outputs=gradient", content=body, headers=headers
+    )
+    assert np.load(io.BytesIO(response.content)).tolist() == [-0.0, 2 * 1.0907842487848953, 2.0]
+    body = npz(x=np.array([1.0, 2.0]), grad_output=np.array([1.0, np.inf]))
+    problem_body = problem(
+        await client.post(URL.format("silu") + "?outputs=gradient", content=body, headers=headers),
+        422,
+    )
+    assert problem_body["errors"][0]["loc"] == ["grad_output", 1]  # type: ignore[index]
+
+
+async def test_nan_and_json_infinities_stay_refused(client: httpx.AsyncClient) -> None:
+    """NaN has no limit to answer, and JSON has no infinities: a number past the float range
+    (1e400) and the literals NaN and Infinity are not JSON numbers, "Infinity" is a string."""
+    body = problem(
+        await client.post(URL.format("relu"), content=npy(np.array([np.inf, np.nan])), headers=NPY),
+        422,
+    )
+    assert body["errors"][0]["loc"] == ["body", 1]  # type: ignore[index]
+    for literal in (b"Infinity", b"-Infinity", b"NaN", b"1e400"):
+        content = b'{"x": [1.0, ' + literal + b"]}"
+        headers = {"content-type": "application/json"}
+        problem(await client.post(URL.format("relu"), content=content, headers=headers), 400)
+    problem(await client.post(URL.format("relu"), json={"x": [1.0, "Infinity"]}), 422)
+    # A value past float32's range is refused, not taken for an infinity.
+    problem(
+        await client.post(
+            URL.format("relu") + "?dtype=float32", content=npy(np.array([1e300])), headers=NPY
+        ),
+        422,
+    )
+
+
+async def test_a_formulas_binary_x_may_not_hold_infinities(client: httpx.AsyncClient) -> None:
+    """A formula's arithmetic at +-inf is not checked against its limits, as the catalog's is."""
+    headers = {**NPY, "X-Activation-Formula": '{"expression": "x * sigmoid(x)"}'}
+    response = await client.post(
+        "/api/v1/formulas/evaluate", content=npy(np.array([1.0, -np.inf])), headers=headers
+    )
+    assert "only finite numbers" in str(problem(response, 422)["detail"])
 
 
 async def test_empty_arrays_are_fine(client: httpx.AsyncClient) -> None:

@@ -350,6 +350,14 @@ async def test_non_finite_inputs_are_refused_where_they_are(client: httpx.AsyncC
     assert "x[1]" in error(response, 400) or "inputs[0][1]" in error(response, 400)
 
 
+async def test_infinities_in_a_binary_x_answer_the_limits(client: httpx.AsyncClient) -> None:
+    x = np.array([-np.inf, 0.0, np.inf], np.float32)
+    document = {"inputs": [tensor("x", x, binary=True)], "outputs": [{"name": "value"}]}
+    response = await client.post(INFER.format("gelu"), **binary_request(document, x))
+    value = outputs_of(response)["value"]
+    assert value.tolist() == [0.0, 0.0, np.inf] and np.signbit(value[0])
+
+
 async def test_the_limits_are_the_native_ones(make_client: ClientFactory) -> None:
     client = make_client(max_elements=10, max_dims=2)
     many = np.zeros(11, np.float32)

@@ -44,6 +44,11 @@ narrow = numerics.evaluate(entry, x.astype(np.float32), params={}, outputs=["val
 assert entry.kernel({}) is not None
 for output in ("value", "gradient"):
     np.testing.assert_allclose(narrow[output], wide[output], rtol=2e-7)
+ends = np.array([-np.inf, np.inf])
+for kernels in (True, False):
+    limits = numerics.evaluate(entry, ends, params={}, outputs=["value", "gradient"], kernels=kernels)
+    assert limits["value"].tolist() == [-np.inf, np.inf]
+    assert limits["gradient"].tolist() == [0.5, 1.5]
 
 described = describe.describe(entry, {}, "en")
 measured = described.properties

@@ -7,18 +7,26 @@ element-wise kernels of sigmoid, silu and the three GELUs, run in one loop over 
 Those kernels give tails that are only tiny where the true value is smaller still (vmath.exp
 saturates at e^-708): tiny enough times one float32 number, and, at most 1e-269 for the
 slopes, times two (a and grad) as well. Where one is not (gelu's Phi, see geglu), ``far``
-takes over.
+takes over; and at b = +-inf, where a kernel's formula need not give the gate's limit (and
+a times a tiny number is not a times 0), the gate's ``limits`` do.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numba
 import numpy as np
 
-from service.numerics.compiled import FASTMATH, RowFunction, ScalarFunction, inline
+from service.numerics.compiled import (
+    FASTMATH,
+    Limit,
+    RowFunction,
+    ScalarFunction,
+    inline,
+    with_limits,
+)
 from service.numerics.types import Array
 
 rowwise = numba.njit(nogil=True, fastmath=FASTMATH, error_model="numpy")
@@ -27,11 +35,21 @@ Far = tuple[float, ScalarFunction, ScalarFunction]
 
 
 @inline
-def _count_below(b: Array, bound: float) -> int:
-    count = 0
+def _far(b: float, bound: float) -> bool:
+    return not (b >= bound and abs(b) < math.inf)
+
+
+@inline
+def _count_far(b: Array, bound: float) -> int:
+    """The b below ``bound`` or infinite (or NaN), as the size less the others."""
+    near = 0
     for j in range(b.size):
-        count += b[j] < bound
-    return count
+        near += (b[j] >= bound) & (abs(b[j]) < math.inf)
+    return b.size - near
+
+
+Limits = tuple[Mapping[str, Limit], Mapping[str, Limit]]
+"""The gate's and its slope's limits at b = -inf and +inf, as with_limits takes them."""
 
 
 def gated_rows(
@@ -40,16 +58,19 @@ def gated_rows(
     p: tuple[float, ...] = (),
     far: Far | None = None,
     *,
+    limits: Limits,
     both: Callable[..., tuple[float, float]] | None = None,
 ) -> tuple[RowFunction, RowFunction]:
     """The value and vjp rows of a unit a gate(b), gate and slope taking (b, p).
 
-    ``far`` = (bound, gate, slope) takes over below ``bound``: gelu's Phi past vmath's reach.
-    Such pairs are rare, and are computed again after the loop, in rows that have any, so
-    that the loop itself stays as fast as without them. ``both(b, p)``, if given, is
-    (gate, slope) at once, sharing what they have in common.
+    ``far`` = (bound, gate, slope) takes over below ``bound``: gelu's Phi past vmath's reach;
+    and, answering ``limits``, at b = +-inf. Such pairs are rare, and are computed again
+    after the loop, in rows that have any, so that the loop itself stays as fast as without
+    them. ``both(b, p)``, if given, is (gate, slope) at once, sharing what they have in common.
     """
     bound, far_gate, far_slope = far or (-math.inf, gate, slope)
+    far_gate = with_limits(far_gate, **limits[0])
+    far_slope = with_limits(far_slope, **limits[1])
     if both is None:
 
         @inline
@@ -69,9 +90,9 @@ def gated_rows(
         a, b = x[: out.size], x[out.size :]
         for j in range(out.size):
             out[j] = np.float64(a[j]) * gate(np.float64(b[j]), p)
-        if _count_below(b, bound):
+        if _count_far(b, bound):
             for j in range(out.size):
-                if b[j] < bound:
+                if _far(b[j], bound):
                     out[j] = np.float64(a[j]) * far_gate(np.float64(b[j]), p)
 
     @rowwise
@@ -84,9 +105,9 @@ def gated_rows(
             upstream = np.float64(g[j])
             to_a[j] = upstream * gated[j]
             to_b[j] = upstream * np.float64(a[j]) * slopes[j]
-        if _count_below(b, bound):
+        if _count_far(b, bound):
             for j in range(g.size):
-                if b[j] < bound:
+                if _far(b[j], bound):
                     upstream, at = np.float64(g[j]), np.float64(b[j])
                     to_a[j] = upstream * far_gate(at, p)
                     to_b[j] = upstream * np.float64(a[j]) * far_slope(at, p)

@@ -21,6 +21,8 @@ from service.numerics.catalog.self_gated.silu import (
 )
 from service.numerics.catalog.smooth.gelu import (
     QUICK_GELU_BETA,
+    SLOPE_LIMITS,
+    VALUE_LIMITS,
     gelu,
     gelu_at,
     gelu_at64,
@@ -86,21 +88,23 @@ def _far_gelu_derivative_at(b: float, _: tuple[()]) -> float:
     return cdf + near * pdf
 
 
-# geglu's rows for each of its `approximate` choices.
+# geglu's rows for each of its `approximate` choices; every form has gelu's limits.
+_LIMITS = (VALUE_LIMITS, SLOPE_LIMITS)
 _ROWS = {
     "none": gated_rows(
         gelu_at,
         gelu_derivative_at,
         far=(-vmath.NORMAL_TAIL, _far_gelu_at, _far_gelu_derivative_at),
+        limits=_LIMITS,
     ),
-    "tanh": gated_rows(tanh_gelu_at, tanh_gelu_derivative_at),
-    "sigmoid": gated_rows(silu_at, silu_derivative_at, (QUICK_GELU_BETA,)),
+    "tanh": gated_rows(tanh_gelu_at, tanh_gelu_derivative_at, limits=_LIMITS),
+    "sigmoid": gated_rows(silu_at, silu_derivative_at, (QUICK_GELU_BETA,), limits=_LIMITS),
 }
 # For float64, on gelu's float64 kernels (vmath64's Phi reaches its whole tail).
 _ROWS64 = {
-    "none": gated_rows(gelu_at64, gelu_derivative_at64, both=gelu_both_at64),
-    "tanh": gated_rows(tanh_gelu_at64, tanh_gelu_derivative_at64),
-    "sigmoid": gated_rows(silu_at64, silu_derivative_at64, (QUICK_GELU_BETA,)),
+    "none": gated_rows(gelu_at64, gelu_derivative_at64, both=gelu_both_at64, limits=_LIMITS),
+    "tanh": gated_rows(tanh_gelu_at64, tanh_gelu_derivative_at64, limits=_LIMITS),
+    "sigmoid": gated_rows(silu_at64, silu_derivative_at64, (QUICK_GELU_BETA,), limits=_LIMITS),
 }
 
 

@@ -32,8 +32,12 @@ def glu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.concatenate([grad_output * sigmoid(b), grad_output * a * sigmoid_derivative(b)], axis)
 
 
-glu_row, glu_vjp_row = gated_rows(sigmoid_at, sigmoid_derivative_at, both=sigmoid_and_slope_at)
-glu_row64, glu_vjp_row64 = gated_rows(sigmoid_at64, sigmoid_derivative_at64)
+# sigma and sigma' at b = -inf and +inf.
+_LIMITS = ({"below": 0.0, "above": 1.0}, {"below": 0.0, "above": 0.0})
+glu_row, glu_vjp_row = gated_rows(
+    sigmoid_at, sigmoid_derivative_at, limits=_LIMITS, both=sigmoid_and_slope_at
+)
+glu_row64, glu_vjp_row64 = gated_rows(sigmoid_at64, sigmoid_derivative_at64, limits=_LIMITS)
 
 
 ACTIVATION = Activation(

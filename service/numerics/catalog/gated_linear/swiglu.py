@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.catalog.entry import AXIS, Activation, Equivalent
@@ -33,8 +35,10 @@ def swiglu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     return np.concatenate([grad_output * silu(b), grad_output * a * silu_derivative(b)], axis)
 
 
-swiglu_row, swiglu_vjp_row = gated_rows(silu_at, silu_derivative_at, (1.0,))
-swiglu_row64, swiglu_vjp_row64 = gated_rows(silu_at64, silu_derivative_at64, (1.0,))
+# silu and silu' at b = -inf and +inf.
+_LIMITS = ({"below": -0.0, "above": math.inf}, {"below": -0.0, "above": 1.0})
+swiglu_row, swiglu_vjp_row = gated_rows(silu_at, silu_derivative_at, (1.0,), limits=_LIMITS)
+swiglu_row64, swiglu_vjp_row64 = gated_rows(silu_at64, silu_derivative_at64, (1.0,), limits=_LIMITS)
 
 
 ACTIVATION = Activation(

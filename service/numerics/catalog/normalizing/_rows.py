@@ -4,6 +4,8 @@ thresholds. (The family's docstring says which loops compile how, and why.)"""
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -25,6 +27,7 @@ __all__ = [
     "exponentials64",
     "exponentials_for_float32",
     "largest",
+    "less_top",
     "rowwise",
     "strict",
     "summing",
@@ -33,8 +36,8 @@ __all__ = [
 ]
 
 SUMMING = {"contract", "reassoc"}
-# The maximum of finite numbers (the service refuses the rest) has no NaN to carry, and the
-# sign of a zero maximum changes no difference x - max.
+# The maximum of numbers and infinities (the service refuses NaN) has no NaN to carry, and
+# the sign of a zero maximum changes no difference x - max.
 MAXIMUM = {"nnan", "nsz"}
 # The support lies above z = -1 (tau >= -1: the largest z is 0 and its share at most 1), and
 # the numpy path's test for a rank k whose z_(k) is at or below -1.5 fails, by margins its
@@ -83,6 +86,14 @@ def largest(x: Array, sign: float) -> float:
     return top
 
 
+@inline
+def less_top(value: float, top: float) -> float:
+    """value - top, 0 where value is the maximum: an infinite maximum's own difference is 0,
+    as a finite one's is, where inf - inf would be NaN. (So a row's entries at +inf share its
+    weight, and those at -inf have none.)"""
+    return 0.0 if value == top else value - top
+
+
 @summing
 def weighted_total(weights: Array, g: Array) -> tuple[float, float]:
     """(sum w g, sum w)."""
@@ -94,9 +105,22 @@ def weighted_total(weights: Array, g: Array) -> tuple[float, float]:
 
 
 @inline
+def at_infinite_top(x: Array, sign: float, top: float, e: Array) -> bool:
+    """Whether the maximum is infinite, and then e = exp(less_top(sign x, max)): 1 at the
+    maximum, 0 elsewhere. A rare row's own loop, so that the common one has no select."""
+    if not math.isinf(top):
+        return False
+    for i in range(x.size):
+        e[i] = 1.0 if sign * np.float64(x[i]) == top else 0.0
+    return True
+
+
+@inline
 def exponentials(x: Array, sign: float, e: Array) -> float:
     """e = exp(sign x - max), and the maximum."""
     top = largest(x, sign)
+    if at_infinite_top(x, sign, top, e):
+        return top
     for i in range(x.size):
         # Below -708 exp saturates; those terms are 0 to float32 either way.
         e[i] = vmath.exp(max(sign * np.float64(x[i]) - top, -708.0))
@@ -136,6 +160,8 @@ def exponentials32(x: Array, sign: float, e: Array) -> float:
     to 1). The maximum's own term is exactly 1 (d = 0: k = 0, s = 1, c = 0).
     """
     top = largest(x, sign)
+    if at_infinite_top(x, sign, top, e):
+        return top
     top32 = np.float32(top)  # exact: the largest sign x, a float32
     flip = np.float32(sign)
     for i in range(x.size):
@@ -154,6 +180,8 @@ def exponentials32(x: Array, sign: float, e: Array) -> float:
 def exponentials64(x: Array, sign: float, e: Array) -> float:
     """e = exp(sign x - max) within 0.82 ULP each (vmath64; 0 below e^-745), and the maximum."""
     top = largest(x, sign)
+    if at_infinite_top(x, sign, top, e):
+        return top
     for i in range(x.size):
         e[i] = vmath64.exp(sign * np.float64(x[i]) - top)
     return top
@@ -176,10 +204,9 @@ def candidates(x: Array, half: float, top: float, into: Array) -> Array:
     floor = CANDIDATE_FLOOR if x.size <= CANDIDATE_ROW_LIMIT else -np.inf
     count = 0
     for i in range(x.size):
-        z = half * np.float64(x[i]) - top  # half is 1 or 1/2: the product is exact
+        z = less_top(half * np.float64(x[i]), top)  # half is 1 or 1/2: the product is exact
         into[count] = max(z, -2.0)  # written always, kept if counted: no branch to mispredict
-        # numba adds the comparison to the integer count; numpy's stubs would make it np.int_.
-        count += z > floor  # type: ignore[assignment]
+        count += z > floor
     ordered = into[:count]
     # There are a few candidates as a rule, and numba's sort costs some 300 ns a call before
     # it starts; insertion sort's n^2 is the cheaper up to a few dozen.

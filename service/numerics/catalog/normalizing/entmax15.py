@@ -12,6 +12,7 @@ from service.numerics.catalog.normalizing._facts import first_of_pair, sums_to_o
 from service.numerics.catalog.normalizing._rows import (
     candidates,
     largest,
+    less_top,
     rowwise,
     strict,
     support_sum,
@@ -94,7 +95,7 @@ def _entmax_shift(x: Array, work: Array) -> tuple[float, float]:
 def entmax15_row(x: Array, out: Array, work: Array) -> None:
     top, tau = _entmax_shift(x, work)
     for i in range(x.size):
-        root = max((0.5 * np.float64(x[i]) - top) - tau, 0.0)
+        root = max(less_top(0.5 * np.float64(x[i]), top) - tau, 0.0)
         out[i] = root * root
 
 
@@ -104,7 +105,7 @@ def entmax15_vjp_row(x: Array, g: Array, out: Array, work: Array) -> None:
     top, tau = _entmax_shift(x, work)
     root = work[0]
     for i in range(x.size):
-        root[i] = max((0.5 * np.float64(x[i]) - top) - tau, 0.0)
+        root[i] = max(less_top(0.5 * np.float64(x[i]), top) - tau, 0.0)
     weighted, total = weighted_total(root, g)
     share = weighted / total
     for i in range(x.size):

@@ -14,6 +14,7 @@ from service.numerics.catalog.normalizing._rows import (
     exponentials,
     exponentials32,
     exponentials64,
+    less_top,
     rowwise,
     summing,
 )
@@ -69,7 +70,7 @@ def log_softmax_row(x: Array, out: Array, work: Array) -> None:
     top = exponentials32(x, 1.0, e)
     log_total = vmath.log1p(_all_but_one_top(e))
     for i in range(x.size):
-        out[i] = (np.float64(x[i]) - top) - log_total
+        out[i] = less_top(np.float64(x[i]), top) - log_total
 
 
 @rowwise
@@ -90,7 +91,7 @@ def log_softmax_row64(x: Array, out: Array, work: Array) -> None:
     top = exponentials64(x, 1.0, e)
     log_total = vmath64.log1p(_all_but_one_top(e))
     for i in range(x.size):
-        out[i] = (np.float64(x[i]) - top) - log_total
+        out[i] = less_top(np.float64(x[i]), top) - log_total
 
 
 @rowwise

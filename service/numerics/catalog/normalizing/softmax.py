@@ -25,8 +25,13 @@ from service.numerics.types import Array
 
 
 def exp_shifted(x: Array, axis: int) -> tuple[Array, Array, Array]:
-    """x - max, e = exp(x - max), and the sum of e without the 1 of the (first) maximum."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
+    """x - max, e = exp(x - max), and the sum of e without the 1 of the (first) maximum.
+
+    x - max is 0 wherever x is the maximum, an infinite one included (inf - inf is NaN): the
+    entries at +inf share the weight, those at -inf have none.
+    """
+    top = np.max(x, axis=axis, keepdims=True)
+    shifted = np.where(x == top, 0.0, x - top)
     e = np.exp(shifted)
     # Summed without the maximum's 1: in 1 + rest, a rest below 1e-16 would round away, and
     # log1p(rest) is what log_softmax needs.

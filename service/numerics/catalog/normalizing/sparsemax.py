@@ -11,6 +11,7 @@ from service.numerics.catalog.normalizing._facts import first_of_pair, sums_to_o
 from service.numerics.catalog.normalizing._rows import (
     candidates,
     largest,
+    less_top,
     rowwise,
     strict,
     support_sum,
@@ -26,7 +27,8 @@ from service.numerics.types import Array, Interval
 def sorted_prefix(x: Array, axis: int) -> tuple[Array, Array, Array]:
     """z = x - max moved to the last axis, z sorted descending (from -2 up), and k = 1..n."""
     z = np.moveaxis(x, axis, -1)
-    z = z - np.max(z, axis=-1, keepdims=True)
+    top = np.max(z, axis=-1, keepdims=True)
+    z = np.where(z == top, 0.0, z - top)  # 0 at an infinite maximum too, as softmax has it
     ranks = np.arange(1, z.shape[-1] + 1, dtype=z.dtype)
     # tau >= -1 (the largest z is 0 and its share at most 1), so anything below -2 is outside
     # the support either way: clipped there, the prefix sums of squares cannot overflow.
@@ -92,7 +94,7 @@ def _sparsemax_shift(x: Array, work: Array) -> tuple[float, float]:
 def sparsemax_row(x: Array, out: Array, work: Array) -> None:
     top, tau = _sparsemax_shift(x, work)
     for i in range(x.size):
-        out[i] = max((np.float64(x[i]) - top) - tau, 0.0)
+        out[i] = max(less_top(np.float64(x[i]), top) - tau, 0.0)
 
 
 @rowwise
@@ -101,7 +103,7 @@ def sparsemax_vjp_row(x: Array, g: Array, out: Array, work: Array) -> None:
     top, tau = _sparsemax_shift(x, work)
     support = work[0]
     for i in range(x.size):
-        support[i] = 1.0 if (np.float64(x[i]) - top) - tau > 0.0 else 0.0
+        support[i] = 1.0 if less_top(np.float64(x[i]), top) - tau > 0.0 else 0.0
     total, count = weighted_total(support, g)
     mean = total / count
     for i in range(x.size):

@@ -6,6 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
@@ -16,16 +17,25 @@ def sine_cosine(phase: Array) -> tuple[Array, Array]:
 
 
 def sin(x: Array, w0: float = 1.0) -> Array:
-    """sin(w0 x)."""
-    return sine_cosine(w0 * x)[0]
+    """sin(w0 x).
+
+    No limit at +-inf, NaN there, but for w0 = 0, where f, f' and f'' are 0 and w0 x is
+    0 * inf. (The kernels decline past their
+    range reduction, so this path answers there.)
+    """
+    return _at_infinity(x, sine_cosine(w0 * x)[0], w0)
 
 
 def sin_derivative(x: Array, w0: float = 1.0) -> Array:
-    return w0 * sine_cosine(w0 * x)[1]
+    return _at_infinity(x, w0 * sine_cosine(w0 * x)[1], w0)
 
 
 def sin_second_derivative(x: Array, w0: float = 1.0) -> Array:
-    return -(w0 * w0) * sine_cosine(w0 * x)[0]
+    return _at_infinity(x, -(w0 * w0) * sine_cosine(w0 * x)[0], w0)
+
+
+def _at_infinity(x: Array, result: Array, w0: float) -> Array:
+    return at_infinity(x, result, below=0.0, above=0.0) if w0 == 0 else result
 
 
 @inline

@@ -6,14 +6,19 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.periodic.sin import sine_cosine
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import REAL_LINE, Array
 
 
 def snake(x: Array, a: float = 1.0) -> Array:
-    """x + sin^2(a x) / a."""
-    return x + np.square(sine_cosine(a * x)[0]) / a
+    """x + sin^2(a x) / a.
+
+    x at +-inf, where sin(inf) is NaN but the bounded ripple leaves the limit x. (The kernels
+    decline past their range reduction, so this path answers there.)
+    """
+    return at_infinity(x, x + np.square(sine_cosine(a * x)[0]) / a, below=-np.inf, above=np.inf)
 
 
 def snake_derivative(x: Array, a: float = 1.0) -> Array:

@@ -9,6 +9,7 @@ from scipy.special import erfcx
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference, hull
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import select
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
@@ -22,7 +23,9 @@ def elu(x: Array, alpha: float = 1.0) -> Array:
 
 
 def elu_derivative(x: Array, alpha: float = 1.0) -> Array:
-    return select(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+    slope = select(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))
+    # alpha e^x vanishes from below for alpha < 0, which select's arithmetic makes +0.
+    return at_infinity(x, slope, below=math.copysign(0.0, alpha), above=1.0)
 
 
 def elu_second_derivative(x: Array, alpha: float = 1.0) -> Array:

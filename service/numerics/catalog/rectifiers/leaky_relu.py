@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import no_curvature, no_curvature_at, select
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
@@ -18,7 +19,13 @@ from service.numerics.types import NON_NEGATIVE, REAL_LINE, Array, Interval
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
     """x for x > 0, negative_slope * x otherwise."""
     # Exactly that: one of the two terms is an exact 0.
-    return np.maximum(x, 0) + negative_slope * np.minimum(x, 0)
+    result = np.maximum(x, 0) + negative_slope * np.minimum(x, 0)
+    return at_infinity(x, result, below=leaky_limit(negative_slope), above=math.inf)
+
+
+def leaky_limit(negative_slope: float) -> float:
+    """a x at x = -inf: -inf a, or the 0 + a x of finite x for a = 0 (where 0 * inf is NaN)."""
+    return -math.inf * negative_slope if negative_slope else 0.0
 
 
 def leaky_relu_derivative(x: Array, negative_slope: float = 0.01) -> Array:

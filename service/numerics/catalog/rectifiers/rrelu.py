@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
 from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_continuity,
@@ -24,7 +25,16 @@ def rrelu(
     x: Array, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False, seed: int = 0
 ) -> Array:
     """x for x > 0, a x otherwise: a = (lower + upper)/2, or in training a ~ U(lower, upper)."""
-    return np.where(x > 0, x, x * _slope(x, lower, upper, training, seed))
+    result = np.where(x > 0, x, x * _slope(x, lower, upper, training, seed))
+    if training:  # a slope drawn exactly 0 has chance 2^-53: each -inf answers -inf a
+        return result
+    return at_infinity(x, result, below=_limit(lower, upper), above=math.inf)
+
+
+def _limit(lower: float, upper: float) -> float:
+    """a x at x = -inf, a = (lower + upper)/2: -inf a, or the -0.0 of x * 0 for a = 0."""
+    slope = (lower + upper) / 2
+    return -math.inf * slope if slope else -0.0
 
 
 def rrelu_derivative(

@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation, hull
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import (
     Piece,
     no_curvature,
@@ -23,7 +24,8 @@ from service.numerics.types import Array
 
 def threshold(x: Array, threshold: float = 0.0, value: float = 0.0) -> Array:
     """x for x > threshold, value otherwise."""
-    return select(x > threshold, x, value)
+    # select's 0 * -inf is NaN at -inf.
+    return at_infinity(x, select(x > threshold, x, value), below=value, above=math.inf)
 
 
 def threshold_derivative(x: Array, threshold: float = 0.0, value: float = 0.0) -> Array:

@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.rectifiers.relu6 import relu6
 from service.numerics.catalog.references import HOWARD_MOBILENETV3
 from service.numerics.catalog.sigmoidal.hard_sigmoid import SHAPES, hard_sigmoid
@@ -17,11 +18,13 @@ from service.numerics.types import Array, Interval
 # hard_swish is x hard_sigmoid(x) with PyTorch's hard sigmoid, clip((x + 3)/6, 0, 1).
 _SHIFT, _WIDTH = SHAPES["torch"]
 _FLOAT32_MAX = np.float32(np.finfo(np.float32).max)
+# f at -inf and +inf: -inf * 0 is NaN; the limit is the -0.0 that x * 0 gives below -3.
+_VALUE_LIMITS = {"below": -0.0, "above": math.inf}
 
 
 def hard_swish(x: Array) -> Array:
     """x relu6(x + 3) / 6."""
-    return x * (np.clip(x + 3, 0, 6) / 6)
+    return at_infinity(x, x * (np.clip(x + 3, 0, 6) / 6), **_VALUE_LIMITS)
 
 
 def hard_swish_derivative(x: Array) -> Array:

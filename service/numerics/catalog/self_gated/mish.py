@@ -9,10 +9,15 @@ import numpy.typing as npt
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 _HUGE = 1e300
+# f, f' and f'' at -inf and +inf: the tail below 0 vanishes from below.
+_VALUE_LIMITS = {"below": -0.0, "above": math.inf}
+_SLOPE_LIMITS = {"below": -0.0, "above": 1.0}
+_CURVATURE_LIMITS = {"below": -0.0, "above": -0.0}
 
 
 def _mish_gate(x: Array) -> tuple[Array, Array, Array, npt.NDArray[np.bool_]]:
@@ -31,7 +36,7 @@ def _mish_gate(x: Array) -> tuple[Array, Array, Array, npt.NDArray[np.bool_]]:
 
 def mish(x: Array) -> Array:
     """x tanh(softplus(x)) = x tanh(log(1 + exp(x)))."""
-    return x * _mish_gate(x)[0]
+    return at_infinity(x, x * _mish_gate(x)[0], **_VALUE_LIMITS)
 
 
 def mish_derivative(x: Array) -> Array:
@@ -45,7 +50,8 @@ def mish_derivative(x: Array) -> Array:
     u = 1 + e
     d = u * u + 1
     negative = e * ((u + 1) * d + 4 * wide * u) / (d * d)
-    return np.where(positive, g + x * h, negative.astype(x.dtype))
+    slope = np.where(positive, g + x * h, negative.astype(x.dtype))
+    return at_infinity(x, slope, **_SLOPE_LIMITS)
 
 
 def mish_second_derivative(x: Array) -> Array:
@@ -53,7 +59,7 @@ def mish_second_derivative(x: Array) -> Array:
     # sigma(-x) - 2 g sigma(x), over the common denominator 1 + e.
     gates = np.where(positive, e - 2 * g, 1 - 2 * g * e) / (1 + e)
     # Past x = 1e300, h is 0 and x * gates would overflow: 0 * -inf is NaN.
-    return h * (2 + np.minimum(x, _HUGE) * gates)
+    return at_infinity(x, h * (2 + np.minimum(x, _HUGE) * gates), **_CURVATURE_LIMITS)
 
 
 @inline

@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
 from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
@@ -26,14 +27,24 @@ def _gate_argument(x: Array, beta: float) -> Array:
         return result
 
 
+def _limits(beta: float) -> tuple[tuple[float, float], ...]:
+    """(f, f', f'') at (-inf, +inf): for beta > 0 the tail below 0 vanishes from below; for
+    beta = 0, f = x/2 (beta x is 0 * inf there)."""
+    if beta > 0:
+        return (-0.0, math.inf), (-0.0, 1.0), (-0.0, -0.0)
+    return (-math.inf, math.inf), (0.5, 0.5), (0.0, 0.0)
+
+
 def silu(x: Array, beta: float = 1.0) -> Array:
     """x sigma(beta x)."""
-    return x * sigmoid(_gate_argument(x, beta))
+    below, above = _limits(beta)[0]
+    return at_infinity(x, x * sigmoid(_gate_argument(x, beta)), below=below, above=above)
 
 
 def silu_derivative(x: Array, beta: float = 1.0) -> Array:
     u = _gate_argument(x, beta)
-    return sigmoid(u) + u * sigmoid_derivative(u)
+    below, above = _limits(beta)[1]
+    return at_infinity(x, sigmoid(u) + u * sigmoid_derivative(u), below=below, above=above)
 
 
 def silu_second_derivative(x: Array, beta: float = 1.0) -> Array:
@@ -42,7 +53,8 @@ def silu_second_derivative(x: Array, beta: float = 1.0) -> Array:
     # numpy's extended precision (a 64-bit significand on x86) and rounded once.
     u = _gate_argument(x.astype(np.longdouble), beta)
     curvature = beta * sigmoid_derivative(u) * (2 - u * np.tanh(u / 2))
-    return curvature.astype(x.dtype)
+    below, above = _limits(beta)[2]
+    return at_infinity(x, curvature.astype(x.dtype), below=below, above=above)
 
 
 @inline

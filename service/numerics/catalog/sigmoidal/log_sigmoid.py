@@ -20,8 +20,12 @@ from service.numerics.types import Array, Interval
 
 
 def log_sigmoid(x: Array) -> Array:
-    """log sigma(x) = min(x, 0) - log(1 + exp(-|x|))."""
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    """log sigma(x) = min(x, 0) - log(1 + exp(-|x|)).
+
+    As -(log1p(e^-|x|) - min(x, 0)): where both terms are 0 (x past 745, +inf), the -0.0 of a
+    function below 0, not the +0.0 of 0 - 0.
+    """
+    return -(np.log1p(np.exp(-np.abs(x))) - np.minimum(x, 0))
 
 
 def log_sigmoid_derivative(x: Array) -> Array:
@@ -53,7 +57,7 @@ def log_sigmoid_derivative_at(x: float, _: tuple[()]) -> float:
 # sensitive to e than e itself), and min(x, 0) has its sign: no cancellation.
 @inline
 def log_sigmoid_at64(x: float, _: tuple[()]) -> float:
-    return min(x, 0.0) - vmath64.log1p(vmath64.exp(-abs(x)))
+    return -(vmath64.log1p(vmath64.exp(-abs(x))) - min(x, 0.0))
 
 
 @inline

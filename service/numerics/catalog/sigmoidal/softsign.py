@@ -8,15 +8,17 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import GLOROT_BENGIO
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
 
+_VALUE_LIMITS = {"below": -1.0, "above": 1.0}
+
 
 def softsign(x: Array) -> Array:
     """x / (1 + |x|)."""
-    result: Array = x / (1 + np.abs(x))
-    return result
+    return at_infinity(x, x / (1 + np.abs(x)), **_VALUE_LIMITS)  # inf / inf at either end
 
 
 def softsign_derivative(x: Array) -> Array:

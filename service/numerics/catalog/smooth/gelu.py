@@ -18,6 +18,7 @@ from service.numerics.analysis.normal import (
 )
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
 from service.numerics.catalog.self_gated.silu import (
     gate_slope,
@@ -49,6 +50,9 @@ _SQRT_8_OVER_PI_DIGITS = "1.59576912160573071175978423973752747390343452"
 SQRT_8_OVER_PI = np.longdouble(_SQRT_8_OVER_PI_DIGITS)
 TANH_CUBIC = np.longdouble("0.044715")
 _GELU_CLIP = 100.0  # past it f'' underflows to 0 in either form, and x^3 stays finite
+# f and f' at -inf and +inf, in every form: each tail below 0 vanishes from below.
+VALUE_LIMITS = {"below": -0.0, "above": math.inf}
+SLOPE_LIMITS = {"below": -0.0, "above": 1.0}
 
 
 def gelu(x: Array, approximate: str = "none") -> Array:
@@ -60,15 +64,14 @@ def gelu(x: Array, approximate: str = "none") -> Array:
         return silu(x, QUICK_GELU_BETA)
     gate = (tanh_normal_cdf if approximate == "tanh" else normal_cdf)(x)
     gate *= x  # in place: a fresh array of a million points costs more than the product
-    return gate
+    return at_infinity(x, gate, **VALUE_LIMITS)  # -inf Phi(-inf) is 0 * inf
 
 
 def gelu_derivative(x: Array, approximate: str = "none") -> Array:
     if approximate == "sigmoid":
         return silu_derivative(x, QUICK_GELU_BETA)
-    if approximate == "tanh":
-        return tanh_normal_cdf_plus_x_pdf(x)
-    return normal_cdf_plus_x_pdf(x)
+    slope = (tanh_normal_cdf_plus_x_pdf if approximate == "tanh" else normal_cdf_plus_x_pdf)(x)
+    return at_infinity(x, slope, **SLOPE_LIMITS)
 
 
 def gelu_second_derivative(x: Array, approximate: str = "none") -> Array:

@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import select
 from service.numerics.catalog.references import GLOROT_BORDES_BENGIO
 from service.numerics.catalog.sigmoidal.sigmoid import (
@@ -27,7 +28,8 @@ def softplus(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:
     # log(1 + e^u) = max(u, 0) + log1p(e^-|u|), as np.logaddexp computes it but several times
     # faster; u is capped at the threshold, beyond which x itself is taken, to stay finite.
     u = np.minimum(scaled, threshold)
-    return select(scaled > threshold, x, (np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))) / beta)
+    result = select(scaled > threshold, x, (np.maximum(u, 0) + np.log1p(np.exp(-np.abs(u)))) / beta)
+    return at_infinity(x, result, below=0.0, above=math.inf)  # select's 0 * -inf is NaN
 
 
 def softplus_derivative(x: Array, beta: float = 1.0, threshold: float = 20.0) -> Array:

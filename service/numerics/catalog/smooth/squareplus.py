@@ -8,11 +8,13 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.compiled import Kernel, inline
 from service.numerics.types import Array, Interval
 
 # Beyond it x^2 + b would overflow; sqrt(x^2 + b) is |x| to the last bit long before.
 _SQUARE_LIMIT = 1e150
+_SLOPE_LIMITS = {"below": 0.0, "above": 1.0}
 
 
 def _squareplus_parts(x: Array, b: float) -> tuple[Array, Array, Array]:
@@ -33,7 +35,8 @@ def squareplus_derivative(x: Array, b: float = 4.0) -> Array:
     root, middle, _ = _squareplus_parts(x, b)
     # (1 + x/s)/2 cancels only once x/s nears -1; from -1/2 on, (b/4)/(s m) instead.
     ratio = x / root
-    return np.where(ratio > -0.5, 0.5 + 0.5 * ratio, (b / 4) / root / middle)
+    slope = np.where(ratio > -0.5, 0.5 + 0.5 * ratio, (b / 4) / root / middle)
+    return at_infinity(x, slope, **_SLOPE_LIMITS)  # x / s is inf / inf at either end
 
 
 def squareplus_second_derivative(x: Array, b: float = 4.0) -> Array:

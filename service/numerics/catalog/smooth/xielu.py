@@ -8,6 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference, hull
+from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.rectifiers.elu import elu
 from service.numerics.catalog.rectifiers.relu import relu
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
@@ -19,7 +20,17 @@ def xielu(
 ) -> Array:
     """alpha_p x^2 + beta x for x > 0, alpha_n (expm1(min(x, eps)) - x) + beta x otherwise."""
     negative = alpha_n * (np.expm1(np.minimum(x, eps)) - x) + beta * x
-    return np.where(x > 0, x * (alpha_p * x + beta), negative)
+    result = np.where(x > 0, x * (alpha_p * x + beta), negative)
+    below, above = _value_limits(alpha_p, alpha_n, beta)
+    return at_infinity(x, result, below=below, above=above)
+
+
+def _value_limits(alpha_p: float, alpha_n: float, beta: float) -> tuple[float, float]:
+    """f at -inf and +inf: f ~ -alpha_n + (beta - alpha_n) x below, alpha_p x^2 + beta x above
+    (inf - inf below, 0 * inf above for alpha_p = 0, in the formula)."""
+    above = math.inf if alpha_p > 0 or beta > 0 else -math.inf if beta < 0 else 0.0
+    slope = beta - alpha_n
+    return (-alpha_n if slope == 0 else -math.copysign(math.inf, slope)), above
 
 
 def xielu_derivative(
@@ -28,7 +39,9 @@ def xielu_derivative(
     # alpha_n e^x - (alpha_n - beta): f' crosses 0 where the two terms meet, and the smaller
     # the term that carries a rounding error, the less that error is magnified there.
     negative = (x <= eps) * (alpha_n * np.exp(np.minimum(x, eps))) - (alpha_n - beta)
-    return np.where(x > 0, 2 * alpha_p * x + beta, negative)
+    slope = np.where(x > 0, 2 * alpha_p * x + beta, negative)
+    # 2 alpha_p x is 0 * inf at +inf for alpha_p = 0.
+    return at_infinity(x, slope, below=beta - alpha_n, above=math.inf if alpha_p else beta)
 
 
 def xielu_second_derivative(
@@ -89,9 +102,7 @@ def _range(alpha_p: float, alpha_n: float, beta: float, eps: float) -> Interval:
         attained.append(f(-beta / (2 * alpha_p)))
     if alpha_p == 0 and beta == 0:
         attained.append(0.0)
-    above = math.inf if alpha_p > 0 or beta > 0 else -math.inf if beta < 0 else 0.0
-    slope = beta - alpha_n
-    below = -alpha_n if slope == 0 else -math.copysign(math.inf, slope)
+    below, above = _value_limits(alpha_p, alpha_n, beta)
     return hull(attained, [0.0, above, below])
 
 

@@ -1,0 +1,226 @@
+"""Every element-wise activation at x = -inf and +inf: each output is its limit there.
+
+The limit is mpmath's, from the entry's reference (mp_references.py) evaluated at
++-10^400, +-10^800 and +-10^1600, beyond the float range. Every function of the catalog is,
+that far out, either within a rounding of its limit (its tails are exponential, polynomial
+or algebraic: sigma(10^400) - 1 is e^(-10^400), 1/(1 + 10^400) is 10^-400) or oscillating
+(sin, snake's f' and f''): where the three values round to the same float, with the same
+sign, that float is the limit; where they do not, there is none, and the answer must be
+NaN. A limit of 0 is signed as the function approaches it (gelu's -0.0 at -inf); a
+function that is exactly 0 out there (relu) may answer either zero.
+
+Both paths, float32 and float64, each output, the defaults and the declared variants, and
+the parameter values that move a limit (EXTRA). A NaN x gives NaN, for every output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import numpy as np
+import pytest
+from mpmath import mpf
+
+from service import numerics
+from service.numerics.types import ParamValue
+from tests.conftest import parameter_sets
+from tests.numerics.catalog.mp_references import REFERENCES
+
+OUTPUTS = ("value", "gradient", "second_derivative")
+# Where a limit changes with a parameter: a slope or scale of 0 or of the other sign, a
+# gate switched off (silu's beta = 0 is x/2), a frequency of 0 (sin is 0 then).
+EXTRA: dict[str, list[dict[str, ParamValue]]] = {
+    "celu": [{"alpha": 1e-100}],
+    "elu": [{"alpha": -1.0}, {"alpha": 0.0}],
+    "leaky_relu": [{"negative_slope": 0.0}],
+    "prelu": [{"weight": -0.5}, {"weight": 0.0}],
+    "relu": [{"negative_slope": -0.3}, {"max_value": 6.0}],
+    "rrelu": [{"lower": -0.5, "upper": 0.5}],
+    "silu": [{"beta": 0.0}],
+    "sin": [{"w0": 0.0}, {"w0": -2.0}],
+    "snake": [{"a": 1e-6}],
+    "softplus": [{"beta": 1e-4}],
+    "squareplus": [{"b": 1e-300}],
+    "xielu": [{"alpha_n": 0.0}, {"beta": -0.5}, {"alpha_p": 0.0}, {"alpha_p": 0.0, "beta": 0.0}],
+}
+_FAR = [mpf(10) ** exponent for exponent in (400, 800, 1600)]
+
+ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
+CASES = [
+    pytest.param(
+        name, params, id=f"{name}-{'-'.join(f'{k}={v}' for k, v in params.items()) or 'defaults'}"
+    )
+    for name in ELEMENTWISE
+    for params in [*parameter_sets(numerics.get(name)), *EXTRA.get(name, [])]
+]
+
+
+def limit(function: Callable[[Any], Any], sign: int) -> tuple[float, bool]:
+    """The float64 limit of ``function`` at sign * inf (NaN if none), and whether the function
+    is exactly 0 out there (then either zero is right)."""
+    far = [function(sign * x) for x in _FAR]
+    if all(value == 0 for value in far):
+        return 0.0, True
+    rounded = [float(value) for value in far]
+    if len({np.float64(value).tobytes() for value in rounded}) == 1:
+        return rounded[0], False
+    return float("nan"), False
+
+
+def _agrees(got: Any, want: Any, *, any_zero: bool) -> bool:
+    if np.isnan(want):
+        return bool(np.isnan(got))
+    if want == 0:
+        return bool(got == 0 and (any_zero or np.signbit(got) == np.signbit(want)))
+    return bool(got == want)
+
+
+@pytest.mark.parametrize(("name", "params"), CASES)
+def test_every_output_at_an_infinity_is_its_limit(name: str, params: dict[str, Any]) -> None:
+    entry = numerics.get(name)
+    resolved = entry.resolve(params)
+    references = dict(zip(OUTPUTS, REFERENCES[name](**resolved), strict=True))
+    limits = {
+        (output, sign): limit(references[output], sign) for output in OUTPUTS for sign in (-1, 1)
+    }
+    failures = []
+    for dtype in (np.float32, np.float64):
+        x = np.array([-np.inf, np.inf], dtype)
+        for kernels in (True, False):
+            results = numerics.evaluate(entry, x, params=resolved, outputs=OUTPUTS, kernels=kernels)
+            for (output, sign), (want, any_zero) in limits.items():
+                got = results[output][0 if sign < 0 else 1]
+                with np.errstate(over="ignore"):
+                    expected = dtype(want)
+                if not _agrees(got, expected, any_zero=any_zero):
+                    path = "kernels" if kernels else "numpy"
+                    failures.append(
+                        f"{np.dtype(dtype).name} {path} {output} at {'-' if sign < 0 else '+'}inf:"
+                        f" got {got!r}, the limit is {expected!r}"
+                    )
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_nan_in_nan_out(name: str) -> None:
+    entry = numerics.get(name)
+    for params in parameter_sets(entry):
+        resolved = entry.resolve(params)
+        for dtype in (np.float32, np.float64):
+            x = np.array([np.nan, 1.0, np.nan], dtype)
+            for kernels in (True, False):
+                results = numerics.evaluate(
+                    entry, x, params=resolved, outputs=OUTPUTS, kernels=kernels
+                )
+                for output, result in results.items():
+                    assert np.isnan(result[[0, 2]]).all(), (params, dtype, kernels, output, result)
+                    assert not np.isnan(result[1]), (params, dtype, kernels, output, result)
+
+
+def test_the_limits_are_found_and_told_apart() -> None:
+    """The reference limit itself: a limit, a signed zero, an exact zero, none."""
+    assert limit(lambda x: 1 / (1 + mpmath.exp(-x)), 1) == (1.0, False)
+    assert limit(lambda x: x / (1 + abs(x)), -1) == (-1.0, False)
+    assert limit(lambda x: x * mpmath.exp(x), -1) == (-0.0, False)
+    assert np.signbit(limit(lambda x: x * mpmath.exp(x), -1)[0])
+    assert limit(lambda x: mpf(0), -1) == (0.0, True)
+    assert limit(lambda x: x * x, -1) == (float("inf"), False)
+    assert np.isnan(limit(mpmath.sin, 1)[0])
+
+
+# Rows with infinities, and what each normalizing entry gives for them (the entries at +inf
+# share the weight, those at -inf have none), value and vector-Jacobian product with g.
+_G = [2.0, 1.0, 1.0, 1.0]
+ROWS = {
+    "softmax": [
+        ([np.inf, 1.0, -2.0, 0.5], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+        ([np.inf, -np.inf, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+        ([np.inf, 1.0, np.inf, 0.5], [0.5, 0.0, 0.5, 0.0], [0.25, 0.0, -0.25, 0.0]),
+        ([-np.inf] * 4, [0.25] * 4, [0.1875, -0.0625, -0.0625, -0.0625]),
+    ],
+    "softmin": [
+        ([-np.inf, 1.0, -2.0, 0.5], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+        ([np.inf, -np.inf, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+    ],
+    "log_softmax": [
+        ([np.inf, 1.0, -2.0, 0.5], [0.0, -np.inf, -np.inf, -np.inf], [-3.0, 1.0, 1.0, 1.0]),
+        ([-np.inf, 0.0, 0.0, 0.0], [-np.inf, *[-np.log(3)] * 3], None),
+    ],
+    "sparsemax": [
+        ([np.inf, 1.0, -2.0, 0.5], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+        ([-np.inf, 1.0, -2.0, 0.5], [0.0, 0.75, 0.0, 0.25], [0.0, 0.0, 0.0, 0.0]),
+        ([np.inf, 1.0, np.inf, 0.5], [0.5, 0.0, 0.5, 0.0], [0.5, 0.0, -0.5, 0.0]),
+    ],
+    "entmax15": [
+        ([np.inf, 1.0, -2.0, 0.5], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+        ([np.inf, -np.inf, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]),
+    ],
+}
+ROW_CASES = [
+    pytest.param(name, x, value, gradient, id=f"{name}-{i}")
+    for name, rows in ROWS.items()
+    for i, (x, value, gradient) in enumerate(rows)
+]
+
+
+@pytest.mark.parametrize(("name", "x", "value", "gradient"), ROW_CASES)
+def test_a_row_with_infinities_gives_its_limit(
+    name: str, x: list[float], value: list[float], gradient: list[float] | None
+) -> None:
+    for dtype in (np.float32, np.float64):
+        row, g = np.array([x], dtype), np.array([_G], dtype)
+        for where, results in _on_both_paths(name, row, g):
+            np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=where)
+            if gradient is not None:
+                np.testing.assert_allclose(
+                    results["gradient"][0], gradient, rtol=4e-7, atol=1e-300, err_msg=where
+                )
+
+
+def _on_both_paths(
+    name: str, x: np.ndarray, grad_output: np.ndarray
+) -> list[tuple[str, dict[numerics.OutputName, np.ndarray]]]:
+    """An axis-wise entry's value and gradient, compiled and numpy, each with its path's name."""
+    entry = numerics.get(name)
+    return [
+        (
+            f"{x.dtype} {'kernels' if kernels else 'numpy'}",
+            numerics.evaluate(
+                entry,
+                x,
+                params=entry.resolve({}),
+                outputs=("value", "gradient"),
+                grad_output=grad_output,
+                kernels=kernels,
+            ),
+        )
+        for kernels in (True, False)
+    ]
+
+
+# Pairs (a, b) of a gated linear unit a g(b) with one of them infinite: the product of a
+# with the gate's limit, or of an infinity with g(b). (Both infinite: no limit in general.)
+@pytest.mark.parametrize("name", ["glu", "swiglu", "geglu"])
+def test_a_gated_pair_with_one_infinity_gives_its_limit(name: str) -> None:
+    gate = {"glu": "sigmoid", "swiglu": "silu", "geglu": "gelu"}[name]
+    a = [np.inf, -np.inf, 2.0, 2.0, -3.0]
+    b = [1.5, -0.5, np.inf, -np.inf, np.inf]
+    for dtype in (np.float32, np.float64):
+        x = np.array([a + b], dtype)
+        g = np.full((1, len(a)), 2.0, dtype)
+        gates = numerics.evaluate(
+            numerics.get(gate),
+            np.array(b, dtype),
+            params=numerics.get(gate).resolve({}),
+            outputs=("value", "gradient"),
+        )
+        with np.errstate(invalid="ignore"):
+            value = np.array(a, dtype) * gates["value"]
+            gradient = np.concatenate(
+                [2 * gates["value"], 2 * np.array(a, dtype) * gates["gradient"]]
+            )
+        for where, results in _on_both_paths(name, x, g):
+            np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=where)
+            np.testing.assert_allclose(results["gradient"][0], gradient, rtol=4e-7, err_msg=where)
