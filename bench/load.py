@@ -13,7 +13,9 @@ server's RSS: warm (after one of each request), at the end of each phase and `--
 Targets (issue 11): 0 errors; 10-element JSON p99 <= 50 ms and 1e6 .npy p99 <= 500 ms while
 simulations and training run; RSS back within 15% of the warm baseline `--rest` s after load.
 The clients run in this process, on the same cores as the server: the latencies include the
-time the server waits for them; each phase reports the cores the server and the clients used.
+time the server waits for them; each phase reports the cores the server and the clients used,
+and the server's own p50 and p99 per route (from its /metrics histogram, bucket bounds: from a
+request's arrival at the app to its answer's end), which the clients' queue is not part of.
 
 By default each client sends its next request as soon as the last is answered (a closed loop
 without think time): the worker is saturated, and latencies measure the queue (Little's law:
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parent.parent
 API = "/api/v1"
@@ -198,6 +201,39 @@ async def _phase(
     return tallies
 
 
+Buckets = dict[str, dict[float, float]]
+
+
+def _server_buckets(url: str) -> Buckets:
+    """The server's own request-duration histogram (cumulative counts per upper bound), by
+    route template, from its /metrics."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    buckets: Buckets = defaultdict(dict)
+    for family in text_string_to_metric_families(text):
+        if family.name != "activation_http_request_duration_seconds":
+            continue
+        for sample in family.samples:
+            if sample.name.endswith("_bucket"):
+                buckets[sample.labels["route"]][float(sample.labels["le"])] = sample.value
+    return buckets
+
+
+def _report_server(before: Buckets, after: Buckets) -> None:
+    """Per route, the server's own p50 and p99 over the phase (a bucket's upper bound): the
+    time from a request's arrival to its answer's end, without the clients' queue."""
+    print(f"  server side, per route: {'count':>7}{'p50 <=':>10}{'p99 <=':>10}  (s)")
+    for route, counts in sorted(after.items()):
+        earlier = before.get(route, {})
+        bounds = sorted(counts)
+        delta = [counts[b] - earlier.get(b, 0.0) for b in bounds]
+        total = delta[-1]
+        if total < 1:
+            continue
+        below = list(zip(bounds, delta, strict=True))
+        p50, p99 = (next(b for b, n in below if n >= q * total) for q in (0.5, 0.99))
+        print(f"  {route:<42}{int(total):>7}{p50:>10g}{p99:>10g}")
+
+
 def _report(title: str, tallies: dict[str, Tally]) -> None:
     print(f"\n{title}")
     print(
@@ -328,6 +364,7 @@ def main() -> None:
         rss: dict[str, float] = {"warm": _rss_mib(pid)}
         for title, training in (("mix", 0), ("mix + training", arguments.trainers)):
             server_cpu, own_cpu, began = _cpu_seconds(pid), _cpu_seconds(os.getpid()), time.time()
+            buckets = _server_buckets(url)
             tallies = asyncio.run(
                 _phase(
                     url,
@@ -338,6 +375,7 @@ def main() -> None:
                 )
             )
             elapsed = time.time() - began
+            server_buckets = _server_buckets(url)
             server_cores = (_cpu_seconds(pid) - server_cpu) / elapsed
             client_cores = (_cpu_seconds(os.getpid()) - own_cpu) / elapsed
             rss[f"{title}: at end"] = _rss_mib(pid)
@@ -350,6 +388,7 @@ def main() -> None:
                 + f" cores used: server {server_cores:.2f}, clients {client_cores:.2f}",
                 tallies,
             )
+            _report_server(buckets, server_buckets)
     print("\nRSS (MiB)")
     for moment, value in rss.items():
         print(f"  {moment:<28}{value:8.0f}  ({value / rss['warm'] - 1:+.0%} of warm)")
