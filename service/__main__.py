@@ -38,6 +38,9 @@ def main() -> None:
     if command == "compile-kernels":
         _compile_kernels(settings.kernel_cache_dir)
         return
+    # OpenBLAS reads it once, as numpy loads it: here, before uvicorn imports the app (and in
+    # every worker process, which inherits it).
+    os.environ["OPENBLAS_NUM_THREADS"] = str(settings.blas_threads)
     if settings.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         # Each worker writes its metrics to files here; /metrics adds them up. A new directory
         # at each start: the counters start from zero, as a single process's do.
@@ -76,4 +79,5 @@ def _compile_kernels(cache_dir: str) -> None:
     print(f"kernels compiled into {directory} in {time.perf_counter() - start:.1f} s")
 
 
-main()
+if __name__ == "__main__":
+    main()

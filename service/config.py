@@ -279,6 +279,15 @@ class Settings(BaseSettings):
         description="Worker processes that `python -m service` runs, each with its own event"
         " loop and slots; 1 in a container scaled by replicas, about one per core otherwise.",
     )
+    blas_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Threads each BLAS call (the matrix products of simulations and training)"
+        " may use. One: a training run with two measured slower under load than with one, and"
+        " left the event loop and the load's other requests no core. Applies when served by"
+        " `python -m service` (it sets OpenBLAS's OPENBLAS_NUM_THREADS before numpy loads).",
+    )
     switch_interval: float = Field(
         0.0005,
         gt=0,
@@ -328,7 +337,14 @@ class Settings(BaseSettings):
             if isinstance(value, int | float)
             and not isinstance(value, bool)
             and name
-            not in ("port", "workers", "switch_interval", "shutdown_delay", "shutdown_timeout")
+            not in (
+                "port",
+                "workers",
+                "blas_threads",
+                "switch_interval",
+                "shutdown_delay",
+                "shutdown_timeout",
+            )
         }
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+from service import __main__ as service_main
 from service import main
-from service.config import Settings
+from service.config import Settings, get_settings
 from service.main import create_app
 from service.numerics.compiled import cache
 
@@ -62,3 +64,19 @@ async def test_start_up_keeps_the_kernels_in_the_configured_cache(tmp_path: Path
         cache.use_directory(None)
         gc.unfreeze()
     assert cache.cache_directory() is None
+
+
+def test_python_m_service_caps_blas_threads_before_numpy_loads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, str] = {}
+    monkeypatch.setattr(service_main.uvicorn, "run", lambda *a, **k: seen.update(os.environ))
+    monkeypatch.setattr(sys, "argv", ["python -m service"])
+    monkeypatch.setenv("ACTIVATION_SERVICE_BLAS_THREADS", "3")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "8")
+    get_settings.cache_clear()
+    try:
+        service_main.main()
+    finally:
+        get_settings.cache_clear()
+    assert seen["OPENBLAS_NUM_THREADS"] == "3"
