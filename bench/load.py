@@ -334,9 +334,22 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _wait_until_ready(url: str, *, longest: float = 1800.0) -> float:
+    """Seconds until the server's /readyz answers 200: its kernels loaded from the cache, or
+    compiled when the numeric code has changed since the cache was made (minutes of a core).
+    Compiling holds the interpreter for long stretches, so a load measured meanwhile would
+    measure the compiler; a deployment keeps traffic away until ready likewise."""
+    started = time.monotonic()
+    while httpx.get(f"{url}/readyz", timeout=10).status_code != 200:
+        if time.monotonic() - started > longest:
+            raise SystemExit(f"the server was not ready after {longest:g} s")
+        time.sleep(1.0)
+    return time.monotonic() - started
+
+
 def _wait_until_idle(pid: int, *, longest: float = 180.0) -> None:
-    """Until the server uses under 5% of a core over a second: the kernels compiled at
-    start-up (about half a minute of one core), the trim after the warm-up done."""
+    """Until the server uses under 5% of a core over a second: the trim after the warm-up
+    done."""
     give_up = time.monotonic() + longest
     before = _cpu_seconds(pid)
     while time.monotonic() < give_up:
@@ -359,6 +372,7 @@ def main() -> None:
     arguments = parser.parse_args()
     offered = "as fast as answered" if arguments.rate is None else f"{arguments.rate:g} req/s"
     with serve() as (url, pid):
+        print(f"kernels ready {_wait_until_ready(url):.0f} s after the server first answered")
         _warm(url)
         _wait_until_idle(pid)
         rss: dict[str, float] = {"warm": _rss_mib(pid)}
