@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -47,6 +48,20 @@ async def test_readiness_waits_for_the_kernels(client: httpx.AsyncClient) -> Non
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready" and ready.json()["kernels"] == "ready"
     assert ready.headers["cache-control"] == "no-store"
+
+
+async def test_loaded_kernels_are_spared_the_cyclic_collector(client: httpx.AsyncClient) -> None:
+    kept: list[dict[str, int]] = []
+
+    def load(activations: object) -> None:  # what loading leaves alive, as numba's objects
+        kept.extend({"kernel": number} for number in range(20_000))
+
+    try:
+        _lifecycle(client)._compile([], load)
+        collectable = {id(tracked) for tracked in gc.get_objects()}  # the frozen are not listed
+        assert id(kept) not in collectable and id(kept[-1]) not in collectable
+    finally:
+        gc.unfreeze()
 
 
 async def test_a_failed_compilation_is_not_ready(
