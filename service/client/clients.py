@@ -26,6 +26,7 @@ from service.client.results import (
 )
 from service.client.retry import RetryPolicy
 from service.client.training import TrainingComparison, TrainingRun
+from service.client.transport import StdlibTransport
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -45,11 +46,16 @@ def _read(response: httpx.Response) -> operations.Body:
         return response.content  # read already (by a test's transport, say)
     except httpx.ResponseNotRead:
         pass
-    buffer = operations.body_buffer(response)
-    if buffer is None:
+    length = operations.announced_length(response)
+    if length is None:
         return response.read()
+    chunks = response.iter_raw()  # h11 holds the body to its Content-Length
+    first = next(chunks, b"")
+    if isinstance(first, bytearray) and len(first) == length:
+        return first  # read whole, in place, by StdlibTransport
+    buffer = bytearray(length)
     view, end = memoryview(buffer), 0
-    for chunk in response.iter_raw():  # h11 holds the body to its Content-Length
+    for chunk in itertools.chain((first,), chunks):
         view[end : end + len(chunk)] = chunk
         end += len(chunk)
     return buffer
@@ -60,9 +66,10 @@ async def _aread(response: httpx.Response) -> operations.Body:
         return response.content  # read already (by a test's transport, say)
     except httpx.ResponseNotRead:
         pass
-    buffer = operations.body_buffer(response)
-    if buffer is None:
+    length = operations.announced_length(response)
+    if length is None:
         return await response.aread()
+    buffer = bytearray(length)
     view, end = memoryview(buffer), 0
     async for chunk in response.aiter_raw():
         view[end : end + len(chunk)] = chunk
@@ -75,6 +82,8 @@ class Client:
 
     ``timeout`` is in seconds (or an httpx.Timeout); ``retry`` says how often and how long to
     wait on 503 and 429; ``json_max_elements`` is the largest evaluation sent as JSON.
+    Over http:// the requests go through the standard library (service.client.transport),
+    which reads a large answer into one buffer; ``transport`` replaces it (a test's, say).
     Use it as a context manager, or ``close()`` it, to release its connections.
     """
 
@@ -89,6 +98,8 @@ class Client:
     ) -> None:
         self.retry = retry or RetryPolicy()
         self.json_max_elements = json_max_elements
+        if transport is None and httpx.URL(base_url).scheme == "http":
+            transport = StdlibTransport()
         self._http = httpx.Client(
             base_url=base_url, timeout=timeout, transport=transport, headers=_HEADERS
         )

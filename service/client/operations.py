@@ -36,7 +36,7 @@ from service.client.training import TrainingComparison, TrainingRun
 __all__ = [
     "Body",
     "Call",
-    "body_buffer",
+    "announced_length",
     "compare",
     "critical_line",
     "describe",
@@ -182,14 +182,14 @@ class _Reader(io.RawIOBase):
         return len(chunk)
 
 
-def body_buffer(response: httpx.Response) -> bytearray | None:
-    """A buffer of the size the answer announces, to read its body into (one copy less than
-    httpx's joining of the chunks, and a writable array for a .npy body); None when the size
-    is not known in advance."""
+def announced_length(response: httpx.Response) -> int | None:
+    """The size of the answer's body as sent, to read it into one buffer of that size (one copy
+    less than httpx's joining of the chunks, and a writable array for a .npy body); None when
+    it is not known in advance, or the body is encoded."""
     length = response.headers.get("content-length", "")
     if "content-encoding" in response.headers or not length.isdigit():
         return None
-    return bytearray(int(length))
+    return int(length)
 
 
 def evaluate(
