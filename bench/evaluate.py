@@ -261,18 +261,23 @@ class _Client:
         self._connection = http.client.HTTPConnection(host, int(port), timeout=300)
 
     def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> bytes:
-        self._connection.request("POST", url, body=content, headers=headers)
-        response = self._connection.getresponse()
-        body = response.read()
-        assert response.status == 200, body[:200]
-        return body
+        return self.post_with_headers(url, content=content, headers=headers)[0]
 
     def post_with_headers(
         self, url: str, *, content: bytes, headers: dict[str, str]
     ) -> tuple[bytes, int]:
-        """The body of the answer, and its Inference-Header-Content-Length."""
-        self._connection.request("POST", url, body=content, headers=headers)
-        response = self._connection.getresponse()
+        """The body of the answer, and its Inference-Header-Content-Length. A connection the
+        server closed while idle (its keep-alive timeout, while another server was timed) is
+        opened again once."""
+        for attempt in (1, 2):
+            try:
+                self._connection.request("POST", url, body=content, headers=headers)
+                response = self._connection.getresponse()
+                break
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                self._connection.close()
+                if attempt == 2:
+                    raise
         body = response.read()
         assert response.status == 200, body[:200]
         return body, int(response.getheader("inference-header-content-length", len(body)))
