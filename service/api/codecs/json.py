@@ -8,13 +8,14 @@ once they are proved rectangular. Encoding writes non-finite results as strings.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
 import simdjson
 
 from service.api.codecs.arrays import ArrayLimits, to_dtype
+from service.api.codecs.json_slices import NestedList, Unproved, array_spans, sliced_array
 from service.numerics import Array, InvalidInput
 
 __all__ = [
@@ -119,7 +120,9 @@ def load_json_arrays(
     """The JSON object in ``body``, its members named in ``arrays`` as float64 arrays.
 
     A large body is read by simdjson, and every number of an array goes straight into a buffer:
-    the request then costs a few times its body, where Python lists would cost sixteen. What
+    the request then costs a few times its body, where Python lists would cost sixteen. The
+    arrays are read in slices (json_slices), the rest of the body as one small document; a
+    body that way cannot prove is read as one document. What
     is wrong with such a body is found in simdjson's document too, and raised here as
     InvalidInput naming its place (a ragged row, a boolean, a key given twice, an array over
     the limits), before any large allocation. None for a small body, or one simdjson does not
@@ -130,6 +133,10 @@ def load_json_arrays(
     if len(body) < _SIMDJSON_MIN_BYTES:
         return None
     try:
+        return _in_slices(body, arrays=arrays, limits=limits)
+    except (Unproved, _Decline):
+        pass
+    try:
         document = simdjson.Parser().parse(body)
     except Exception:  # ValueError, RuntimeError (an integer past 64 bits), ...: orjson says what
         return None
@@ -139,9 +146,40 @@ def load_json_arrays(
         return None
 
 
+def _in_slices(body: bytes, *, arrays: Sequence[str], limits: ArrayLimits) -> dict[str, Any]:
+    """load_json_arrays with each array member read in slices, and the rest of the body (each
+    array replaced by '[]') as a document. Every part is parsed before any fault is told: a
+    body that is not JSON is malformed, whatever else is wrong with it."""
+    spans = array_spans(body, arrays)
+    if not spans:
+        raise Unproved
+    view, previous = memoryview(body), 0
+    pieces: list[bytes | memoryview] = []
+    for _, start, end in spans:
+        pieces += [view[previous:start], b"[]"]
+        previous = end
+    rest = b"".join([*pieces, view[previous:]])
+    try:
+        document = simdjson.Parser().parse(rest)
+    except Exception:  # malformed, or an array that holds more than numbers: the whole says
+        raise Unproved from None
+    decoded: dict[str, Array | InvalidInput | NestedList] = {}
+    for key, start, end in spans:
+        decoded.setdefault(key, sliced_array(body, start, end, loc=[key], limits=limits))
+    return _members(document, rest.count(b"["), arrays=arrays, limits=limits, decoded=decoded)
+
+
 def _members(
-    document: object, brackets: int, *, arrays: Sequence[str], limits: ArrayLimits
+    document: object,
+    brackets: int,
+    *,
+    arrays: Sequence[str],
+    limits: ArrayLimits,
+    decoded: Mapping[str, Array | InvalidInput | NestedList] | None = None,
 ) -> dict[str, Any]:
+    """The members of the document, as load_json_arrays says. ``decoded``: arrays already read
+    in slices, for the keys whose value the document holds as '[]' in their place."""
+    decoded = decoded or {}
     if not isinstance(document, simdjson.Object):
         raise InvalidInput([], "the body must be a JSON object with at least 'x'")
     members: dict[str, Any] = {}
@@ -151,12 +189,21 @@ def _members(
             raise InvalidInput([key], "is given twice; give each key once")
         found += key.count("[")
         value = _lookup(document, key)
-        if key in arrays and isinstance(value, simdjson.Array):
+        if key in decoded:
+            array = decoded[key]
+            if isinstance(array, InvalidInput):
+                raise array
+            members[key] = array
+            found += 1  # the '[]' in its place
+        elif key in arrays and isinstance(value, simdjson.Array):
             members[key], lists = _array(value, [key], limits)
             found += lists
         else:
             found += _option_brackets(value, [key])
             members[key] = _plain(value)
+    for key in arrays:  # found by whole-document decoding only once every member is read
+        if isinstance(decoded.get(key), NestedList):
+            raise decoded[key].error  # type: ignore[union-attr]
     if found != brackets:
         for key in arrays:
             if isinstance(members.get(key), np.ndarray):
