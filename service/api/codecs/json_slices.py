@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,16 +33,14 @@ from service.numerics import Array, InvalidInput
 
 __all__ = ["SLICE", "NestedList", "Unproved", "array_spans", "sliced_array"]
 
-SLICE: Final = 1 << 18  # small enough for simdjson to work in cache, large enough to be cheap
+SLICE: Final = (
+    1 << 16
+)  # small enough for simdjson's work to stay in cache, large enough to be cheap
 _NUMBER: Final = b"0123456789.eE+-"
 _WHITESPACE: Final = b" \t\n\r"
 _SKELETON_OF: Final = _NUMBER + _WHITESPACE  # what translate deletes to leave the skeleton
-_NUMERIC: Final = _SKELETON_OF + b"[],"
 _MARK: Final = bytes.maketrans(_NUMBER, b"0" * len(_NUMBER))  # every number a run of "0"
 _TILE: Final = 1 << 16  # a repeated unit of the expected skeleton up to this length is tiled
-# A string, object or literal ends an array of numbers: where one begins, the array has ended
-# (or holds something other than numbers, which the whole-document path names).
-_NOT_NUMERIC: Final = re.compile(rb"[^0-9.eE+\- \t\n\r\[\],]")
 _TOKEN: Final = re.compile(rb'"(?:[^"\\]|\\.)*+"|[\[\]{}:]', re.DOTALL)
 # The members besides the arrays are options of a few values: past this many brackets, strings
 # and colons outside the arrays, walking them token by token would cost more than it spares.
@@ -67,8 +65,8 @@ def array_spans(body: bytes, arrays: Sequence[str]) -> list[tuple[str, int, int]
     is a list: the bytes ``body[start:end]`` hold the list, from its '[' to its ']'.
 
     Strings are skipped whole (a bracket in a string is no bracket); an array of numbers is
-    crossed at memory speed, to its first byte that belongs to no number. Only a valid body
-    is read right; any other is found out when the parts are parsed.
+    crossed at memory speed. Only a valid body is read right; any other is found out when the
+    parts are parsed.
     """
     spans: list[tuple[str, int, int]] = []
     depth, key, after_colon = 0, None, False
@@ -94,17 +92,14 @@ def array_spans(body: bytes, arrays: Sequence[str]) -> list[tuple[str, int, int]
 
 
 def _array_end(body: bytes, start: int) -> int:
-    """Past the last ']' before the first byte from ``start`` that cannot be in an array of
-    numbers. Looked for block by block: translate finds a block holding one faster than a
-    regular expression scans."""
-    position = start
-    while position < len(body):
-        block = body[position : position + SLICE]
-        found = _NOT_NUMERIC.search(block) if block.translate(None, _NUMERIC) else None
-        if found is not None:
-            return body.rfind(b"]", start, position + found.start()) + 1
-        position += SLICE
-    return body.rfind(b"]", start) + 1
+    """Past the last ']' before the first '"' or '}' from ``start``: in a valid body, the next
+    key or the end of the object follows an array of numbers. (Found by memchr; an array that
+    holds a string or an object ends too early here, and is found out.)"""
+    quote = body.find(b'"', start)
+    if quote < 0:
+        quote = len(body)
+    brace = body.find(b"}", start, quote)
+    return body.rfind(b"]", start, quote if brace < 0 else brace) + 1
 
 
 def sliced_array(
@@ -118,6 +113,8 @@ def sliced_array(
     """The rectangular array of numbers ``body[start:end]`` as float64, or what is wrong with it
     as ``load_json_arrays`` would say it. Unproved if the slices cannot tell. Every slice is
     parsed even when a fault is known: a body with a syntax error is malformed, whatever else."""
+    if body.find(b"[", start + 1, end) < 0 and body.find(b"]", start, end - 1) < 0:
+        return _flat(body, start, end, loc=loc, limits=limits)
     cuts, skeleton = _first_pass(body, start, end)
     shape = _rectangular_shape(skeleton, limits.max_dims + 1)
     proved = shape is not None and _matches(skeleton, shape)
@@ -135,17 +132,7 @@ def sliced_array(
     parser = simdjson.Parser()
     for begin, stop, opened, open_after in cuts:
         text = b"".join((b"[" * opened, memoryview(body)[begin:stop], b"]" * open_after))
-        try:
-            document = parser.parse(text)
-        except (ValueError, RuntimeError):  # malformed, or a number past simdjson's range:
-            raise Unproved from None  # the whole-document path decides
-        if not isinstance(document, simdjson.Array):
-            raise Unproved
-        try:
-            sliced = np.frombuffer(document.as_buffer(of_type="d"), dtype=np.float64)
-        except TypeError:  # a boolean, null, string or object: named by the whole document
-            raise Unproved from None
-        del document
+        sliced = _numbers(parser, text)
         if filled + sliced.size <= numbers.size:
             numbers[filled : filled + sliced.size] = sliced
         filled += sliced.size
@@ -157,14 +144,53 @@ def sliced_array(
     return _fault(body, start, end, loc=loc, limits=limits)
 
 
-def _first_pass(
-    body: bytes, start: int, end: int
-) -> tuple[list[tuple[int, int, int, int]], bytearray]:
-    """The slices, cut after commas, each with the lists open at its start and at its end; and
-    the array's skeleton, its brackets and commas alone (anything else is kept, to disagree)."""
-    cuts: list[tuple[int, int, int, int]] = []
-    skeleton = bytearray()
-    position, depth = start, 0
+def _flat(
+    body: bytes, start: int, end: int, *, loc: list[str | int], limits: ArrayLimits
+) -> Array | InvalidInput:
+    """A list without a list in it (one bracket each side, found by memchr): its only faults
+    are its syntax and its size, so it needs no skeleton. Its slices' numbers are kept as
+    simdjson's buffers left them, and joined once counted."""
+    parts: list[np.ndarray] = []
+    count = 0
+    parser = simdjson.Parser()
+    for begin, stop in _cuts(body, start, end):
+        text = b"".join(
+            (
+                b"" if begin == start else b"[",
+                memoryview(body)[begin:stop],
+                b"" if stop == end else b"]",
+            )
+        )
+        sliced = _numbers(parser, text)
+        count += sliced.size
+        if count <= limits.max_elements:
+            parts.append(sliced)
+        else:
+            parts.clear()
+    try:
+        limits.check_shape([count], loc)
+    except InvalidInput as error:
+        return error
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
+
+
+def _numbers(parser: simdjson.Parser, text: bytes) -> np.ndarray:
+    """The numbers of a slice, in order, lists flattened."""
+    try:
+        document = parser.parse(text)
+    except (ValueError, RuntimeError):  # malformed, or a number past simdjson's range:
+        raise Unproved from None  # the whole-document path decides
+    if not isinstance(document, simdjson.Array):
+        raise Unproved
+    try:
+        return np.frombuffer(document.as_buffer(of_type="d"), dtype=np.float64)
+    except TypeError:  # a boolean, null, string or object: named by the whole document
+        raise Unproved from None
+
+
+def _cuts(body: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Slices of ``body[start:end]`` of about SLICE bytes, each cut before a comma."""
+    position = start
     while position < end:
         stop = end
         if position + SLICE < end:
@@ -173,6 +199,19 @@ def _first_pass(
                 comma = body.find(b",", position + SLICE, end)
             if comma > position:
                 stop = comma
+        yield position, stop
+        position = stop + 1
+
+
+def _first_pass(
+    body: bytes, start: int, end: int
+) -> tuple[list[tuple[int, int, int, int]], bytearray]:
+    """The slices, each with the lists open at its start and at its end; and the array's
+    skeleton, its brackets and commas alone (anything else is kept, to disagree)."""
+    cuts: list[tuple[int, int, int, int]] = []
+    skeleton = bytearray()
+    depth = 0
+    for position, stop in _cuts(body, start, end):
         part = body[position:stop].translate(None, _SKELETON_OF)
         after = depth + part.count(b"[") - part.count(b"]")
         if after < 0:
@@ -181,7 +220,7 @@ def _first_pass(
         skeleton += part
         if stop < end:
             skeleton += b","
-        position, depth = stop + 1, after
+        depth = after
     return cuts, skeleton
 
 
