@@ -8,6 +8,7 @@ type, range, size, damaged bytes) before the core sees it; each encoder keeps ev
 from service.api.codecs.arrays import ArrayLimits
 from service.api.codecs.json import (
     JSON_MEDIA_TYPE,
+    JSON_NUMBER_BYTES,
     JSON_PART_ELEMENTS,
     array_from_json,
     duplicated_key,
@@ -33,6 +34,7 @@ __all__ = [
     "BINARY_HEADER",
     "DATATYPES",
     "JSON_MEDIA_TYPE",
+    "JSON_NUMBER_BYTES",
     "JSON_PART_ELEMENTS",
     "NPY_MEDIA_TYPE",
     "NPZ_MEDIA_TYPE",

@@ -21,6 +21,7 @@ from service.numerics import Array, InvalidInput
 
 __all__ = [
     "JSON_MEDIA_TYPE",
+    "JSON_NUMBER_BYTES",
     "JSON_PART_ELEMENTS",
     "array_from_json",
     "duplicated_key",
@@ -438,6 +439,8 @@ def _listed(array: Array) -> Any:
 # An array of more numbers than this is written in parts of about this many numbers: a part is
 # then about a megabyte of text, and a few milliseconds of orjson's work.
 JSON_PART_ELEMENTS: Final = 1 << 16
+# The most text orjson writes for a number of an answer, with its comma: -2.2250738585072014e-308,
+JSON_NUMBER_BYTES: Final = 25
 
 
 def json_parts(document: Mapping[str, Any]) -> Iterator[bytes]:
