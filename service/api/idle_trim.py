@@ -31,24 +31,33 @@ def _find(name: str) -> Callable[..., int] | None:
 
 _MALLOC_TRIM = _find("malloc_trim")
 _MALLOPT = _find("mallopt")
-_M_MMAP_THRESHOLD: Final = -3  # glibc's malloc.h
+# glibc's malloc.h
+_M_TRIM_THRESHOLD: Final = -1
+_M_MMAP_THRESHOLD: Final = -3
+_M_ARENA_MAX: Final = -8
 MAPPED_FROM: Final = 16 << 20
+KEPT_ON_TOP: Final = 16 << 20
 
 
 def map_large_allocations() -> None:
-    """Fix glibc's mapping threshold at MAPPED_FROM bytes: larger blocks get mappings of their
-    own, returned to the system when freed, and the top of a heap is returned when more than
-    128 KiB of it is free.
+    """One heap for every thread, blocks of MAPPED_FROM bytes or more mapped on their own, and
+    up to KEPT_ON_TOP bytes kept free on the heap's top between requests.
 
-    Left to itself, glibc raises the threshold to the size of each mapped block freed (up to
-    32 MiB) and the heaps' trim threshold to twice that, and malloc_trim does not return the
-    free top of a heap other than the main thread's, where the worker threads allocate: the
-    float64 buffers and answer parts of a JSON request stayed resident after it, 1.6 times its
-    body. Fixed, both thresholds stay where they are set. Lower, every megabyte-sized buffer
-    would be a fresh mapping, and its page faults made a 1e6-element JSON request 1.5 times
-    slower; at 16 MiB a request of that size is as fast as before."""
+    Left to itself, glibc gives each thread that allocates a heap of its own, raises the mapping
+    threshold to the size of each mapped block freed (up to 32 MiB) and the trim threshold to
+    twice that, and malloc_trim cannot return the free top of a heap other than the main one:
+    the float64 buffers and answer parts of a large JSON request, made in a worker thread,
+    stayed resident after it, 1.6 times its body. One heap is the main one, which the idle trim
+    empties; the thresholds fixed, a block under 16 MiB (a million-element array) is served
+    from the heap and left there for the next request instead of mapped and faulted in afresh
+    (with the top returned past 128 KiB, a 1e6-element .npy request took twice as long; at
+    16 MiB it is as fast as with glibc's defaults, and every case of tests/api/test_memory.py
+    keeps under 2% of its body after the request). The threads share one heap's lock: they
+    allocate large blocks, a few per request, and hold the interpreter's lock for the rest."""
     if _MALLOPT is not None:
+        _MALLOPT(_M_ARENA_MAX, 1)
         _MALLOPT(_M_MMAP_THRESHOLD, MAPPED_FROM)
+        _MALLOPT(_M_TRIM_THRESHOLD, KEPT_ON_TOP)
 
 
 def malloc_trim() -> None:
