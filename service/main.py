@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__, numerics
 from service.api.caching import Memo
-from service.api.idle_trim import TrimWhenIdle
+from service.api.idle_trim import TrimWhenIdle, map_large_allocations
 from service.api.intake import ByteBudget, Intake
 from service.api.lifecycle import Lifecycle, handle_sigterm
 from service.api.protocol_errors import ProtocolErrors, drop_problem_responses
@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ErrorBoundary)
     app.add_middleware(TrimWhenIdle, quiet=settings.trim_after_idle)
+    map_large_allocations()
     # Outermost: errors under /v2, the body limit's included, take the protocol's shape.
     app.add_middleware(ProtocolErrors, prefix=inference.PREFIX)
     if settings.cors_origins:

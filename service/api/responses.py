@@ -9,13 +9,13 @@ back-pressure), it costs one slice beyond the result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-__all__ = ["PartsResponse"]
+__all__ = ["PartsResponse", "StreamedResponse"]
 
 SLICE: Final = 1 << 20
 
@@ -46,3 +46,40 @@ class PartsResponse(Response):
                 chunk = bytes(part[start : start + SLICE])
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class StreamedResponse(Response):
+    """A 200 whose body is made part by part while it is sent, of a length not known before:
+    sent chunked. Parts are gathered into slices of about ``SLICE`` bytes, each awaited (the
+    server applies back-pressure), so the answer costs a slice or two beyond what it is made
+    from. Made in the event loop: a part is a few milliseconds of work, and the loop runs other
+    requests between parts."""
+
+    def __init__(
+        self,
+        parts: Iterable[bytes],
+        *,
+        media_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.parts = parts
+        super().__init__(b"", media_type=media_type, headers=headers)
+        self.raw_headers = [
+            (key, value) for key, value in self.raw_headers if key != b"content-length"
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        pending: list[bytes] = []
+        size = 0
+        for part in self.parts:
+            pending.append(part)
+            size += len(part)
+            if size >= SLICE:
+                chunk = b"".join(pending)
+                pending.clear()
+                size = 0
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"".join(pending), "more_body": False})

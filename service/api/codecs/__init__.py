@@ -8,8 +8,11 @@ type, range, size, damaged bytes) before the core sees it; each encoder keeps ev
 from service.api.codecs.arrays import ArrayLimits
 from service.api.codecs.json import (
     JSON_MEDIA_TYPE,
+    JSON_NUMBER_BYTES,
+    JSON_PART_ELEMENTS,
     array_from_json,
     duplicated_key,
+    json_parts,
     json_ready,
     load_json_arrays,
 )
@@ -31,6 +34,8 @@ __all__ = [
     "BINARY_HEADER",
     "DATATYPES",
     "JSON_MEDIA_TYPE",
+    "JSON_NUMBER_BYTES",
+    "JSON_PART_ELEMENTS",
     "NPY_MEDIA_TYPE",
     "NPZ_MEDIA_TYPE",
     "OCTET_STREAM_MEDIA_TYPE",
@@ -43,6 +48,7 @@ __all__ = [
     "duplicated_key",
     "inference_body",
     "inflate",
+    "json_parts",
     "json_ready",
     "load_json_arrays",
     "npy_parts",

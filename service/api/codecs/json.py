@@ -8,19 +8,24 @@ once they are proved rectangular. Encoding writes non-finite results as strings.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
+import orjson
 import simdjson
 
 from service.api.codecs.arrays import ArrayLimits, to_dtype
+from service.api.codecs.json_slices import NestedList, Unproved, array_spans, sliced_array
 from service.numerics import Array, InvalidInput
 
 __all__ = [
     "JSON_MEDIA_TYPE",
+    "JSON_NUMBER_BYTES",
+    "JSON_PART_ELEMENTS",
     "array_from_json",
     "duplicated_key",
+    "json_parts",
     "json_ready",
     "load_json_arrays",
 ]
@@ -119,7 +124,9 @@ def load_json_arrays(
     """The JSON object in ``body``, its members named in ``arrays`` as float64 arrays.
 
     A large body is read by simdjson, and every number of an array goes straight into a buffer:
-    the request then costs a few times its body, where Python lists would cost sixteen. What
+    the request then costs a few times its body, where Python lists would cost sixteen. The
+    arrays are read in slices (json_slices), the rest of the body as one small document; a
+    body that way cannot prove is read as one document. What
     is wrong with such a body is found in simdjson's document too, and raised here as
     InvalidInput naming its place (a ragged row, a boolean, a key given twice, an array over
     the limits), before any large allocation. None for a small body, or one simdjson does not
@@ -130,6 +137,10 @@ def load_json_arrays(
     if len(body) < _SIMDJSON_MIN_BYTES:
         return None
     try:
+        return _in_slices(body, arrays=arrays, limits=limits)
+    except (Unproved, _Decline):
+        pass
+    try:
         document = simdjson.Parser().parse(body)
     except Exception:  # ValueError, RuntimeError (an integer past 64 bits), ...: orjson says what
         return None
@@ -139,9 +150,40 @@ def load_json_arrays(
         return None
 
 
+def _in_slices(body: bytes, *, arrays: Sequence[str], limits: ArrayLimits) -> dict[str, Any]:
+    """load_json_arrays with each array member read in slices, and the rest of the body (each
+    array replaced by '[]') as a document. Every part is parsed before any fault is told: a
+    body that is not JSON is malformed, whatever else is wrong with it."""
+    spans = array_spans(body, arrays)
+    if not spans:
+        raise Unproved
+    view, previous = memoryview(body), 0
+    pieces: list[bytes | memoryview] = []
+    for _, start, end in spans:
+        pieces += [view[previous:start], b"[]"]
+        previous = end
+    rest = b"".join([*pieces, view[previous:]])
+    try:
+        document = simdjson.Parser().parse(rest)
+    except Exception:  # malformed, or an array that holds more than numbers: the whole says
+        raise Unproved from None
+    decoded: dict[str, Array | InvalidInput | NestedList] = {}
+    for key, start, end in spans:
+        decoded.setdefault(key, sliced_array(body, start, end, loc=[key], limits=limits))
+    return _members(document, rest.count(b"["), arrays=arrays, limits=limits, decoded=decoded)
+
+
 def _members(
-    document: object, brackets: int, *, arrays: Sequence[str], limits: ArrayLimits
+    document: object,
+    brackets: int,
+    *,
+    arrays: Sequence[str],
+    limits: ArrayLimits,
+    decoded: Mapping[str, Array | InvalidInput | NestedList] | None = None,
 ) -> dict[str, Any]:
+    """The members of the document, as load_json_arrays says. ``decoded``: arrays already read
+    in slices, for the keys whose value the document holds as '[]' in their place."""
+    decoded = decoded or {}
     if not isinstance(document, simdjson.Object):
         raise InvalidInput([], "the body must be a JSON object with at least 'x'")
     members: dict[str, Any] = {}
@@ -151,12 +193,21 @@ def _members(
             raise InvalidInput([key], "is given twice; give each key once")
         found += key.count("[")
         value = _lookup(document, key)
-        if key in arrays and isinstance(value, simdjson.Array):
+        if key in decoded:
+            array = decoded[key]
+            if isinstance(array, InvalidInput):
+                raise array
+            members[key] = array
+            found += 1  # the '[]' in its place
+        elif key in arrays and isinstance(value, simdjson.Array):
             members[key], lists = _array(value, [key], limits)
             found += lists
         else:
             found += _option_brackets(value, [key])
             members[key] = _plain(value)
+    for key in arrays:  # found by whole-document decoding only once every member is read
+        if isinstance(decoded.get(key), NestedList):
+            raise decoded[key].error  # type: ignore[union-attr]
     if found != brackets:
         for key in arrays:
             if isinstance(members.get(key), np.ndarray):
@@ -363,14 +414,69 @@ def json_ready(array: Array) -> Any:
         values: list[float] = array.tolist()
         if math.isfinite(sum(values)):
             return values
+    if _finite(array):
+        return np.ascontiguousarray(array)
+    return _listed(array)
+
+
+def _finite(array: Array) -> bool:
     # A finite sum proves every element finite in one call; one that overflows proves nothing
     # (and, like inf + -inf, is no cause for a warning).
     with np.errstate(over="ignore", invalid="ignore"):
         total = np.add.reduce(array, axis=None)
-    if math.isfinite(total) or np.isfinite(array).all():
-        return np.ascontiguousarray(array)
+    return bool(math.isfinite(total) or np.isfinite(array).all())
+
+
+def _listed(array: Array) -> Any:
+    """Nested lists of Python floats, with the strings for non-finite values."""
     listed = array.astype(object)
     listed[np.isnan(array)] = "NaN"
     listed[np.isposinf(array)] = "Infinity"
     listed[np.isneginf(array)] = "-Infinity"
     return listed.tolist()
+
+
+# An array of more numbers than this is written in parts of about this many numbers: a part is
+# then about a megabyte of text, and a few milliseconds of orjson's work.
+JSON_PART_ELEMENTS: Final = 1 << 16
+# The most text orjson writes for a number of an answer, with its comma: -2.2250738585072014e-308,
+JSON_NUMBER_BYTES: Final = 25
+
+
+def json_parts(document: Mapping[str, Any]) -> Iterator[bytes]:
+    """``document`` as orjson writes it with json_ready's arrays, in parts made as they are
+    asked for: its arrays slice by slice along their leading axes, so that an answer of the
+    densest numbers (five times the size of its body) is never held whole."""
+    separator = b"{"
+    for key, value in document.items():
+        yield separator + orjson.dumps(key) + b":"
+        separator = b","
+        if isinstance(value, np.ndarray):
+            # An array with a non-finite value is written as Python floats throughout, as
+            # json_ready writes it whole (a float32 with float64's digits).
+            yield from _array_parts(value, listed=not _finite(value))
+        else:
+            yield orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+    yield b"{}" if separator == b"{" else b"}"
+
+
+def _array_parts(array: Array, *, listed: bool) -> Iterator[bytes]:
+    if array.ndim == 0 or array.size <= JSON_PART_ELEMENTS:
+        ready = _listed(array) if listed and array.ndim else json_ready(array)
+        yield orjson.dumps(ready, option=orjson.OPT_SERIALIZE_NUMPY)
+        return
+    row = math.prod(array.shape[1:])  # numbers under each leading index
+    yield b"["
+    if row > JSON_PART_ELEMENTS:
+        for index in range(len(array)):
+            if index:
+                yield b","
+            yield from _array_parts(array[index], listed=listed)
+    else:
+        step = JSON_PART_ELEMENTS // row
+        for start in range(0, len(array), step):
+            part = array[start : start + step]
+            ready = _listed(part) if listed else json_ready(part)
+            text = orjson.dumps(ready, option=orjson.OPT_SERIALIZE_NUMPY)
+            yield (b"," if start else b"") + text[1:-1]
+    yield b"]"

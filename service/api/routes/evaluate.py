@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import numpy as np
 import orjson
@@ -34,7 +34,7 @@ from service.api.dependencies import (
     query_parameters,
     repeated_query,
 )
-from service.api.responses import PartsResponse
+from service.api.responses import PartsResponse, StreamedResponse
 from service.api.schemas import BinaryOptions, EvaluateOptions, EvaluateResponse
 from service.api.schemas.common import spelled
 from service.api.telemetry import note
@@ -187,7 +187,7 @@ def _evaluate(
         split_above=settings.parallel_min_elements,
     )
     note(request.scope, activation=job.activation.name, dtype=_name(job.x), elements=job.x.size)
-    return _respond(job, results, _header(request, b"accept", ""))
+    return _respond(job, results, _header(request, b"accept", ""), body_bytes=len(body))
 
 
 def _name(x: numerics.Array) -> str:
@@ -294,8 +294,15 @@ def _from_binary(
     return _Evaluation(activation, x, grad_output, params, options.outputs, binary=True)
 
 
+_ANSWER_PER_BODY: Final = 2
+
+
 def _respond(
-    job: _Evaluation, results: Mapping[numerics.OutputName, numerics.Array], accept: str
+    job: _Evaluation,
+    results: Mapping[numerics.OutputName, numerics.Array],
+    accept: str,
+    *,
+    body_bytes: int,
 ) -> Response:
     dtype_name = "float32" if job.x.dtype == np.float32 else "float64"
     wants_npz = codecs.NPZ_MEDIA_TYPE in accept
@@ -307,8 +314,17 @@ def _respond(
             "params": spelled(job.params),
             "dtype": dtype_name,
             "shape": list(job.x.shape),
-            **{output: codecs.json_ready(array) for output, array in results.items()},
         }
+        elements = sum(array.size for array in results.values())
+        if elements > codecs.JSON_PART_ELEMENTS and (
+            elements * codecs.JSON_NUMBER_BYTES > _ANSWER_PER_BODY * body_bytes
+        ):
+            # An answer that may be longer than twice its body (the densest numbers' results
+            # are five times it) is written while it is sent, never held whole. Sent chunked,
+            # a large answer took up to twice as long: a shorter one is written at once.
+            document.update({str(output): array for output, array in results.items()})
+            return StreamedResponse(codecs.json_parts(document), media_type=codecs.JSON_MEDIA_TYPE)
+        document.update({output: codecs.json_ready(array) for output, array in results.items()})
         return Response(
             orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY),
             media_type=codecs.JSON_MEDIA_TYPE,
