@@ -30,7 +30,7 @@ import pytest
 
 from service import numerics
 from service.numerics import compiled
-from service.numerics.catalog.smooth.gelu import gelu_at32
+from service.numerics.catalog.smooth.gelu import gelu_at32, gelu_derivative_at32
 from service.numerics.compiled import loops_of
 from service.numerics.types import OUTPUTS
 from tests.conftest import kinks_of, parameter_sets
@@ -39,7 +39,8 @@ from tests.numerics.compiled.llvm import calls_the_math_library, vectorised
 
 _POINTS = 100_000
 _TINY = 2.0**-1000
-FLOAT32_CONTRACT = {gelu_at32}
+FLOAT32_CONTRACT = {gelu_at32, gelu_derivative_at32}
+_NEXT = {"value": "gradient", "gradient": "second_derivative"}
 
 ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
 CASES = [
@@ -134,8 +135,7 @@ def _float32_ulps_of_exact(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
 def _assert_within_the_contract(
     x: np.ndarray, got: np.ndarray, wide: dict[str, np.ndarray], output: str
 ) -> None:
-    assert output == "value"  # the only output FLOAT32_CONTRACT's kernels compute
-    exact, slope = wide["value"], wide["gradient"]
+    exact, slope = wide[output], wide[_NEXT[output]]
     finite = np.isfinite(exact)
     with np.errstate(invalid="ignore", divide="ignore"):  # an exact 0 must be met exactly
         kappa = np.where(exact != 0, np.abs(x.astype(np.float64) * slope / exact), 1.0)
@@ -143,7 +143,7 @@ def _assert_within_the_contract(
     excess = error / (2 * np.maximum(1.0, kappa))
     worst = int(np.argmax(excess))
     assert excess[worst] <= 1, (
-        f"value at x={x[worst]!r}: kernel {got[worst]!r}, numpy path {exact[worst]!r}"
+        f"{output} at x={x[worst]!r}: kernel {got[worst]!r}, numpy path {exact[worst]!r}"
         f" ({error[worst]:.3g} ULP, kappa {kappa[worst]:.3g})"
     )
 
@@ -373,37 +373,54 @@ def test_float32_products_that_underflow_keep_their_sign(name: str) -> None:
 
 
 def test_float32_gelu_within_its_budget_where_it_is_tightest() -> None:
-    """Exact gelu's float32 kernel against mpmath where 2 max(1, kappa) is 2 to 4 ULP and the
-    float32 roundings weigh most: |x| up to 4, evenly and in every binade down to the least
-    subnormal (its docstring has every float32 below 16, measured)."""
+    """Exact gelu's float32 kernels against mpmath where 2 max(1, kappa) is 2 to 4 ULP and the
+    float32 roundings weigh most, and around f's minimum, where f' vanishes: |x| up to 4,
+    evenly and in every binade down to the least subnormal (their docstrings have every
+    float32 below 16, measured)."""
     binades = np.arange(0, int(np.float32(4.0).view(np.uint32)), 2**19, dtype=np.uint32)
-    x = np.concatenate([binades.view(np.float32), np.linspace(0, 4, 3001, dtype=np.float32)])
+    root = np.float32(-0.7517915)
+    x = np.concatenate(
+        [
+            binades.view(np.float32),
+            np.linspace(0, 4, 3001, dtype=np.float32),
+            root + np.arange(-200, 201, dtype=np.float32) * np.spacing(root),
+        ]
+    )
     x = np.concatenate([x, -x])
-    got = numerics.evaluate(numerics.get("gelu"), x, params={"approximate": "none"})["value"]
-    worst = 0.0
+    got = numerics.evaluate(
+        numerics.get("gelu"), x, params={"approximate": "none"}, outputs=["value", "gradient"]
+    )
+    worst = {"value": 0.0, "gradient": 0.0}
     with mpmath.workdps(30):
-        for xi, gi in zip(x.tolist(), got.tolist(), strict=True):
+        for i, xi in enumerate(x.tolist()):
             point = mpmath.mpf(xi)
-            exact = point * mpmath.ncdf(point)
-            if exact == 0:
-                assert gi == 0
-                continue
-            kappa = abs(point * (mpmath.ncdf(point) + point * mpmath.npdf(point)) / exact)
-            error = _float32_ulps_of_exact(np.array([gi], np.float32), np.array([float(exact)]))
-            worst = max(worst, float(error[0]) / (2 * max(1, float(kappa))))
-    assert worst <= 0.75  # 0.69 at most over every float32 (the kernel's docstring)
+            cdf, pdf = mpmath.ncdf(point), mpmath.npdf(point)
+            exact = {"value": point * cdf, "gradient": cdf + point * pdf}
+            slope = {"value": cdf + point * pdf, "gradient": pdf * (2 - point * point)}
+            for output, truth in exact.items():
+                computed = got[output][i : i + 1]
+                if truth == 0:
+                    assert computed[0] == 0
+                    continue
+                kappa = float(abs(point * slope[output] / truth))
+                error = _float32_ulps_of_exact(computed, np.array([float(truth)]))
+                worst[output] = max(worst[output], float(error[0]) / (2 * max(1, kappa)))
+    # 0.69 and 0.70 at most over every float32 (the kernels' docstrings)
+    assert worst["value"] <= 0.75
+    assert worst["gradient"] <= 0.75
 
 
 def test_float32_gelu_zeros_and_far_tail_are_the_numpy_paths() -> None:
-    """Zeros signed as x Phi(x) is (-0 for -0 and for every x whose result rounds to 0 below),
-    and x itself far above: the kernel clips y^2 at 16^2 and lets the rest vanish."""
+    """Zeros signed as the numpy path has them (-0 for -0, and below where a result rounds to
+    0, but +0 for the slope where the numpy path's float64 terms both underflow), and x and 1
+    far above: the kernels clip y^2 at 16^2 and let the rest vanish."""
     entry = numerics.get("gelu")
     tiny = np.float32(2.0**-149)
-    x = np.array(
-        [0.0, -0.0, -tiny, -3e-39, -15.0, -15.5, -16.0, -17.0, -1e10, -3.4e38, 16.0, 1e10, 3.4e38],
-        np.float32,
-    )
-    compiled_value = numerics.evaluate(entry, x, params=entry.resolve({}))["value"]
-    numpy_value = numerics.evaluate(entry, x, params=entry.resolve({}), kernels=False)["value"]
-    assert np.signbit(compiled_value).tolist() == np.signbit(numpy_value).tolist()
-    assert np.array_equal(compiled_value, numpy_value)
+    below = [-tiny, -3e-39, -15.0, -15.5, -16.0, -17.0, -38.6, -38.61, -1e10, -3.4e38]
+    x = np.array([0.0, -0.0, *below, 16.0, 1e10, 3.4e38], np.float32)
+    outputs = ["value", "gradient"]
+    compiled = numerics.evaluate(entry, x, params=entry.resolve({}), outputs=outputs)
+    numpy = numerics.evaluate(entry, x, params=entry.resolve({}), outputs=outputs, kernels=False)
+    for output in outputs:
+        assert np.signbit(compiled[output]).tolist() == np.signbit(numpy[output]).tolist()
+        assert np.array_equal(compiled[output], numpy[output]), output
