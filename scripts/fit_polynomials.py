@@ -188,7 +188,7 @@ def float64_fits() -> None:
     _fit("_TAIL", lambda w: _ncdf_scaled(1 / w) / w, mp.mpf(1) / 40, mp.mpf(1) / 4, 19)
 
 
-def _lawson(columns: np.ndarray, target: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def _lawson(columns: np.ndarray, target: np.ndarray, *, weight: np.ndarray) -> np.ndarray:
     """Coefficients c minimising max |columns c - target| weight (Lawson's iteration: least
     squares reweighted by each point's error until the largest errors level out)."""
     scale = np.abs(columns).max(axis=0)
@@ -234,7 +234,7 @@ def gelu32_fits() -> None:
     fixed: list[float] = []
     for i in range(degree + 1):
         rest = q - 1 - columns[:, :i] @ np.array(fixed, dtype=np.float64)
-        fixed.append(float(np.float32(_lawson(columns[:, i:], rest, weight)[0])))
+        fixed.append(float(np.float32(_lawson(columns[:, i:], rest, weight=weight)[0])))
     error = np.abs(columns @ np.array(fixed) + 1 - q) / q
     print(f"# weighted relative error {(error * weight).max() / 2.0**-24:.3g} u (u = 2^-24)")
     print(f"_TAIL_RATIO = {tuple(fixed)!r}")

@@ -180,15 +180,15 @@ def gelu_at32(x: float, _: tuple[()]) -> float:
     - t Q at the exact t is t Q(t) (1 + sigma theta) to first order (theta^2 < 1e-7 u), the
       correction r S(t) = Q sigma theta within 0.11 u. Q = 1 + (1 - t) V(t) fitted within
       0.10 u weighted by 1/max(1, kappa) (0.10 u where kappa <= 1).
-    - assembled as x t (1 + m)(s + c'), m = v + r S: x t = h + l exactly (fma), the rest in one
-      fma chain h s + (h (s m + c') + l s) rounded once, then scaled by 2^(k+63) (exact) and
-      2^-64 (exact, or the one rounding of a subnormal result).
+    - assembled as x t (1 + m)(s + c'), m = v + r S, v = (1 - t) V: x t = h + l exactly (fma),
+      the rest in one fma chain h s + (h (s m + c') + l s) rounded once, then scaled by
+      2^(k+63) (exact) and 2^-64 (exact, or the one rounding of a subnormal result).
     For x < 0 that is the result, rounded once; for x >= 0, x less it, rounded again: Phi(-y)
     <= 1/2 halves that rounding's weight and damps the rest by Phi(-y)/Phi(y).
     The float32 roundings of V's Horner steps, of m and of the chain weigh |v|/Q <= 0.39
     up to y = 1.5 (0.72 beyond) each, which a bound from the parts counts about 3 u in all,
     over the budget; measured instead against the float64 kernel (gelu_at64, within
-    4 max(1, kappa) float64 ULP: 2^-28 of a float32 ULP) at every float32 x of magnitude below
+    4 max(1, kappa) float64 ULP: 2^-27 of a float32 ULP per max(1, kappa)) at every float32 x of magnitude below
     16: within 0.94 ULP for x >= 0 and 1.92 ULP for x < 0 (at x = -1.336, kappa = 1.40), at
     most 0.69 of 2 max(1, kappa) ULP anywhere (1.37 ULP where kappa <= 1). From 16 on it is
     -0 below and x above, as the numpy path gives (x Phi(x) < 2^-150 from x = -15.5 down).
@@ -219,9 +219,9 @@ def gelu_derivative_at32(x: float, _: tuple[()]) -> float:
     Phi(-y) - y phi(y) = G D, G = 2^k (s + c) = e^(-y^2/2), D = t (1 + m)/2 - y/sqrt(2 pi).
     The constant is a float32 pair H + L; h = t/2 is exact, y H = b + b' exactly (fma) and
     h - b = d + e exactly (TwoSum), so D = d + w with w = h m + e - b' - y L from one fma,
-    rounded within u |w|; D vanishes at x0, where w = h m is 0.063 and cancels d: there the
-    error is absolute, u |w| and m's error times |h m| (as in gelu_at32, below 0.3 u of 0.063
-    in all), against a budget of 2 max(1, kappa) ULP >= 2 |x f''(x)| u = 0.65 u near x0.
+    rounded within u |w|; D vanishes at x0, where w (about h m = -0.063) cancels d: there the
+    error is absolute, u |w| and m's relative error (as in gelu_at32) times |h m|, about 0.3 u
+    in all, against a budget of 2 max(1, kappa) ULP >= 2 |x f''(x)| u = 0.65 u near x0.
     x < 0: f' = G D = 2^k (s d + (s w + c (d + w))), one fma rounding, scaled exactly (or the
     one rounding of a subnormal result). x >= 0: f' = 1 - G D, with 1 - 2^k s d from one fma
     and 2^k (s w + c (d + w)) less, rounded twice, f' in [1/2, 1.13].
@@ -242,7 +242,7 @@ def gelu_derivative_at32(x: float, _: tuple[()]) -> float:
     rest = vmath32.fma(s, w, c * (d + w))
     lifted = vmath32.pow2(k + np.int32(64))  # 2^k in two steps: it may be below 2^-149
     below = vmath32.fma(s, d, rest) * lifted * _TWO_TO_MINUS_64
-    scale = lifted * _TWO_TO_MINUS_64  # 0 where 2^k is: there 1 - G D rounds to 1 anyway
+    scale = lifted * _TWO_TO_MINUS_64  # 0 below 2^-149, where 1 - G D rounds to 1 anyway
     slope = below if xf < _ZERO else vmath32.fma(-(s * scale), d, _ONE) - rest * scale
     return slope if xf > _SLOPE_PLUS_ZERO else _ZERO
 
