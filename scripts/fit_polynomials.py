@@ -1,5 +1,7 @@
 """Print the polynomial coefficients of service/numerics/compiled/vmath.py, fitted at 50 digits,
-or with --float64 those of compiled/vmath64 (fitted at 60 digits).
+with --float64 those of compiled/vmath64 (fitted at 60 digits), with --gelu32 those of exact
+gelu's float32 kernel (catalog/smooth/gelu.py: float32 coefficients, fitted by Lawson's
+iteration to a weighted relative error).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import mpmath as mp
+import numpy as np
 
 mp.mp.dps = 50
 
@@ -38,6 +41,9 @@ def _at_zero(limit: Mp, g: Callable[[Mp], Mp]) -> Callable[[Mp], Mp]:
 def main() -> None:
     if "--float64" in sys.argv[1:]:
         float64_fits()
+        return
+    if "--gelu32" in sys.argv[1:]:
+        gelu32_fits()
         return
     half_ln2 = mp.log(2) / 2
     # e^r itself for float32 results (exp_for_float32): degree 6 suffices for them, |r| up to
@@ -180,6 +186,68 @@ def float64_fits() -> None:
     _fit("_MIDDLE", lambda h: _ncdf_scaled(h + mp.mpf(25) / 8), -mp.mpf(7) / 8, mp.mpf(7) / 8, 15)
     # and Phi(-y) = exp(-y^2/2) H(w) / y, H(w) = y R(y) in w = 1/y, for 4 <= y <= 40.
     _fit("_TAIL", lambda w: _ncdf_scaled(1 / w) / w, mp.mpf(1) / 40, mp.mpf(1) / 4, 19)
+
+
+def _lawson(columns: np.ndarray, target: np.ndarray, *, weight: np.ndarray) -> np.ndarray:
+    """Coefficients c minimising max |columns c - target| weight (Lawson's iteration: least
+    squares reweighted by each point's error until the largest errors level out)."""
+    scale = np.abs(columns).max(axis=0)
+    a, b = columns / scale * weight[:, None], target * weight
+    lawson = np.full(len(target), 1 / len(target))
+    for _ in range(400):
+        root = np.sqrt(lawson)
+        c = np.linalg.lstsq(a * root[:, None], b * root, rcond=None)[0]
+        lawson = lawson * np.abs(a @ c - b)
+        lawson /= lawson.sum()
+    result: np.ndarray = c / scale
+    return result
+
+
+def gelu32_fits() -> None:
+    """Exact gelu for float32 (gelu_at32): Phi(-y) = exp(-y^2/2) t Q(t) / 2, t = 2/(2 + y), with
+    Q(t) = erfcx(y/sqrt 2) / t = 1 + (1 - t) V(t) for 0 <= y <= 16.
+
+    V is fitted to Q's error weighted by 1/max(1, kappa(-y)), kappa = |x f'(x)/f(x)| (the
+    contract's error budget grows with it where x < -1), one coefficient at a time from the
+    highest: each rounded to float32 and the lower ones fitted again to make up for it. G(t)
+    is Q(t) sigma(t) / 2, sigma = d ln(t Q)/d ln t, by least squares: the kernel's first-order
+    correction for t's rounding.
+    """
+    mp.mp.dps = 30
+    two = mp.mpf(2)
+
+    def y_of(t: Mp) -> Mp:
+        return two / t - two
+
+    def ratio(t: Mp) -> Mp:
+        z = y_of(t) / mp.sqrt(2)
+        return mp.erfc(z) * mp.exp(z * z) / t
+
+    def kappa(y: Mp) -> float:
+        return float(abs(1 - y * mp.npdf(y) / mp.ncdf(-y)))
+
+    low, size, degree = 2 / 18, 3000, 8
+    ts = (low + 1) / 2 + (1 - low) / 2 * np.cos(np.pi * (np.arange(size) + 0.5) / size)
+    q = np.array([float(ratio(mp.mpf(t))) for t in ts])
+    weight = 1 / np.maximum(1, [kappa(y_of(mp.mpf(t))) for t in ts])
+    columns = np.vander(ts, degree + 1) * (1 - ts)[:, None]
+    fixed: list[float] = []
+    for i in range(degree + 1):
+        rest = q - 1 - columns[:, :i] @ np.array(fixed, dtype=np.float64)
+        fixed.append(float(np.float32(_lawson(columns[:, i:], rest, weight=weight)[0])))
+    error = np.abs(columns @ np.array(fixed) + 1 - q) / q
+    print(f"# weighted relative error {(error * weight).max() / 2.0**-24:.3g} u (u = 2^-24)")
+    print(f"_TAIL_RATIO = {tuple(fixed)!r}")
+    grid = np.linspace(2 / 18, 1, 400)
+    slope = []
+    for t in grid:
+        at = mp.mpf(t)
+        sigma = mp.diff(lambda s: mp.log(mp.exp(s) * ratio(mp.exp(s))), mp.log(at))
+        slope.append(float(ratio(at) * sigma / 2))
+    line = np.polyfit(grid, slope, 1).astype(np.float32)
+    miss = np.abs(np.polyval(line.astype(np.float64), grid) - slope).max() * 2
+    print(f"# error of Q sigma, {miss:.3g}")
+    print(f"_TAIL_SLOPE = {tuple(float(c) for c in line)!r}")
 
 
 if __name__ == "__main__":

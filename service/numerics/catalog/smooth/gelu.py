@@ -104,57 +104,147 @@ def gelu_at(x: float, _: tuple[()]) -> float:
     return x * vmath.normal_cdf(x)
 
 
-# erfcx(z) = erfc(z) e^(z^2) = R(t), t = 3/(3 + z), 0 <= z <= 15.5/sqrt 2: a polynomial of
-# degree 11 (highest first), fitted to relative error (Lawson's iteration over Chebyshev nodes)
-# and measured within 7.5e-10 = 0.013 u on 200,001 points of [t(11), 1].
-_ERFCX_T3 = (
-    -0.007658756107101625,
-    0.10732729773498667,
-    -0.44671987776672667,
-    0.8070079160802568,
-    -0.7508170246980752,
-    0.6445863051244454,
-    -0.1324290593876425,
-    0.24122598180056873,
-    0.1588669438680022,
-    0.19076678184326418,
-    0.18783494085191701,
-    8.551404304473598e-06,
+# Exact gelu for float32, in float32 arithmetic: Phi(-y) = exp(-y^2/2) t Q(t) / 2 with
+# t = 2/(2 + y) and Q(t) = erfcx(y/sqrt 2)/t = 1 + (1 - t) V(t), 0 <= y <= 16. Q stays within
+# [0.58, 1] (within [0.72, 1] up to y = 1.5), so V's roundings weigh at most 0.4 of their
+# size where the contract is tight. V is fitted in float32 coefficients, and S(t) = Q sigma / 2
+# (sigma = d ln(t Q)/d ln t) to 0.053 of Q sigma: scripts/fit_polynomials.py --gelu32.
+_f32 = np.float32
+_TAIL_RATIO = tuple(
+    _f32(c)
+    for c in (
+        0.08125851303339005,
+        -0.4592995047569275,
+        1.0659888982772827,
+        -1.2196998596191406,
+        0.5592528581619263,
+        0.0625992938876152,
+        0.1192222386598587,
+        -0.20410814881324768,
+        -0.6009832620620728,
+    )
 )
+_TAIL_SLOPE = (_f32(0.6518057584762573), _f32(0.17241621017456055))
+_TWO = _f32(2.0)
+_ONE = _f32(1.0)
+_HALF = _f32(0.5)
+_ZERO = _f32(0.0)
+_GAUSS_CLIP = _f32(16.0)  # y^2 stays finite; past 15.5 every result rounds to -0 or x
+_TWO_TO_MINUS_64 = _f32(2.0**-64)
 
 
 @inline
-def _erfcx_t3(t: float) -> float:
-    result = 0.0
-    for c in numba.literal_unroll(_ERFCX_T3):
-        result = result * t + c
+def _horner32(coefficients: tuple[np.float32, ...], t: np.float32) -> np.float32:
+    result = _ZERO
+    for c in numba.literal_unroll(coefficients):
+        result = vmath32.fma(result, t, c)  # type: ignore[call-arg]
     return result
 
 
 @inline
-def gelu_at32(x: float, _: tuple[()]) -> float:
-    """x Phi(x) for a float32 x, to be rounded to float32: within 0.5 ULP + 0.3 u once rounded.
+def _lower_tail32(
+    xf: np.float32,
+) -> tuple[np.float32, np.int32, np.float32, np.float32, np.float32, np.float32]:
+    """(min(y, 16), k, s, c, t, m), float32s but k: Phi(-y) = 2^(k-1) (s + c) t (1 + m),
+    y = |xf|, each part as gelu_at32's docstring bounds it (t's rounding in m); past y = 16
+    the Gaussian is that of 16, 2^-173 or less, and the product far below float32's range."""
+    y = abs(xf)
+    clipped = min(y, _GAUSS_CLIP)
+    p = clipped * clipped
+    q = vmath32.fma(clipped, clipped, -p)  # type: ignore[call-arg,var-annotated]
+    k, s, c = vmath32.exp_parts(-(p * _HALF))
+    c = vmath32.fma(-(_HALF * q), s, c)
+    d = _TWO + y
+    t = _TWO / d
+    r = vmath32.fma(-t, y - (d - _TWO), vmath32.fma(-t, d, _TWO))
+    correction = r * _horner32(_TAIL_SLOPE, t)
+    m = vmath32.fma(_ONE - t, _horner32(_TAIL_RATIO, t), correction)
+    return clipped, k, s, c, t, m
 
-    Phi(-y) = erfcx(z) e^(-y^2/2)/2, z = y/sqrt 2, y = |x|. The exponential in float32
-    arithmetic, where it is cheap, the rest in float64: y^2 = p + q exactly (fma), and
-    vmath32.exp_parts(-p/2) = 2^k (s + c) within 0.25 u of e^(-p/2); e^(-q/2) = 1 - q/2 but
-    for (q/2)^2/2 < 4e-4 u (|q| <= u p, p <= 240), applied to s in float64. erfcx from
-    _ERFCX_T3 within 0.013 u, t to float64's 2^-52, the products within a few 2^-53: Phi(-y)
-    within 0.27 u relative, and x Phi(x) too, as x Phi(-y) for x < 0 and x - x Phi(-y) for
-    x >= 0 (Phi(-y) <= 1/2 of it). Past y = 15.5 Phi(-y) is taken as 0 (vmath.NORMAL_TAIL).
+
+@inline
+def gelu_at32(x: float, _: tuple[()]) -> float:
+    """x Phi(x) for a float32 x, in float32 arithmetic (16 lanes to a 512-bit register where
+    float64 has 8): within 2 max(1, kappa) ULP, kappa = |x f'(x)/f(x)|.
+
+    y = |x|, f(x) = x Phi(-y) for x <= 0 and x - x Phi(-y) for x > 0, Phi(-y) = G t Q(t) / 2
+    (see _TAIL_RATIO; _lower_tail32 computes the parts); u = 2^-24 below, each operation a
+    float32 one.
+    - G = e^(-y^2/2): y^2 = p + q exactly (fma), vmath32.exp_parts(-p/2) = 2^k (s + c) within
+      0.25 u, e^(-q/2) = 1 - q/2 within 1e-5 u (|q| <= u p <= 256 u), c' = c - (q/2) s rounded
+      within 1e-5 u of s: G = 2^k (s + c') within 0.26 u. y is clipped at 16 for this alone.
+    - t: d = 2 + y rounded; d - 2 is exact (2 is a power of two, a multiple of d's ULP) and so
+      is e = y - (d - 2) (Sterbenz), so 2 + y = d + e. t = 2/d rounded, and r = 2 - t (2 + y)
+      from two fmas (2 - t d is exact, a quotient's remainder; t e adds u^2): the exact t is
+      t (1 + theta), theta = r/(2 - r), r/2 but for u of it, |theta| <= 2 u.
+    - t Q at the exact t is t Q(t) (1 + sigma theta) to first order (theta^2 < 1e-7 u), the
+      correction r S(t) = Q sigma theta within 0.11 u. Q = 1 + (1 - t) V(t) fitted within
+      0.10 u weighted by 1/max(1, kappa) (0.10 u where kappa <= 1).
+    - assembled as x t (1 + m)(s + c'), m = v + r S, v = (1 - t) V: x t = h + l exactly (fma),
+      the rest in one fma chain h s + (h (s m + c') + l s) rounded once, then scaled by
+      2^(k+63) (exact) and 2^-64 (exact, or the one rounding of a subnormal result).
+    For x < 0 that is the result, rounded once; for x >= 0, x less it, rounded again: Phi(-y)
+    <= 1/2 halves that rounding's weight and damps the rest by Phi(-y)/Phi(y).
+    The float32 roundings of V's Horner steps, of m and of the chain weigh |v|/Q <= 0.39
+    up to y = 1.5 (0.72 beyond) each, which a bound from the parts counts about 3 u in all,
+    over the budget; measured instead against the float64 kernel (gelu_at64, within
+    4 max(1, kappa) float64 ULP: 2^-27 of a float32 ULP per max(1, kappa)) at every float32 x of magnitude below
+    16: within 0.94 ULP for x >= 0 and 1.92 ULP for x < 0 (at x = -1.336, kappa = 1.40), at
+    most 0.69 of 2 max(1, kappa) ULP anywhere (1.37 ULP where kappa <= 1). From 16 on it is
+    -0 below and x above, as the numpy path gives (x Phi(x) < 2^-150 from x = -15.5 down).
     """
-    y = abs(np.float32(x))
-    p = y * y
-    q = np.float64(vmath32.fma(y, y, -p))  # type: ignore[call-arg]
-    k, s, c = vmath32.exp_parts(-(p * np.float32(0.5)))
-    wide = np.float64(s)
-    scale = vmath.double_from_bits((np.int64(k) + 1023) << 52)
-    gauss = (wide + (np.float64(c) - 0.5 * q * wide)) * scale
-    magnitude = abs(x)
-    t = 3.0 / (3.0 + magnitude * vmath.SQRT_HALF)
-    lower = 0.5 * _erfcx_t3(t) * gauss
-    lower = lower if magnitude <= vmath.NORMAL_TAIL else 0.0
-    return x * lower if x < 0 else x - x * lower
+    xf = np.float32(x)
+    _clipped, k, s, c, t, m = _lower_tail32(xf)
+    inner = vmath32.fma(s, m, c)  # type: ignore[call-arg,var-annotated]
+    high = xf * t
+    low = vmath32.fma(xf, t, -high)
+    product = vmath32.fma(high, s, vmath32.fma(high, inner, low * s))
+    lower = product * vmath32.pow2(k + np.int32(63)) * _TWO_TO_MINUS_64
+    return lower if xf < _ZERO else xf - lower  # -0 - (+0) is -0, as the numpy path has it
+
+
+# From here down the numpy path's float64 Phi(x) and x phi(x) both underflow, and their sum
+# is +0 (a true -0, the sign of f' there): the kernel answers the same.
+_SLOPE_PLUS_ZERO = _f32(-38.60396957397461)
+_INV_SQRT_2PI_HI = _f32(vmath.INV_SQRT_2PI)
+_INV_SQRT_2PI_LO = _f32(vmath.INV_SQRT_2PI - float(_INV_SQRT_2PI_HI))
+
+
+@inline
+def gelu_derivative_at32(x: float, _: tuple[()]) -> float:
+    """Phi(x) + x phi(x) for a float32 x, in float32 arithmetic: within 2 max(1, kappa) ULP,
+    kappa = |x f''(x)/f'(x)|, which is unbounded at f's minimum, x0 = -0.7518.
+
+    From _lower_tail32's parts (gelu_at32's docstring bounds them), for y = |x|:
+    Phi(-y) - y phi(y) = G D, G = 2^k (s + c) = e^(-y^2/2), D = t (1 + m)/2 - y/sqrt(2 pi).
+    The constant is a float32 pair H + L; h = t/2 is exact, y H = b + b' exactly (fma) and
+    h - b = d + e exactly (TwoSum), so D = d + w with w = h m + e - b' - y L from one fma,
+    rounded within u |w|; D vanishes at x0, where w (about h m = -0.063) cancels d: there the
+    error is absolute, u |w| and m's relative error (as in gelu_at32) times |h m|, about 0.3 u
+    in all, against a budget of 2 max(1, kappa) ULP >= 2 |x f''(x)| u = 0.65 u near x0.
+    x < 0: f' = G D = 2^k (s d + (s w + c (d + w))), one fma rounding, scaled exactly (or the
+    one rounding of a subnormal result). x >= 0: f' = 1 - G D, with 1 - 2^k s d from one fma
+    and 2^k (s w + c (d + w)) less, rounded twice, f' in [1/2, 1.13].
+    Measured against the float64 kernel (gelu_derivative_at64) at every float32 x of magnitude
+    below 16: within 1.13 ULP for x >= 0 and 1.40 ULP for x < 0, at most 0.70 of
+    2 max(1, kappa) ULP. From 16 on it is -0 below (+0 from -38.6 down) and 1 above, as the
+    numpy path gives.
+    """
+    xf = np.float32(x)
+    y, k, s, c, t, m = _lower_tail32(xf)  # y clipped at 16: D stays near -y/sqrt(2 pi) there
+    h = t * _HALF
+    b = y * _INV_SQRT_2PI_HI
+    b_lo = vmath32.fma(y, _INV_SQRT_2PI_HI, -b)  # type: ignore[call-arg,var-annotated]
+    d = h - b
+    back = d - h
+    e = (h - (d - back)) + (-b - back)
+    w = vmath32.fma(h, m, e - b_lo - y * _INV_SQRT_2PI_LO)
+    rest = vmath32.fma(s, w, c * (d + w))
+    lifted = vmath32.pow2(k + np.int32(64))  # 2^k in two steps: it may be below 2^-149
+    below = vmath32.fma(s, d, rest) * lifted * _TWO_TO_MINUS_64
+    scale = lifted * _TWO_TO_MINUS_64  # 0 below 2^-149, where 1 - G D rounds to 1 anyway
+    slope = below if xf < _ZERO else vmath32.fma(-(s * scale), d, _ONE) - rest * scale
+    return slope if xf > _SLOPE_PLUS_ZERO else _ZERO
 
 
 @inline
@@ -373,7 +463,7 @@ ACTIVATION = Activation(
     kernels=(
         Kernel(
             gelu_at32,
-            gelu_derivative_at,
+            gelu_derivative_at32,
             variant={"approximate": "none"},
             value64=gelu_at64,
             derivative64=gelu_derivative_at64,
