@@ -31,6 +31,11 @@ from service.numerics.types import OUTPUTS, Array
 # magnitudes: about 8000 float64 ULP of them, room for rows of thousands, and still 2^-16 of a
 # float32 ULP of the terms, far below any error a kernel could make in its formula.
 CANCELLATION = 2.0**-40
+# softmax's and softmin's float32 products take exponentials within 2.6e-9 (their docstring):
+# those errors reach 1.1e-8 of the terms, 0.18 of a float32 ULP of them, which the contract
+# allows where they cancel (the terms over the result are its condition number in g).
+SHORT_EXPONENTIALS = {"softmax", "softmin"}
+SHORT_CANCELLATION = 2.0**-26
 QUICK_GELU_BETA = 1.702  # geglu's sigmoid form: b sigma(1.702 b)
 SQRT_8_OVER_PI = np.sqrt(8 / np.pi)  # geglu's tanh form
 
@@ -148,14 +153,16 @@ def _slope_terms(name: str, params: dict[str, Any], b: Array) -> Array:
     return expit(v) + np.abs(near * dv) * expit(v) * expit(-v)
 
 
-def _float32_errors(got: Array, want: Array, terms: Array | None) -> Array:
+def _float32_errors(
+    got: Array, want: Array, terms: Array | None, cancellation: float = CANCELLATION
+) -> Array:
     """|got - want|, want rounded to float32, in units of what is allowed (<= 1 passes)."""
     with np.errstate(over="ignore"):  # beyond float32's range both are infinite
         rounded = want.astype(np.float32)
     same_infinity = np.isinf(got) & (got == rounded)
     allowed = np.spacing(np.abs(rounded)).astype(np.float64)
     if terms is not None:
-        allowed = allowed + CANCELLATION * terms
+        allowed = allowed + cancellation * terms
     with np.errstate(invalid="ignore"):
         error = np.abs(got.astype(np.float64) - rounded.astype(np.float64)) / allowed
     return np.where(same_infinity, 0.0, error)
@@ -172,7 +179,9 @@ def test_kernel_agrees_with_the_numpy_path(name: str, params: dict[str, Any]) ->
             got, want = compiled[output], wide[output]
             assert got.dtype == np.float32
             assert got.shape == want.shape
-            error = _float32_errors(got, want, terms.get(output))
+            short = name in SHORT_EXPONENTIALS and output == "gradient"
+            cancellation = SHORT_CANCELLATION if short else CANCELLATION
+            error = _float32_errors(got, want, terms.get(output), cancellation)
             worst = np.unravel_index(int(np.argmax(error)), error.shape)
             assert error[worst] <= 1, (
                 f"{output}, x of shape {x.shape} along {axis}, at {worst}: kernel"

@@ -12,15 +12,23 @@ from service.numerics.catalog.normalizing._facts import (
     sums_to_one,
 )
 from service.numerics.catalog.normalizing._rows import (
-    exponentials,
+    at_infinite_top,
     exponentials64,
     exponentials_for_float32,
+    largest,
     rowwise,
     summing,
 )
 from service.numerics.catalog.normalizing._sums import axis_sum
 from service.numerics.catalog.sigmoidal.sigmoid import sigmoid
-from service.numerics.compiled import RowFunction, ScalarFunction, along_axis, inline
+from service.numerics.compiled import (
+    RowFunction,
+    ScalarFunction,
+    along_axis,
+    inline,
+    vmath,
+    vmath64,
+)
 from service.numerics.types import Array
 
 
@@ -86,20 +94,38 @@ def _first_at(x: Array, sign: float, top: float) -> int:
 
 def softmax_rows(
     sign: float,
-    exponentials: ScalarFunction = exponentials,
+    exp: ScalarFunction = vmath.exp_for_float32,
     *,
     value_exponentials: ScalarFunction = exponentials_for_float32,
 ) -> tuple[RowFunction, RowFunction]:
-    """softmax(sign x) and its product, times sign: softmax (+1) and softmin (-1), on
-    ``exponentials`` (vmath's for float32 rows, exponentials64 for float64 ones), the value
-    on ``value_exponentials``.
+    """softmax(sign x) and its product, times sign: softmax (+1) and softmin (-1); for float32
+    rows on vmath.exp_for_float32, for float64 ones on ``exp`` = vmath64.exp and
+    ``value_exponentials`` = exponentials64.
 
     The numpy path divides by 1 + rest, rest the sum without the maximum's 1; here the
     sum of all the terms serves: the two differ in float64's last bit at most. For float32
-    the value's terms are exponentials_for_float32's, each within 2.6e-9, the sum too: e_i
-    over it within 5.2e-9 and a few float64 roundings, 0.59 ULP once rounded. The product's
-    d_i - <d, s> cancels, and takes vmath.exp's 1e-14.
+    the terms are each within 2.6e-9 relative, the sum too: e_i over it within 5.2e-9 and a
+    few float64 roundings, the value 0.59 ULP once rounded. The product s_i (d_i - c), c =
+    <d, s>, cancels in d_i - c; the terms' errors move c by at most 2.6e-9 sum_j |d_j - c| s_j
+    <= 5.2e-9 sum_j |d_j| s_j, and s_i by 5.2e-9 of itself: within 1.1e-8 (0.18 float32 u) of
+    the magnitude s_i (|d_i| + sum_j |d_j| s_j) of its terms. That magnitude over |s_i (d_i -
+    c)| is what the result's condition number in g reaches, so the product stays within 0.2
+    kappa u before its rounding, inside the float32 contract's 2 max(1, kappa) ULP.
     """
+
+    @inline
+    def exponentials_and_first(x: Array, e: Array) -> int:
+        """e = exp(sign x - max), and the first index where sign x is the maximum, in one loop
+        (a second loop for the index alone costs a quarter of the exponentials')."""
+        top = largest(x, sign)
+        if at_infinite_top(x, sign, top, e):
+            return _first_at(x, sign, top)
+        first = x.size
+        for i in range(x.size):
+            value = sign * np.float64(x[i])
+            e[i] = exp(value - top)
+            first = min(first, i if value == top else x.size)
+        return first
 
     @rowwise
     def value(x: Array, out: Array, work: Array) -> None:
@@ -114,8 +140,7 @@ def softmax_rows(
         # s (g - <g, s>) as s (d - <d, s>) with d = g - g_k, k the (first) largest: as on the
         # numpy path, the sum at k is then small, not g_k less a rounded number close to it.
         e = work[0]
-        top = exponentials(x, sign, e)
-        base = np.float64(g[_first_at(x, sign, top)])
+        base = np.float64(g[exponentials_and_first(x, e)])
         total, weighted = _total_and_centred(e, g, base)
         scale = 1.0 / total
         centre = weighted * scale
@@ -126,9 +151,7 @@ def softmax_rows(
 
 
 softmax_row, softmax_vjp_row = softmax_rows(1.0)
-softmax_row64, softmax_vjp_row64 = softmax_rows(
-    1.0, exponentials64, value_exponentials=exponentials64
-)
+softmax_row64, softmax_vjp_row64 = softmax_rows(1.0, vmath64.exp, value_exponentials=exponentials64)
 
 
 ACTIVATION = Activation(

@@ -9,7 +9,7 @@ from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisati
 from service.numerics.catalog.normalizing._facts import PROBABILITY, WIDTH, sums_to_one
 from service.numerics.catalog.normalizing._rows import exponentials64
 from service.numerics.catalog.normalizing.softmax import softmax, softmax_rows, softmax_vjp
-from service.numerics.compiled import along_axis
+from service.numerics.compiled import along_axis, vmath64
 from service.numerics.types import Array
 
 
@@ -24,7 +24,7 @@ def softmin_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
 
 softmin_row, softmin_vjp_row = softmax_rows(-1.0)
 softmin_row64, softmin_vjp_row64 = softmax_rows(
-    -1.0, exponentials64, value_exponentials=exponentials64
+    -1.0, vmath64.exp, value_exponentials=exponentials64
 )
 
 
