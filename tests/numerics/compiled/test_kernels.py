@@ -9,9 +9,10 @@ branch gone wrong between the points test_accuracy tries:
   where the function is well-conditioned, so once rounded they differ only where a value
   lies near a rounding boundary, by one float32 ULP (at 0 too: gelu at the least subnormal
   is a tie in float64, and the kernel's float64 may land on either side of it); a kernel in
-  FLOAT32_CONTRACT spends the contract's budget instead (float32 arithmetic throughout), and
-  is held to it: within 2 max(1, kappa) float32 ULP of the numpy path's float64 result before
-  its rounding, as test_accuracy holds every kernel to mpmath on fewer points;
+  FLOAT32_CONTRACT spends the contract's budget instead (float32 arithmetic, or a shorter
+  exponential where a difference cancels), and is held to it: within 2 max(1, kappa) float32
+  ULP of the numpy path's float64 result before its rounding, as test_accuracy holds every
+  kernel to mpmath on fewer points;
 - float64: each is within 4 max(1, kappa) ULP of the exact value, so they are within twice
   that of each other, kappa estimated from the numpy path itself (x f'/f, x f''/f', and for
   the second derivative a central difference of it); below 2^-1000, where that estimate
@@ -30,6 +31,7 @@ import pytest
 
 from service import numerics
 from service.numerics import compiled
+from service.numerics.catalog.self_gated.silu import silu_derivative_short_at
 from service.numerics.catalog.smooth.gelu import gelu_at32, gelu_derivative_at32
 from service.numerics.compiled import loops_of
 from service.numerics.types import OUTPUTS
@@ -39,7 +41,7 @@ from tests.numerics.compiled.llvm import calls_the_math_library, vectorised
 
 _POINTS = 100_000
 _TINY = 2.0**-1000
-FLOAT32_CONTRACT = {gelu_at32, gelu_derivative_at32}
+FLOAT32_CONTRACT = {gelu_at32, gelu_derivative_at32, silu_derivative_short_at}
 _NEXT = {"value": "gradient", "gradient": "second_derivative"}
 
 ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
