@@ -357,9 +357,7 @@ async def _load(url: str, body: bytes, *, connections: int, seconds: float) -> t
     return done, time.perf_counter() - started
 
 
-def concurrency(
-    service: str, naive: str, seconds: float, rounds: int = 5, floor: str | None = None
-) -> None:
+def concurrency(service: str, naive: str, floor: str, seconds: float, rounds: int = 5) -> None:
     """Each target is loaded in turn, ``rounds`` times over, for ``seconds`` in all: a busy
     spell of the shared machine then falls on the baseline and the service alike, where one
     long stretch each would compare them at different times. Beside requests/s, the server's
@@ -370,9 +368,10 @@ def concurrency(
         f"\n3. 10-element JSON requests, 32 connections, {seconds:.0f} s each"
         f" in {rounds} turns: req/s, and server CPU us per request"
     )
-    targets = {"bare constant": (naive, f"{naive}/constant")}
-    if floor is not None:  # uvicorn alone, for where the bare endpoint's own time goes
-        targets["ASGI constant"] = (floor, f"{floor}/constant")
+    targets = {
+        "bare constant": (naive, f"{naive}/constant"),
+        "ASGI constant": (floor, f"{floor}/constant"),  # uvicorn alone: its share of the above
+    }
     for name in SMALL_REQUESTS:
         targets[name] = (service, f"{service}/api/v1/activations/{name}/evaluate")
     for _, url in targets.values():  # warm-up, and the kernels compiled
@@ -420,7 +419,7 @@ def main() -> None:
             if not (arguments.only_protocols or arguments.requests_only):
                 throughput(service, naive, sizes)
             if not arguments.only_protocols:
-                concurrency(service, naive, seconds=2 if arguments.quick else 5, floor=floor)
+                concurrency(service, naive, floor, seconds=2 if arguments.quick else 5)
             if not arguments.requests_only:
                 protocols(service, 100_000 if arguments.quick else 1_000_000)
 

@@ -209,7 +209,7 @@ def gelu32_fits() -> None:
 
     V is fitted to Q's error weighted by 1/max(1, kappa(-y)), kappa = |x f'(x)/f(x)| (the
     contract's error budget grows with it where x < -1), one coefficient at a time from the
-    highest: each rounded to float32 and the lower ones fitted again to make up for it. G(t)
+    highest: each rounded to float32 and the lower ones fitted again to make up for it. S(t)
     is Q(t) sigma(t) / 2, sigma = d ln(t Q)/d ln t, by least squares: the kernel's first-order
     correction for t's rounding.
     """

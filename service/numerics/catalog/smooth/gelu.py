@@ -188,10 +188,11 @@ def gelu_at32(x: float, _: tuple[()]) -> float:
     The float32 roundings of V's Horner steps, of m and of the chain weigh |v|/Q <= 0.39
     up to y = 1.5 (0.72 beyond) each, which a bound from the parts counts about 3 u in all,
     over the budget; measured instead against the float64 kernel (gelu_at64, within
-    4 max(1, kappa) float64 ULP: 2^-27 of a float32 ULP per max(1, kappa)) at every float32 x of magnitude below
-    16: within 0.94 ULP for x >= 0 and 1.92 ULP for x < 0 (at x = -1.336, kappa = 1.40), at
-    most 0.69 of 2 max(1, kappa) ULP anywhere (1.37 ULP where kappa <= 1). From 16 on it is
-    -0 below and x above, as the numpy path gives (x Phi(x) < 2^-150 from x = -15.5 down).
+    4 max(1, kappa) float64 ULP: 2^-27 of a float32 ULP per max(1, kappa)) at every float32 x
+    of magnitude below 16: within 0.94 ULP for x >= 0 and 1.92 ULP for x < 0 (at x = -1.336,
+    kappa = 1.40), at most 0.69 of 2 max(1, kappa) ULP anywhere (1.37 ULP where kappa <= 1).
+    From 16 on it is -0 below and x above, as the numpy path gives (x Phi(x) < 2^-150 from
+    x = -15.5 down).
     """
     xf = np.float32(x)
     _clipped, k, s, c, t, m = _lower_tail32(xf)
