@@ -180,7 +180,7 @@ def test_a_row_with_infinities_gives_its_limit(
 
 
 def _on_both_paths(
-    name: str, x: np.ndarray, grad_output: np.ndarray
+    name: str, x: np.ndarray, grad_output: np.ndarray, params: dict[str, ParamValue] | None = None
 ) -> list[tuple[str, dict[numerics.OutputName, np.ndarray]]]:
     """An axis-wise entry's value and gradient, compiled and numpy, each with its path's name."""
     entry = numerics.get(name)
@@ -190,7 +190,7 @@ def _on_both_paths(
             numerics.evaluate(
                 entry,
                 x,
-                params=entry.resolve({}),
+                params=entry.resolve(params or {}),
                 outputs=("value", "gradient"),
                 grad_output=grad_output,
                 kernels=kernels,
@@ -224,3 +224,65 @@ def test_a_gated_pair_with_one_infinity_gives_its_limit(name: str) -> None:
         for where, results in _on_both_paths(name, x, g):
             np.testing.assert_allclose(results["value"][0], value, rtol=4e-7, err_msg=where)
             np.testing.assert_allclose(results["gradient"][0], gradient, rtol=4e-7, err_msg=where)
+
+
+# Pairs (a, b) where the product's IEEE value is 0 times infinity, and its limit as the
+# infinite input goes out (the others held): a = 0 against a gate growing without bound; a
+# gate exactly 0 (b = 0) or a tail too small for a float (b = -800, and sigma' at +800)
+# against an infinite a; g = 0 against anything. Both infinite with the gate's (or slope's)
+# limit 0: no limit, NaN. Columns: the value; the gradient's halves with g = 2; with g = 0.
+_INF, _NAN = np.inf, np.nan
+_PAIRS = [(0.0, _INF), (_INF, 0.0), (-_INF, 0.0), (_INF, -_INF), (_INF, -800.0)]
+_PAIRS += [(-_INF, -800.0), (_INF, 800.0), (_INF, _INF), (-0.0, _INF)]
+# glu's gate sigma is positive, 1 at +inf; silu and the GELUs are 0 at 0, negative below,
+# infinite at +inf, with slopes tending to 1 there.
+_SIGMOID_GATE = [
+    [0.0, 2.0, 0.0, 0.0, 0.0],
+    [_INF, 1.0, _INF, 0.0, 0.0],
+    [-_INF, 1.0, -_INF, 0.0, 0.0],
+    [_NAN, 0.0, _NAN, 0.0, 0.0],
+    [_INF, 0.0, _INF, 0.0, 0.0],
+    [-_INF, 0.0, -_INF, 0.0, 0.0],
+    [_INF, 2.0, _INF, 0.0, 0.0],
+    [_INF, 2.0, _NAN, 0.0, 0.0],
+    [0.0, 2.0, 0.0, 0.0, 0.0],
+]
+_SILU_GATE = [
+    [0.0, _INF, 0.0, 0.0, 0.0],
+    [0.0, 0.0, _INF, 0.0, 0.0],
+    [0.0, 0.0, -_INF, 0.0, 0.0],
+    [_NAN, 0.0, _NAN, 0.0, 0.0],
+    [-_INF, 0.0, -_INF, 0.0, 0.0],
+    [_INF, 0.0, _INF, 0.0, 0.0],
+    [_INF, 1600.0, _INF, 0.0, 0.0],
+    [_INF, _INF, _INF, 0.0, 0.0],
+    [0.0, _INF, 0.0, 0.0, 0.0],
+]
+_UNITS = [
+    ("glu", {}, _SIGMOID_GATE),
+    ("swiglu", {}, _SILU_GATE),
+    *[("geglu", {"approximate": form}, _SILU_GATE) for form in ("none", "tanh", "sigmoid")],
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "expected"),
+    [
+        pytest.param(*unit, id=f"{unit[0]}-{'-'.join(unit[1].values()) or 'defaults'}")
+        for unit in _UNITS
+    ],
+)
+def test_a_gated_product_of_zero_and_infinity_gives_its_limit(
+    name: str, params: dict[str, ParamValue], expected: list[list[float]]
+) -> None:
+    for dtype in (np.float32, np.float64):
+        x = np.array(_PAIRS, dtype)  # one row per pair: its halves are a and b
+        twos, zeros = np.full((len(_PAIRS), 1), 2.0, dtype), np.zeros((len(_PAIRS), 1), dtype)
+        for (where, results), (_, at_zero) in zip(
+            _on_both_paths(name, x, twos, params),
+            _on_both_paths(name, x, zeros, params),
+            strict=True,
+        ):
+            got = np.concatenate([results["value"], results["gradient"], at_zero["gradient"]], 1)
+            for pair, row, want in zip(_PAIRS, got, expected, strict=True):
+                np.testing.assert_array_equal(row, want, err_msg=f"{where} at (a, b) = {pair}")

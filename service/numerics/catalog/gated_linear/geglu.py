@@ -10,7 +10,7 @@ from scipy.special import ndtr
 
 from service.numerics.catalog.entry import AXIS, Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
-from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, halves
+from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, gated, gated_vjp, halves
 from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.references import SHAZEER
 from service.numerics.catalog.self_gated.silu import (
@@ -42,15 +42,13 @@ from service.numerics.types import REAL_LINE, Array
 def geglu(x: Array, axis: int = -1, approximate: str = "none") -> Array:
     """a gelu(b), with (a, b) the halves of x along axis."""
     a, b = halves(x, axis)
-    return a * gelu(b, approximate)
+    return gated(a, b, gelu(b, approximate), _LIMITS)
 
 
 def geglu_vjp(x: Array, grad_output: Array, axis: int = -1, approximate: str = "none") -> Array:
     a, b = halves(x, axis)
-    return np.concatenate(
-        [grad_output * gelu(b, approximate), grad_output * a * gelu_derivative(b, approximate)],
-        axis,
-    )
+    slope = gelu_derivative(b, approximate)
+    return gated_vjp(a, b, grad_output, gelu(b, approximate), slope, _LIMITS, axis)
 
 
 # One tail of the gates is not tiny enough: vmath.normal_cdf_pdf takes Phi(x) for 0 below

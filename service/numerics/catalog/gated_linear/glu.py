@@ -6,7 +6,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import AXIS, Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, halves
+from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, gated, gated_vjp, halves
 from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.sigmoidal.sigmoid import (
     sigmoid,
@@ -24,12 +24,12 @@ from service.numerics.types import REAL_LINE, Array
 def glu(x: Array, axis: int = -1) -> Array:
     """a sigma(b), with (a, b) the halves of x along axis."""
     a, b = halves(x, axis)
-    return a * sigmoid(b)
+    return gated(a, b, sigmoid(b), _LIMITS)
 
 
 def glu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     a, b = halves(x, axis)
-    return np.concatenate([grad_output * sigmoid(b), grad_output * a * sigmoid_derivative(b)], axis)
+    return gated_vjp(a, b, grad_output, sigmoid(b), sigmoid_derivative(b), _LIMITS, axis)
 
 
 # sigma and sigma' at b = -inf and +inf.

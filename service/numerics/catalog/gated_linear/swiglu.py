@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import AXIS, Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
-from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, halves
+from service.numerics.catalog.gated_linear._halves import SPLIT, WIDTH, gated, gated_vjp, halves
 from service.numerics.catalog.gated_linear._rows import gated_rows
 from service.numerics.catalog.gated_linear.glu import glu
 from service.numerics.catalog.references import SHAZEER
@@ -27,12 +27,12 @@ from service.numerics.types import REAL_LINE, Array
 def swiglu(x: Array, axis: int = -1) -> Array:
     """a silu(b) = a b sigma(b), with (a, b) the halves of x along axis."""
     a, b = halves(x, axis)
-    return a * silu(b)
+    return gated(a, b, silu(b), _LIMITS)
 
 
 def swiglu_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
     a, b = halves(x, axis)
-    return np.concatenate([grad_output * silu(b), grad_output * a * silu_derivative(b)], axis)
+    return gated_vjp(a, b, grad_output, silu(b), silu_derivative(b), _LIMITS, axis)
 
 
 # silu and silu' at b = -inf and +inf.
