@@ -9,8 +9,9 @@ which this transport hands on whole, writable, as the body's one chunk.
 ``Client`` uses it for http:// URLs; https, and proxies named in the environment, stay with
 httpx's transport, and ``AsyncClient`` uses httpx's throughout. It keeps up to ``max_idle``
 kept-alive connections per host, takes httpx's connect, write and read timeouts, raises
-httpx's exceptions, and sends a request once more on a new connection when a kept-alive one
-turns out to have been closed by the server while idle (before any answer came).
+httpx's exceptions (a timeout while the request is sent as a write timeout), and sends a
+request once more on a new connection when a kept-alive one turns out to have been closed by
+the server while idle (before any answer came).
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ class StdlibTransport(httpx.BaseTransport):
             for name, value in request.headers.raw:
                 connection.putheader(name, value)
             chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
-            connection.endheaders(request.read() or None, encode_chunked=chunked)
+            try:
+                connection.endheaders(request.read() or None, encode_chunked=chunked)
+            except TimeoutError as error:  # a body the server would not take in time
+                raise httpx.WriteTimeout(str(error) or "timed out", request=request) from error
             sock.settimeout(timeouts.get("read"))
             response = connection.getresponse()
         except BaseException:

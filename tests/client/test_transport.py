@@ -176,6 +176,18 @@ def test_a_server_that_does_not_answer_is_a_read_timeout() -> None:
         client.get(url)
 
 
+def test_a_body_the_server_does_not_take_is_a_write_timeout() -> None:
+    def script(connection: socket.socket, number: int) -> None:
+        time.sleep(1)  # reads nothing: the client's send blocks once the buffers are full
+
+    with (
+        _server(script) as (url, _),
+        httpx.Client(transport=StdlibTransport(), timeout=0.2) as client,
+        pytest.raises(httpx.WriteTimeout),
+    ):
+        client.post(url, content=bytes(64 << 20))
+
+
 def test_a_refused_connection_is_a_connect_error() -> None:
     with socket.create_server(("127.0.0.1", 0)) as unused:
         port = unused.getsockname()[1]
