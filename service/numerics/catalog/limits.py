@@ -11,10 +11,11 @@ them. test_limits.py checks every output at both ends against mpmath.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from service.numerics.types import Array
 
-__all__ = ["at_infinity"]
+__all__ = ["at_infinity", "negative_where_zero"]
 
 
 def at_infinity(x: Array, result: Array, *, below: float, above: float) -> Array:
@@ -29,3 +30,9 @@ def at_infinity(x: Array, result: Array, *, below: float, above: float) -> Array
         return result
     limits: Array = np.where(infinite, np.where(x > 0, above, below), result)
     return limits.astype(np.result_type(result), copy=False)
+
+
+def negative_where_zero(result: Array, negative: npt.NDArray[np.bool_]) -> Array:
+    """``result``, with -0.0 where it is 0 and ``negative`` says the true value is negative
+    there: a tail too small for a float, whose sum of underflowed terms gave +0."""
+    return np.where((result == 0) & negative, -0.0, result).astype(result.dtype, copy=False)

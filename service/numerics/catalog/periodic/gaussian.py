@@ -7,7 +7,7 @@ import numpy as np
 from service.numerics.catalog.entry import Activation
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
-from service.numerics.compiled.vmath64.dd import add, product, two_product
+from service.numerics.compiled.vmath64.dd import add, rounded_product, two_product
 from service.numerics.types import Array, Interval
 
 _GAUSS_CLIP = 40.0  # exp(-1600) is 0 in float64: clipping there keeps x^2 finite in f''
@@ -61,14 +61,14 @@ def gaussian_at64(x: float, _: tuple[()]) -> float:
 @inline
 def gaussian_derivative_at64(x: float, _: tuple[()]) -> float:
     near, _square, _square_lo, e, e_lo = _gauss_at64(x)
-    return product(-2.0 * near, 0.0, e, e_lo)[0]
+    return rounded_product(-2.0 * near, 0.0, e, e_lo)
 
 
 @inline
 def gaussian_second_derivative_at(x: float, _: tuple[()]) -> float:
     _near, square, square_lo, e, e_lo = _gauss_at64(x)
     factor, factor_lo = add(4.0 * square, 4.0 * square_lo, -2.0, 0.0)
-    return product(factor, factor_lo, e, e_lo)[0]
+    return rounded_product(factor, factor_lo, e, e_lo)
 
 
 ACTIVATION = Activation(

@@ -17,9 +17,10 @@ from service.numerics.types import Array, Interval
 
 def elu(x: Array, alpha: float = 1.0) -> Array:
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
-    # max(x, 0) + alpha expm1(min(x, 0)) is exactly that (one term is an exact 0), without a
-    # select; expm1 keeps relative accuracy near 0 and the minimum keeps exp from overflowing.
-    return np.maximum(x, 0) + alpha * np.expm1(np.minimum(x, 0))
+    # expm1 keeps relative accuracy near 0, and the minimum keeps exp from overflowing. A
+    # select: a product that underflows keeps its sign (a sum with the other side's exact 0
+    # made it +0); x + 0.0 answers +0 at -0, as the kernels do.
+    return np.where(x < 0, alpha * np.expm1(np.minimum(x, 0)), x + 0.0)
 
 
 def elu_derivative(x: Array, alpha: float = 1.0) -> Array:

@@ -18,8 +18,9 @@ from service.numerics.types import NON_NEGATIVE, REAL_LINE, Array, Interval
 
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
     """x for x > 0, negative_slope * x otherwise."""
-    # Exactly that: one of the two terms is an exact 0.
-    result = np.maximum(x, 0) + negative_slope * np.minimum(x, 0)
+    # A select: a product that underflows keeps its sign (a sum with the other side's exact 0
+    # made it +0); x + 0.0 answers +0 at -0, as the kernels do.
+    result = np.where(x < 0, negative_slope * x, x + 0.0)
     return at_infinity(x, result, below=leaky_limit(negative_slope), above=math.inf)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.catalog.limits import at_infinity
+from service.numerics.catalog.limits import at_infinity, negative_where_zero
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
 from service.numerics.catalog.sigmoidal.sigmoid import logistic_pairs, sigmoid, sigmoid_derivative
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
@@ -44,7 +44,8 @@ def silu(x: Array, beta: float = 1.0) -> Array:
 def silu_derivative(x: Array, beta: float = 1.0) -> Array:
     u = _gate_argument(x, beta)
     below, above = _limits(beta)[1]
-    return at_infinity(x, sigmoid(u) + u * sigmoid_derivative(u), below=below, above=above)
+    slope = negative_where_zero(sigmoid(u) + u * sigmoid_derivative(u), u < 0)
+    return at_infinity(x, slope, below=below, above=above)
 
 
 def silu_second_derivative(x: Array, beta: float = 1.0) -> Array:

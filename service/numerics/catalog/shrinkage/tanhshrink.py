@@ -11,7 +11,7 @@ from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
 from service.numerics.catalog.sigmoidal.tanh import tanh_derivative, tanh_second_derivative_at
 from service.numerics.compiled import Kernel, inline, vmath, vmath64
-from service.numerics.compiled.vmath64.dd import product, two_sum
+from service.numerics.compiled.vmath64.dd import rounded_product, two_sum
 from service.numerics.types import REAL_LINE, Array
 
 # x - tanh x = (x cosh x - sinh x) / cosh x, and x cosh x - sinh x = x^3 sum_k c_k x^(2k-2)
@@ -83,7 +83,7 @@ def tanhshrink_at64(x: float, _: tuple[()]) -> float:
 @inline
 def tanhshrink_derivative_at64(x: float, _: tuple[()]) -> float:
     t, t_lo = vmath64.tanh_pair(x)
-    return product(t, t_lo, t, t_lo)[0]
+    return rounded_product(t, t_lo, t, t_lo)
 
 
 @inline

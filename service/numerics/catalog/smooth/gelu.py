@@ -18,7 +18,7 @@ from service.numerics.analysis.normal import (
 )
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation
-from service.numerics.catalog.limits import at_infinity
+from service.numerics.catalog.limits import at_infinity, negative_where_zero
 from service.numerics.catalog.references import HENDRYCKS_GIMPEL
 from service.numerics.catalog.self_gated.silu import (
     gate_slope,
@@ -38,6 +38,7 @@ from service.numerics.compiled.vmath64.dd import (
     divide,
     product,
     quotient,
+    rounded_product,
     scale,
     two_product,
     two_sum,
@@ -71,7 +72,7 @@ def gelu_derivative(x: Array, approximate: str = "none") -> Array:
     if approximate == "sigmoid":
         return silu_derivative(x, QUICK_GELU_BETA)
     slope = (tanh_normal_cdf_plus_x_pdf if approximate == "tanh" else normal_cdf_plus_x_pdf)(x)
-    return at_infinity(x, slope, **SLOPE_LIMITS)
+    return at_infinity(x, negative_where_zero(slope, x < 0), **SLOPE_LIMITS)
 
 
 def gelu_second_derivative(x: Array, approximate: str = "none") -> Array:
@@ -204,9 +205,9 @@ def gelu_at32(x: float, _: tuple[()]) -> float:
     return lower if xf < _ZERO else xf - lower  # -0 - (+0) is -0, as the numpy path has it
 
 
-# From here down the numpy path's float64 Phi(x) and x phi(x) both underflow, and their sum
-# is +0 (a true -0, the sign of f' there): the kernel answers the same.
-_SLOPE_PLUS_ZERO = _f32(-38.60396957397461)
+# From here down Phi(x) and x phi(x) both underflow in float64: f' is a negative number too
+# small for a float, -0, as the numpy path answers.
+_SLOPE_UNDERFLOW = _f32(-38.60396957397461)
 _INV_SQRT_2PI_HI = _f32(vmath.INV_SQRT_2PI)
 _INV_SQRT_2PI_LO = _f32(vmath.INV_SQRT_2PI - float(_INV_SQRT_2PI_HI))
 
@@ -228,8 +229,8 @@ def gelu_derivative_at32(x: float, _: tuple[()]) -> float:
     and 2^k (s w + c (d + w)) less, rounded twice, f' in [1/2, 1.13].
     Measured against the float64 kernel (gelu_derivative_at64) at every float32 x of magnitude
     below 16: within 1.13 ULP for x >= 0 and 1.40 ULP for x < 0, at most 0.70 of
-    2 max(1, kappa) ULP. From 16 on it is -0 below (+0 from -38.6 down) and 1 above, as the
-    numpy path gives.
+    2 max(1, kappa) ULP. From 16 on it is -0 below (the true slope is negative there) and 1
+    above, as the numpy path gives.
     """
     xf = np.float32(x)
     y, k, s, c, t, m = _lower_tail32(xf)  # y clipped at 16: D stays near -y/sqrt(2 pi) there
@@ -245,7 +246,7 @@ def gelu_derivative_at32(x: float, _: tuple[()]) -> float:
     below = vmath32.fma(s, d, rest) * lifted * _TWO_TO_MINUS_64
     scale = lifted * _TWO_TO_MINUS_64  # 0 below 2^-149, where 1 - G D rounds to 1 anyway
     slope = below if xf < _ZERO else vmath32.fma(-(s * scale), d, _ONE) - rest * scale
-    return slope if xf > _SLOPE_PLUS_ZERO else _ZERO
+    return slope if xf > _SLOPE_UNDERFLOW else -_ZERO
 
 
 @inline
@@ -297,7 +298,13 @@ def _normal_at64(x: float) -> tuple[float, float, float, float, float]:
 def gelu_at64(x: float, _: tuple[()]) -> float:
     _y, _gauss, _gauss_lo, tail, tail_lo = _normal_at64(x)
     cdf, cdf_lo = (tail, tail_lo) if x <= 0 else add(1.0, 0.0, -tail, -tail_lo)
-    return product(x, 0.0, cdf, cdf_lo)[0]
+    return rounded_product(x, 0.0, cdf, cdf_lo)
+
+
+@inline
+def _negative(slope: float) -> float:
+    """f' for x <= 0, where a 0 is a negative slope too small for a float: -0."""
+    return slope if slope != 0.0 else -0.0
 
 
 @inline
@@ -306,7 +313,9 @@ def gelu_derivative_at64(x: float, _: tuple[()]) -> float:
     pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
     slope, slope_lo = product(y, 0.0, pdf, pdf_lo)
     lower, lower_lo = add(tail, tail_lo, -slope, -slope_lo)  # Phi(-y) - y phi(y)
-    return lower + lower_lo if x <= 0 else add(1.0, 0.0, -lower, -lower_lo)[0]
+    if x > 0:
+        return add(1.0, 0.0, -lower, -lower_lo)[0]
+    return _negative(lower + lower_lo)
 
 
 @inline
@@ -317,8 +326,10 @@ def gelu_both_at64(x: float, _: tuple[()]) -> tuple[float, float]:
     pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
     slope, slope_lo = product(y, 0.0, pdf, pdf_lo)
     lower, lower_lo = add(tail, tail_lo, -slope, -slope_lo)
-    value = product(x, 0.0, cdf, cdf_lo)[0]
-    return value, lower + lower_lo if x <= 0 else add(1.0, 0.0, -lower, -lower_lo)[0]
+    value = rounded_product(x, 0.0, cdf, cdf_lo)
+    if x > 0:
+        return value, add(1.0, 0.0, -lower, -lower_lo)[0]
+    return value, _negative(lower + lower_lo)
 
 
 @inline
@@ -327,7 +338,7 @@ def gelu_second_derivative_at(x: float, _: tuple[()]) -> float:
     pdf, pdf_lo = product(gauss, gauss_lo, vmath64.INV_SQRT_2PI, vmath64.INV_SQRT_2PI_LO)
     square, square_lo = two_product(y, y)
     factor, factor_lo = add(2.0, 0.0, -square, -square_lo)
-    return product(pdf, pdf_lo, factor, factor_lo)[0]
+    return rounded_product(pdf, pdf_lo, factor, factor_lo)
 
 
 # The tanh form for float64, as the numpy path computes it (analysis.normal): v and x v' as
@@ -385,8 +396,9 @@ def tanh_gelu_derivative_at64(x: float, _: tuple[()]) -> float:
     rest, rest_lo = two_product(q, e)
     sum_, sum_lo = two_sum(d, rest)
     sum_lo = sum_lo + rest_lo + d_lo + q * e_lo + q_lo * e
-    n, n_lo = (top, top_lo) if v < 0 else (sum_, sum_lo)
-    return _over_square(n, n_lo, d, d_lo)
+    if v < 0:
+        return _negative(_over_square(top, top_lo, d, d_lo))
+    return _over_square(sum_, sum_lo, d, d_lo)
 
 
 @inline

@@ -20,6 +20,8 @@ def xielu(
 ) -> Array:
     """alpha_p x^2 + beta x for x > 0, alpha_n (expm1(min(x, eps)) - x) + beta x otherwise."""
     negative = alpha_n * (np.expm1(np.minimum(x, eps)) - x) + beta * x
+    if beta:  # at the least subnormals both terms may underflow: the sum is signed as beta x
+        negative = np.where(negative == 0, beta * x, negative)
     result = np.where(x > 0, x * (alpha_p * x + beta), negative)
     below, above = _value_limits(alpha_p, alpha_n, beta)
     return at_infinity(x, result, below=below, above=above)

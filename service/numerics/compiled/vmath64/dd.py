@@ -35,6 +35,7 @@ __all__ = [
     "pow2",
     "product",
     "quotient",
+    "rounded_product",
     "scale",
     "split_exponent",
     "two_product",
@@ -87,6 +88,15 @@ def product(a: float, a_lo: float, b: float, b_lo: float) -> tuple[float, float]
     """(a + a_lo)(b + b_lo) as a normalised pair, within 2^-103 relative (Dekker's mul2)."""
     p, e = two_product(a, b)
     return fast_two_sum(p, e + (a * b_lo + a_lo * b))
+
+
+@inline
+def rounded_product(a: float, a_lo: float, b: float, b_lo: float) -> float:
+    """(a + a_lo)(b + b_lo) rounded to one float64, as ``product``'s first word, except that
+    a product that rounds to zero keeps its sign: the pair's sum p + e gives +0 for p = -0
+    (a negative product below the subnormals), where fl(a b) has the true sign."""
+    rounded = product(a, a_lo, b, b_lo)[0]
+    return rounded if rounded != 0.0 else a * b
 
 
 @inline

@@ -1,0 +1,57 @@
+"""A result too small for a float is a zero with the sign of the true value.
+
+Every element-wise entry, each output, float32 and float64, both paths, the defaults and the
+declared variants, at points far enough out for some outputs to underflow (tails like
+e^(-x^2), x Phi(x), x sigma(x)) and at the smallest subnormals: wherever mpmath's exact value
+is not 0 but below half the least subnormal, the answer must be 0 signed as that value (a
+sum of two underflowed terms gives +0 by IEEE rules, a double-double pair's sum likewise).
+Exact zeros (relu below 0, a root) may be either zero: the truth has no sign there.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from mpmath import mpf
+
+from service import numerics
+from tests.conftest import parameter_sets
+from tests.numerics.catalog.mp_references import REFERENCES
+
+OUTPUTS = ("value", "gradient", "second_derivative")
+_FAR = {
+    np.float32: (40.0, 800.0, 1e30, 3e38, 1e-45, 1e-40),
+    np.float64: (40.0, 800.0, 1e30, 1e300, 5e-324, 1e-310),
+}
+ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_a_result_that_rounds_to_zero_keeps_the_sign_of_the_truth(name: str) -> None:
+    entry = numerics.get(name)
+    failures = []
+    for params in parameter_sets(entry):
+        resolved = entry.resolve(params)
+        references = dict(zip(OUTPUTS, REFERENCES[name](**resolved), strict=True))
+        for dtype, points in _FAR.items():
+            x = np.array([sign * p for p in points for sign in (-1, 1)], dtype)
+            half_least = mpf(float(np.finfo(dtype).smallest_subnormal)) / 2
+            truths = {
+                output: [references[output](mpf(float(at))) for at in x] for output in OUTPUTS
+            }
+            for kernels in (True, False):
+                results = numerics.evaluate(
+                    entry, x, params=resolved, outputs=OUTPUTS, kernels=kernels
+                )
+                for output in OUTPUTS:
+                    for at, got, truth in zip(x, results[output], truths[output], strict=True):
+                        if truth == 0 or abs(truth) > half_least:
+                            continue
+                        if got != 0 or np.signbit(got) != (truth < 0):
+                            failures.append(
+                                f"{params} {np.dtype(dtype).name}"
+                                f" {'kernels' if kernels else 'numpy'} {output} at {at!r}:"
+                                f" {got!r}, the truth is {mpmath.nstr(truth, 3)}"
+                            )
+    assert not failures, "\n".join(failures)
