@@ -35,4 +35,5 @@ def at_infinity(x: Array, result: Array, *, below: float, above: float) -> Array
 def negative_where_zero(result: Array, negative: npt.NDArray[np.bool_]) -> Array:
     """``result``, with -0.0 where it is 0 and ``negative`` says the true value is negative
     there: a tail too small for a float, whose sum of underflowed terms gave +0."""
-    return np.where((result == 0) & negative, -0.0, result).astype(result.dtype, copy=False)
+    signed: Array = np.where((result == 0) & negative, -0.0, result)  # result's dtype: -0.0 is weak
+    return signed

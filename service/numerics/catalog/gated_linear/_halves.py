@@ -19,8 +19,9 @@ from service.numerics.types import Array
 SPLIT = r"(a, b) = \text{halves of } x \text{ along the axis}"
 WIDTH = 8  # identities are checked on rows of this many elements, halves of 4
 
-Sides = tuple[Mapping[str, float], Mapping[str, float]]
-"""The gate's and its slope's limits at b = -inf ("below") and +inf ("above")."""
+Limits = tuple[Mapping[str, float], Mapping[str, float]]
+"""The gate's and its slope's limits at b = -inf ("below") and +inf ("above"): the numpy
+forms' rules and the compiled rows (with_limits) take the same pair."""
 
 
 def halves(x: Array, axis: int) -> tuple[Array, Array]:
@@ -65,26 +66,26 @@ def times_slope(g: float, a: float, s: float, a_s: float) -> float:
     return g * a_s
 
 
-def gated(a: Array, b: Array, gate: Array, sides: Sides) -> Array:
+def gated(a: Array, b: Array, gate: Array, limits: Limits) -> Array:
     """a g(b), given gate = g(b): the value of a unit."""
     value = a * gate
     for i in _undefined(value):
         at = float(b.flat[i])
-        value.flat[i] = times_gate(float(a.flat[i]), float(gate.flat[i]), at, _limit(sides[0], at))
+        value.flat[i] = times_gate(float(a.flat[i]), float(gate.flat[i]), at, _limit(limits[0], at))
     return value
 
 
 def gated_vjp(
-    a: Array, b: Array, g: Array, gate: Array, slope: Array, sides: Sides, axis: int
+    a: Array, b: Array, g: Array, gate: Array, slope: Array, limits: Limits, axis: int
 ) -> Array:
     """(g g(b), g a g'(b)) joined along ``axis``, given gate = g(b) and slope = g'(b)."""
     to_a, to_b = g * gate, g * a * slope
     for i in _undefined(to_a):
         at = float(b.flat[i])
-        to_a.flat[i] = times_gate(float(g.flat[i]), float(gate.flat[i]), at, _limit(sides[0], at))
+        to_a.flat[i] = times_gate(float(g.flat[i]), float(gate.flat[i]), at, _limit(limits[0], at))
     for i in _undefined(to_b):
         at, half, s = float(b.flat[i]), float(a.flat[i]), float(slope.flat[i])
-        a_s = times_gate(half, s, at, _limit(sides[1], at))
+        a_s = times_gate(half, s, at, _limit(limits[1], at))
         to_b.flat[i] = times_slope(float(g.flat[i]), half, s, a_s)
     return np.concatenate([to_a, to_b], axis)
 

@@ -15,15 +15,14 @@ infinite, each product follows _halves.times_gate and times_slope, as the numpy 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numba
 import numpy as np
 
-from service.numerics.catalog.gated_linear._halves import times_gate, times_slope
+from service.numerics.catalog.gated_linear._halves import Limits, times_gate, times_slope
 from service.numerics.compiled import (
     FASTMATH,
-    Limit,
     RowFunction,
     ScalarFunction,
     inline,
@@ -53,10 +52,6 @@ def _count_odd(a: Array, b: Array, bound: float) -> int:
     for j in range(b.size):
         plain += (b[j] >= bound) & (abs(b[j]) < math.inf) & (abs(a[j]) < math.inf)
     return b.size - plain
-
-
-Limits = tuple[Mapping[str, Limit], Mapping[str, Limit]]
-"""The gate's and its slope's limits at b = -inf and +inf, as with_limits takes them."""
 
 
 def gated_rows(
