@@ -48,6 +48,7 @@ __all__ = [
     "normal_cdf_pdf",
     "normal_pdf",
     "sigmoid",
+    "signbit",
     "sin",
     "softplus",
     "tanh",
@@ -192,6 +193,13 @@ def bits_from_double(typingctx, value):
 
 
 @inline
+def signbit(x: float) -> bool:
+    """Whether x's sign bit is set (x < 0, -0.0, a NaN so signed): a select on it rather than
+    on x < 0 gives -0.0 the negative side's formula, as the zero's sign says."""
+    return math.copysign(1.0, x) < 0.0
+
+
+@inline
 def _horner(coefficients: tuple[float, ...], z: float, result: float = 0.0) -> float:
     """The polynomial at z; a non-zero ``result`` continues an evaluation already begun."""
     for c in numba.literal_unroll(coefficients):
@@ -258,7 +266,7 @@ def expm1(x: float) -> float:
     # 2^k e^r - 1 = 2^k expm1(r) + (2^k - 1): both exact for k = 0, no cancellation otherwise.
     shifted, em = _reduce_ln2(x)
     scale = _times_pow2(1.0, shifted)
-    return scale * em + (scale - 1.0)
+    return scale * em + (scale - 1.0) if x != 0.0 else x  # expm1(-0) = -0, as sin(-0)
 
 
 @inline
@@ -353,6 +361,7 @@ def sin(x: float) -> float:
     # Two selects rather than a four-way one: LLVM vectorises these, not that.
     odd = c if quadrant & 1 else s
     result = -odd if quadrant & 2 else odd
+    result = result if x != 0.0 else x  # sin(-0) = -0 (the reduction's sum of zeros gives +0)
     return result if abs(x) <= SIN_LIMIT else np.nan
 
 

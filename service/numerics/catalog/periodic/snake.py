@@ -18,7 +18,9 @@ def snake(x: Array, a: float = 1.0) -> Array:
     x at +-inf, where sin(inf) is NaN but the bounded ripple leaves the limit x. (The kernels
     decline past their range reduction, so this path answers there.)
     """
-    return at_infinity(x, x + np.square(sine_cosine(a * x)[0]) / a, below=-np.inf, above=np.inf)
+    # x itself at x = 0: -0 + (+0) would be +0, where f is negative left of 0.
+    result = np.where(x == 0, x, x + np.square(sine_cosine(a * x)[0]) / a)
+    return at_infinity(x, result, below=-np.inf, above=np.inf)
 
 
 def snake_derivative(x: Array, a: float = 1.0) -> Array:
@@ -37,7 +39,7 @@ def snake_second_derivative(x: Array, a: float = 1.0) -> Array:
 def snake_at(x: float, p: tuple[float]) -> float:
     (a,) = p
     sine = vmath.sin(a * x)
-    return x + sine * sine * (1.0 / a)
+    return x + sine * sine * (1.0 / a) if x != 0.0 else x
 
 
 @inline
@@ -54,7 +56,7 @@ def snake_derivative_at(x: float, p: tuple[float]) -> float:
 def snake_at64(x: float, p: tuple[float]) -> float:
     (a,) = p
     sine = vmath64.sin(a * x)
-    return x + sine * sine / a
+    return x + sine * sine / a if x != 0.0 else x
 
 
 @inline

@@ -18,9 +18,9 @@ from service.numerics.types import Array, Interval
 def elu(x: Array, alpha: float = 1.0) -> Array:
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
     # expm1 keeps relative accuracy near 0, and the minimum keeps exp from overflowing. A
-    # select: a product that underflows keeps its sign (a sum with the other side's exact 0
-    # made it +0); x + 0.0 answers +0 at -0, as the kernels do.
-    return np.where(x < 0, alpha * np.expm1(np.minimum(x, 0)), x + 0.0)
+    # select on the sign bit: a product that underflows keeps its sign (a sum with the other
+    # side's exact 0 made it +0), and -0 takes the left formula, alpha expm1(-0).
+    return np.where(np.signbit(x), alpha * np.expm1(np.minimum(x, -0.0)), x)
 
 
 def elu_derivative(x: Array, alpha: float = 1.0) -> Array:
@@ -36,8 +36,8 @@ def elu_second_derivative(x: Array, alpha: float = 1.0) -> Array:
 @inline
 def elu_at(x: float, p: tuple[float]) -> float:
     (alpha,) = p
-    # One term is an exact 0, and expm1 keeps relative accuracy near 0.
-    return max(0.0, x) + alpha * vmath.expm1(min(0.0, x))
+    # expm1 keeps relative accuracy near 0; the select is the numpy path's.
+    return alpha * vmath.expm1(min(-0.0, x)) if vmath.signbit(x) else x
 
 
 @inline
@@ -51,7 +51,7 @@ def elu_derivative_at(x: float, p: tuple[float]) -> float:
 @inline
 def elu_at64(x: float, p: tuple[float]) -> float:
     (alpha,) = p
-    return max(0.0, x) + alpha * vmath64.expm1(min(0.0, x))
+    return alpha * vmath64.expm1(min(-0.0, x)) if vmath.signbit(x) else x
 
 
 @inline

@@ -12,15 +12,15 @@ from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import no_curvature, no_curvature_at, select
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
-from service.numerics.compiled import Kernel, inline, vmath32
+from service.numerics.compiled import Kernel, inline, vmath, vmath32
 from service.numerics.types import NON_NEGATIVE, REAL_LINE, Array, Interval
 
 
 def leaky_relu(x: Array, negative_slope: float = 0.01) -> Array:
     """x for x > 0, negative_slope * x otherwise."""
-    # A select: a product that underflows keeps its sign (a sum with the other side's exact 0
-    # made it +0); x + 0.0 answers +0 at -0, as the kernels do.
-    result = np.where(x < 0, negative_slope * x, x + 0.0)
+    # A select on the sign bit: a product that underflows keeps its sign (a sum with the other
+    # side's exact 0 made it +0), and -0 is negative_slope * -0, signed as f left of 0.
+    result = np.where(np.signbit(x), negative_slope * x, x)
     return at_infinity(x, result, below=leaky_limit(negative_slope), above=math.inf)
 
 
@@ -36,7 +36,7 @@ def leaky_relu_derivative(x: Array, negative_slope: float = 0.01) -> Array:
 @inline
 def leaky_relu_at(x: float, p: tuple[float]) -> float:
     (negative_slope,) = p
-    return max(0.0, x) + negative_slope * min(0.0, x)  # one of the two terms is an exact 0
+    return negative_slope * x if vmath.signbit(x) else x
 
 
 @inline
@@ -48,8 +48,11 @@ def leaky_relu_at32(x: float, p: tuple[float]) -> float:
     hi, lo = vmath32.split(negative_slope)
     y = np.float32(x)
     zero = np.float32(0.0)
-    # The signs of zeros as leaky_relu_at's: +0 at -0 (0 + a (-0)), -0 where a x underflows.
-    return float(vmath32.times(hi, lo, y) if y < zero else y + zero)
+    # The signs of zeros as leaky_relu_at's: -0 where a x underflows, and a (-0) at -0, which
+    # y + to_zero gives with one add: to_zero (loop-invariant) is +0 for a < 0, turning -0
+    # into +0, and -0 otherwise, which leaves every y as it is.
+    to_zero = zero if hi < zero else -zero
+    return float(vmath32.times(hi, lo, y) if y < zero else y + to_zero)
 
 
 @inline

@@ -17,7 +17,7 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_relu,
 )
 from service.numerics.catalog.rectifiers.relu import relu_second_moment, relu_slope_moment
-from service.numerics.compiled import Kernel, inline, vmath32
+from service.numerics.compiled import Kernel, inline, vmath, vmath32
 from service.numerics.types import MAX_SEED, Array
 
 
@@ -25,7 +25,8 @@ def rrelu(
     x: Array, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False, seed: int = 0
 ) -> Array:
     """x for x > 0, a x otherwise: a = (lower + upper)/2, or in training a ~ U(lower, upper)."""
-    result = np.where(x > 0, x, x * _slope(x, lower, upper, training, seed))
+    # On the sign bit: -0 is a (-0), +0 is +0, whatever a's sign.
+    result = np.where(np.signbit(x), x * _slope(x, lower, upper, training, seed), x)
     if training:  # a slope drawn exactly 0 has chance 2^-53: each -inf answers -inf a
         return result
     return at_infinity(x, result, below=_limit(lower, upper), above=math.inf)
@@ -54,19 +55,20 @@ def _slope(x: Array, lower: float, upper: float, training: bool, seed: int) -> A
 @inline
 def rrelu_at(x: float, p: tuple[float, float]) -> float:
     lower, upper = p
-    return x if x > 0 else x * ((lower + upper) / 2)
+    return x * ((lower + upper) / 2) if vmath.signbit(x) else x
 
 
 @inline
 def rrelu_at32(x: float, p: tuple[float, float]) -> float:
     # In float32, eight lanes to four: a x by vmath32.times, rounded once (within 0.5 ULP +
-    # 2 u^2, an ULP of the least subnormal below 2^-100), as leaky_relu_at32. At +-0, y hi:
-    # the zero with rrelu_at's sign, which times (for a nonzero y) need not give.
+    # 2 u^2, an ULP of the least subnormal below 2^-100), and the zeros signed as
+    # leaky_relu_at32 signs them.
     lower, upper = p
     hi, lo = vmath32.split((lower + upper) / 2)
     y = np.float32(x)
     zero = np.float32(0.0)
-    return float(y if y > zero else (vmath32.times(hi, lo, y) if y < zero else y * hi))
+    to_zero = zero if hi < zero else -zero
+    return float(vmath32.times(hi, lo, y) if y < zero else y + to_zero)
 
 
 @inline

@@ -21,7 +21,8 @@ SCALE_ALPHA = 1.7580993408473768599402175208123
 
 def selu(x: Array) -> Array:
     """scale * elu(x, alpha), with Klambauer et al.'s alpha = 1.67326..., scale = 1.05070..."""
-    return np.maximum(x, 0) * SCALE + SCALE_ALPHA * np.expm1(np.minimum(x, 0))
+    # A select on the sign bit, as elu's.
+    return np.where(np.signbit(x), SCALE_ALPHA * np.expm1(np.minimum(x, -0.0)), SCALE * x)
 
 
 def selu_derivative(x: Array) -> Array:
@@ -34,7 +35,7 @@ def selu_second_derivative(x: Array) -> Array:
 
 @inline
 def selu_at(x: float, _: tuple[()]) -> float:
-    return max(0.0, x) * SCALE + SCALE_ALPHA * vmath.expm1(min(0.0, x))
+    return SCALE_ALPHA * vmath.expm1(min(-0.0, x)) if vmath.signbit(x) else SCALE * x
 
 
 @inline
@@ -44,7 +45,7 @@ def selu_derivative_at(x: float, _: tuple[()]) -> float:
 
 @inline
 def selu_at64(x: float, _: tuple[()]) -> float:
-    return max(0.0, x) * SCALE + SCALE_ALPHA * vmath64.expm1(min(0.0, x))
+    return SCALE_ALPHA * vmath64.expm1(min(-0.0, x)) if vmath.signbit(x) else SCALE * x
 
 
 @inline

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
@@ -100,14 +102,14 @@ def logistic_pairs(v: float) -> tuple[float, float, float, float, float, float, 
 
 @inline
 def sigmoid_second_derivative_at(x: float, _: tuple[()]) -> float:
-    # sigma'' = -sigma' tanh(x/2) = sign(x) e m / d^3 with logistic_pairs' e = 2^k y, m, d:
-    # products of pairs, rounded once, then scaled.
+    # sigma'' = -sigma' tanh(x/2) = -sign(x) e |m| / d^3 with logistic_pairs' e = 2^k y, m, d:
+    # products of pairs, rounded once, then scaled, and signed opposite to x (-0 at +0).
     k, y, y_lo, m, m_lo, d, d_lo = logistic_pairs(x)
     top, top_lo = product(y, y_lo, m, m_lo)
     square, square_lo = product(d, d_lo, d, d_lo)
     cube, cube_lo = product(square, square_lo, d, d_lo)
     result = scale(divide(top, top_lo, cube, cube_lo), k)
-    return result if x >= 0 else -result
+    return math.copysign(result, -x)
 
 
 ACTIVATION = Activation(

@@ -30,8 +30,8 @@ def softsign_derivative(x: Array) -> Array:
 def softsign_second_derivative(x: Array) -> Array:
     denominator = 1 + np.abs(x)
     # Once d^2 overflows, 2/d^3 is below the smallest subnormal anyway.
-    result: Array = -2 * np.sign(x) / denominator / (denominator * denominator)
-    return result
+    result = -2 * np.sign(x) / denominator / (denominator * denominator)
+    return np.where(x == 0, 0.0, result)  # +0 at the kink, as the kernel (-2 sign(0) is -0)
 
 
 @inline

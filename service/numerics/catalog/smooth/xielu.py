@@ -57,6 +57,8 @@ def xielu_second_derivative(
 def xielu_at(x: float, p: tuple[float, float, float, float]) -> float:
     (alpha_p, alpha_n, beta, eps) = p
     negative = alpha_n * (vmath.expm1(min(x, eps)) - x) + beta * x
+    # As the numpy path: a 0 (at x = -0 for eps = 0, or both terms underflowed) signed as beta x.
+    negative = beta * x if negative == 0.0 and beta != 0.0 else negative
     return x * (alpha_p * x + beta) if x > 0 else negative
 
 
@@ -73,6 +75,8 @@ def xielu_derivative_at(x: float, p: tuple[float, float, float, float]) -> float
 def xielu_at64(x: float, p: tuple[float, float, float, float]) -> float:
     (alpha_p, alpha_n, beta, eps) = p
     negative = alpha_n * (vmath64.expm1(min(x, eps)) - x) + beta * x
+    # As the numpy path: a 0 (at x = -0 for eps = 0, or both terms underflowed) signed as beta x.
+    negative = beta * x if negative == 0.0 and beta != 0.0 else negative
     return x * (alpha_p * x + beta) if x > 0 else negative
 
 

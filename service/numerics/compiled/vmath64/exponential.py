@@ -127,7 +127,7 @@ def expm1_pair(x: float) -> tuple[float, float]:
 @inline
 def expm1(x: float) -> float:
     """e^x - 1 for x <= 709, within 0.5 + 0.6 = 1.1 ULP (0.5 + 0.53 near 0, where k = 0)."""
-    return expm1_pair(x)[0]
+    return expm1_pair(x)[0] if x != 0.0 else x  # expm1(-0) = -0
 
 
 @inline

@@ -105,6 +105,7 @@ def sin_cos(x: float) -> tuple[float, float]:
     odd_c = sine if quadrant & 1 else cosine
     s = -odd_s if quadrant & 2 else odd_s
     c = -odd_c if (quadrant + 1) & 2 else odd_c
+    s = s if x != 0.0 else x  # sin(-0) = -0 (the reduction's sum of zeros gives +0)
     inside = abs(x) <= SIN_LIMIT
     return (s if inside else np.nan), (c if inside else np.nan)
 
