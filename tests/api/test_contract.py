@@ -73,7 +73,8 @@ UNSTATABLE: dict[str, str] = {
     " passes), or an array's size, which arrives as nested lists",
     "invalid-parameter": "which parameters an activation takes depends on the name in the path"
     " (evaluate, describe, plot); the body's activation field is paired with its parameters,"
-    " but an entrant of a training comparison that names none takes the request's",
+    " but an entrant of a training comparison that names none takes the request's; and two"
+    " parameters may be ordered (hardtanh's max_val at least its min_val)",
     "invalid-input": "x must be a rectangular nested list, and grad_output shaped like the value"
     " of the activation the path names; a binary body must be an array in numpy's .npy or .npz"
     " format, which a schema of bytes does not describe",
@@ -93,6 +94,8 @@ UNSTATABLE_IN_PROTOCOL: dict[str, str] = {
     "the JSON object at the head of the body": "Inference-Header-Content-Length is at most the"
     " body's length",
     "is not a parameter of": "which parameters an activation takes depends on the model named",
+    "must be at least min_val": "hardtanh's max_val is at least its min_val",
+    "must be at least lower": "rrelu's upper is at least its lower",
     "numbers shaped": "a tensor's data must hold as many elements as its shape says",
     "expected a list of length": "a tensor's data nests rectangular lists",
     "expected a number, got a list": "a tensor's data nests rectangular lists",

@@ -176,6 +176,9 @@ class Activation:
     the tests. ``variants`` are parameter sets the tests check besides the defaults, each
     exercising another branch or scale.
 
+    ``ordered`` names pairs (low, high) of parameters whose values must keep low <= high
+    (hardtanh's bounds): ``resolve`` refuses the others, as PyTorch refuses them.
+
     ``gaussian_moments`` holds closed forms for mean-field theory. Only element-wise entries can
     be put in a layer of independent units.
 
@@ -196,6 +199,7 @@ class Activation:
     halves_axis: bool = False
     blockwise: bool = True
     parameters: tuple[Parameter, ...] = ()
+    ordered: tuple[tuple[str, str], ...] = ()
     kink: str = ""
     equivalents: tuple[Equivalent, ...] = ()
     aliases: tuple[str, ...] = ()
@@ -219,15 +223,25 @@ class Activation:
         """Every parameter with its validated value, defaults filled in; unknown names raise."""
         for name in given:
             self.parameter(name)
-        return {
-            p.name: p.validate(given[p.name]) if p.name in given else p.default
-            for p in self.parameters
-        }
+        return self._in_order(
+            {
+                p.name: p.validate(given[p.name]) if p.name in given else p.default
+                for p in self.parameters
+            }
+        )
 
     def resolve_text(self, given: Mapping[str, str]) -> dict[str, ParamValue]:
         """Like ``resolve``, for values that arrive as text (a query string)."""
         parsed = {name: self.parameter(name).parse_text(text) for name, text in given.items()}
-        return {p.name: parsed.get(p.name, p.default) for p in self.parameters}
+        return self._in_order({p.name: parsed.get(p.name, p.default) for p in self.parameters})
+
+    def _in_order(self, params: dict[str, ParamValue]) -> dict[str, ParamValue]:
+        for low, high in self.ordered:
+            if params[high] < params[low]:  # type: ignore[operator]  # ordered names numbers
+                raise InvalidParameter(
+                    high, f"must be at least {low} ({params[low]!r}), got {params[high]!r}"
+                )
+        return params
 
     def kernel(self, params: Mapping[str, ParamValue]) -> tuple[Kernel, tuple[float, ...]] | None:
         """The element-wise kernel for these (resolved) parameters, and the numbers it takes."""

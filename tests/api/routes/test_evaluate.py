@@ -283,6 +283,27 @@ async def test_a_formulas_binary_x_may_not_hold_infinities(client: httpx.AsyncCl
     assert "only finite numbers" in str(problem(response, 422)["detail"])
 
 
+async def test_bounds_out_of_order_are_refused_naming_the_parameter(
+    client: httpx.AsyncClient,
+) -> None:
+    """hardtanh with min_val above max_val is a mistake PyTorch refuses; so do we, in a JSON
+    body, in a binary body's query and where the properties are measured."""
+    for response in (
+        await client.post(
+            URL.format("hardtanh"), json={"x": [0.5], "params": {"min_val": 1, "max_val": -1}}
+        ),
+        await client.post(
+            URL.format("hardtanh") + "?min_val=1&max_val=-1",
+            content=npy(np.array([0.5])),
+            headers=NPY,
+        ),
+        await client.get("/api/v1/activations/hardtanh?min_val=1&max_val=-1"),
+    ):
+        body = problem(response, 422)
+        assert str(body["type"]).endswith("invalid-parameter"), body
+        assert "'max_val' must be at least min_val (1.0), got -1.0" in str(body["detail"]), body
+
+
 async def test_empty_arrays_are_fine(client: httpx.AsyncClient) -> None:
     body = (await client.post(URL.format("tanh"), json={"x": [[], []]})).json()
     assert body["shape"] == [2, 0] and body["value"] == [[], []]

@@ -88,6 +88,21 @@ def test_defaults_are_within_their_bounds(entry: numerics.Activation) -> None:
         assert parameter.validate(parameter.default) == parameter.default
 
 
+def test_ordered_parameters_refuse_a_high_below_its_low() -> None:
+    """hardtanh's bounds and rrelu's slopes, as PyTorch refuses them: min_val = max_val (a
+    constant) stays allowed, from JSON values and from a query string alike."""
+    hardtanh, rrelu = numerics.get("hardtanh"), numerics.get("rrelu")
+    with pytest.raises(numerics.InvalidParameter, match=r"max_val.*at least min_val") as error:
+        hardtanh.resolve({"min_val": 1.0, "max_val": -1.0})
+    assert error.value.name == "max_val"
+    with pytest.raises(numerics.InvalidParameter, match="max_val"):
+        hardtanh.resolve({"min_val": 2.0})  # against the default max_val, 1
+    with pytest.raises(numerics.InvalidParameter, match=r"upper.*at least lower"):
+        rrelu.resolve_text({"lower": "0.5", "upper": "0.25"})
+    assert hardtanh.resolve({"min_val": 0.5, "max_val": 0.5})["max_val"] == 0.5
+    assert rrelu.resolve({"lower": 0.2, "upper": 0.2})["upper"] == 0.2
+
+
 def _kinks(entry: numerics.Activation) -> list[float]:
     """Where the derivatives of ``entry`` might jump with its default parameters."""
     points = [0.0, 1.0, -1.0, 3.0, -3.0, 6.0]

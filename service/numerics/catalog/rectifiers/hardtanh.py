@@ -32,13 +32,13 @@ def hardtanh_derivative(x: Array, min_val: float = -1.0, max_val: float = 1.0) -
 @inline
 def hardtanh_at(x: float, p: tuple[float, float]) -> float:
     min_val, max_val = p
-    return min(max(x, min_val), max_val)  # max_val throughout if max_val < min_val, as np.clip
+    return min(max(x, min_val), max_val)
 
 
 @inline
 def hardtanh_at32(x: float, p: tuple[float, float]) -> float:
     # In float32, eight lanes to four: rounding is monotonic, so the clamp rounded is the
-    # clamp to the bounds rounded (max_val's too when it is below min_val).
+    # clamp to the bounds rounded.
     min_val, max_val = p
     return float(min(max(np.float32(x), np.float32(min_val)), np.float32(max_val)))
 
@@ -50,11 +50,10 @@ def hardtanh_derivative_at(x: float, p: tuple[float, float]) -> float:
 
 
 def _pieces(min_val: float, max_val: float) -> tuple[Piece, ...]:
-    top = max(min_val, max_val)  # np.clip gives max_val everywhere when max_val < min_val
     return (
-        (-math.inf, min_val, min(min_val, max_val), 0.0),
-        (min_val, top, 0.0, 1.0),
-        (top, math.inf, max_val, 0.0),
+        (-math.inf, min_val, min_val, 0.0),
+        (min_val, max_val, 0.0, 1.0),
+        (max_val, math.inf, max_val, 0.0),
     )
 
 
@@ -67,7 +66,6 @@ def hardtanh_slope_moment(q: Array, min_val: float = -1.0, max_val: float = 1.0)
 
 
 def _range(min_val: float, max_val: float) -> Interval:
-    # numpy's clip gives max_val throughout when min_val > max_val.
     return Interval(min_val, max_val, True, True) if min_val < max_val else Interval.point(max_val)
 
 
@@ -94,6 +92,7 @@ ACTIVATION = Activation(
         Parameter("min_val", -1.0, "Lower bound a.", minimum=-1e300, maximum=1e300),
         Parameter("max_val", 1.0, "Upper bound b (at least a).", minimum=-1e300, maximum=1e300),
     ),
+    ordered=(("min_val", "max_val"),),
     kink="f'(a) = f'(b) = 0, as in PyTorch.",
     variants=({"min_val": -0.3, "max_val": 2.5},),
     follows="PyTorch",

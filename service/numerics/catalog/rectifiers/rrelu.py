@@ -128,7 +128,13 @@ ACTIVATION = Activation(
     ),
     parameters=(
         Parameter("lower", 1 / 8, "Lower bound l of the random slope.", minimum=-1e6, maximum=1e6),
-        Parameter("upper", 1 / 3, "Upper bound u of the random slope.", minimum=-1e6, maximum=1e6),
+        Parameter(
+            "upper",
+            1 / 3,
+            "Upper bound u of the random slope (at least l).",
+            minimum=-1e6,
+            maximum=1e6,
+        ),
         Parameter(
             "training",
             False,
@@ -144,6 +150,7 @@ ACTIVATION = Activation(
             maximum=MAX_SEED,
         ),
     ),
+    ordered=(("lower", "upper"),),
     kink="f'(0) = a, as in PyTorch.",
     # Training mode draws its slopes at random: tests/numerics/analysis has it.
     variants=({"lower": 0.2, "upper": 0.4},),
