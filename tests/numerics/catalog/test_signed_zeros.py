@@ -16,12 +16,16 @@ either zero. Whatever they are, both paths give the same bits at +-0.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import mpmath
 import numpy as np
 import pytest
 from mpmath import mpf
 
 from service import numerics
+from service.numerics import Activation, ParamValue
 from tests.conftest import parameter_sets
 from tests.numerics.catalog.mp_references import REFERENCES
 
@@ -33,13 +37,21 @@ _FAR = {
 ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
 
 
-@pytest.mark.parametrize("name", ELEMENTWISE)
-def test_a_result_that_rounds_to_zero_keeps_the_sign_of_the_truth(name: str) -> None:
+Params = dict[str, ParamValue]
+
+
+def _cases(name: str) -> Iterator[tuple[Activation, Params, Params, dict[str, Callable[..., Any]]]]:
+    """(entry, params, resolved, each output's mpmath reference) for each parameter set."""
     entry = numerics.get(name)
-    failures = []
     for params in parameter_sets(entry):
         resolved = entry.resolve(params)
-        references = dict(zip(OUTPUTS, REFERENCES[name](**resolved), strict=True))
+        yield entry, params, resolved, dict(zip(OUTPUTS, REFERENCES[name](**resolved), strict=True))
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_a_result_that_rounds_to_zero_keeps_the_sign_of_the_truth(name: str) -> None:
+    failures = []
+    for entry, params, resolved, references in _cases(name):
         for dtype, points in _FAR.items():
             x = np.array([sign * p for p in points for sign in (-1, 1)], dtype)
             half_least = mpf(float(np.finfo(dtype).smallest_subnormal)) / 2
@@ -68,11 +80,8 @@ _BESIDE = mpf("1e-100")
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_a_zero_at_signed_zero_takes_the_sign_of_its_side(name: str) -> None:
-    entry = numerics.get(name)
     failures = []
-    for params in parameter_sets(entry):
-        resolved = entry.resolve(params)
-        references = dict(zip(OUTPUTS, REFERENCES[name](**resolved), strict=True))
+    for entry, params, resolved, references in _cases(name):
         sides = {}
         for output, reference in references.items():
             if reference(mpf(0)) == 0:
