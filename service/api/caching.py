@@ -29,15 +29,16 @@ def cacheable(
     media_type: str,
     *,
     max_age: int,
-    vary: str,
+    vary: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """``body`` with its ETag and Cache-Control, or 304 when If-None-Match names that ETag."""
+    """``body`` with its ETag and Cache-Control, or 304 when If-None-Match names that ETag;
+    ``vary`` names the request header the body depends on, if any."""
     tag = etag_of(body)
     all_headers = {
         "ETag": tag,
         "Cache-Control": f"public, max-age={max_age}",
-        "Vary": vary,
+        **({"Vary": vary} if vary else {}),
         **(headers or {}),
     }
     if _matches(request.headers.get("if-none-match"), tag):

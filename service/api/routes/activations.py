@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -32,12 +33,25 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 
 
 @router.get(
-    "", operation_id="list_activations", summary="List the activations and their parameters"
+    "",
+    operation_id="list_activations",
+    summary="List the activations and their parameters",
+    response_model=ActivationList,
+    responses=NOT_MODIFIED,
 )
-def list_activations() -> ActivationList:
-    return ActivationList(
-        activations=[ActivationSummary.of(entry) for entry in numerics.ACTIVATIONS.values()]
-    )
+async def list_activations(request: Request, settings: SettingsDep) -> Response:
+    """The same for every request to a running service. Responses carry a strong ETag;
+    If-None-Match with it gives 304."""
+    body = _listing(tuple(numerics.ACTIVATIONS))
+    return cacheable(request, body, JSON_MEDIA_TYPE, max_age=settings.cache_max_age)
+
+
+@functools.lru_cache(maxsize=1)
+def _listing(names: tuple[str, ...]) -> bytes:
+    """The listing of the catalog that holds ``names``, made once (6 ms of pydantic) rather
+    than per request."""
+    summaries = [ActivationSummary.of(numerics.get(name)) for name in names]
+    return ActivationList(activations=summaries).model_dump_json().encode()
 
 
 @router.get(

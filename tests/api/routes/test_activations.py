@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from service import numerics
+from service.api import schemas
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +31,22 @@ async def test_lists_every_activation_with_its_parameters(client: httpx.AsyncCli
     }
     (approximate,) = listed["gelu"]["parameters"]
     assert approximate["type"] == "choice" and approximate["choices"] == ["none", "tanh", "sigmoid"]
+
+
+async def test_the_listing_is_made_once_and_revalidated_by_its_etag(
+    client: httpx.AsyncClient,
+) -> None:
+    """The same bytes on every request (the model's JSON), a strong ETag, and 304 for a
+    client that holds them."""
+    first = await client.get("/api/v1/activations")
+    again = await client.get("/api/v1/activations")
+    assert first.content == again.content
+    model = schemas.ActivationList.model_validate_json(first.content)
+    assert first.content == model.model_dump_json().encode()
+    tag = first.headers["etag"]
+    assert tag.startswith('"') and "max-age" in first.headers["cache-control"]
+    held = await client.get("/api/v1/activations", headers={"if-none-match": tag})
+    assert held.status_code == 304 and held.content == b""
 
 
 async def test_health(client: httpx.AsyncClient) -> None:
