@@ -48,7 +48,6 @@ __all__ = [
     "normal_cdf_pdf",
     "normal_pdf",
     "sigmoid",
-    "signbit",
     "sin",
     "softplus",
     "tanh",
@@ -190,13 +189,6 @@ def bits_from_double(typingctx, value):
         return builder.bitcast(args[0], ir.IntType(64))
 
     return types.int64(types.float64), codegen
-
-
-@inline
-def signbit(x: float) -> bool:
-    """Whether x's sign bit is set (x < 0, -0.0, a NaN so signed): a select on it rather than
-    on x < 0 gives -0.0 the negative side's formula, as the zero's sign says."""
-    return math.copysign(1.0, x) < 0.0
 
 
 @inline

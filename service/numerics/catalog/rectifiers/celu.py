@@ -32,7 +32,7 @@ def celu_at(x: float, p: tuple[float]) -> float:
     (alpha,) = p
     # x * (1/alpha) for numpy's x / alpha: the reciprocal leaves the loop, and the two differ
     # by an ULP of float64, far below float32's (the tests hold the result to 1 float32 ULP).
-    return alpha * vmath.expm1(min(-0.0, x) * (1.0 / alpha)) if vmath.signbit(x) else x
+    return alpha * vmath.expm1(min(-0.0, x) * (1.0 / alpha)) if np.signbit(x) else x
 
 
 @inline
@@ -45,7 +45,7 @@ def celu_derivative_at(x: float, p: tuple[float]) -> float:
 @inline
 def celu_at64(x: float, p: tuple[float]) -> float:
     (alpha,) = p
-    return alpha * vmath64.expm1(min(-0.0, x) / alpha) if vmath.signbit(x) else x
+    return alpha * vmath64.expm1(min(-0.0, x) / alpha) if np.signbit(x) else x
 
 
 @inline

@@ -37,7 +37,7 @@ def elu_second_derivative(x: Array, alpha: float = 1.0) -> Array:
 def elu_at(x: float, p: tuple[float]) -> float:
     (alpha,) = p
     # expm1 keeps relative accuracy near 0; the select is the numpy path's.
-    return alpha * vmath.expm1(min(-0.0, x)) if vmath.signbit(x) else x
+    return alpha * vmath.expm1(min(-0.0, x)) if np.signbit(x) else x
 
 
 @inline
@@ -51,7 +51,7 @@ def elu_derivative_at(x: float, p: tuple[float]) -> float:
 @inline
 def elu_at64(x: float, p: tuple[float]) -> float:
     (alpha,) = p
-    return alpha * vmath64.expm1(min(-0.0, x)) if vmath.signbit(x) else x
+    return alpha * vmath64.expm1(min(-0.0, x)) if np.signbit(x) else x
 
 
 @inline

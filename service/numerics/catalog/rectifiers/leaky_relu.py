@@ -12,7 +12,7 @@ from service.numerics.catalog.limits import at_infinity
 from service.numerics.catalog.piecewise import no_curvature, no_curvature_at, select
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
-from service.numerics.compiled import Kernel, inline, vmath, vmath32
+from service.numerics.compiled import Kernel, inline, vmath32
 from service.numerics.types import NON_NEGATIVE, REAL_LINE, Array, Interval
 
 
@@ -36,7 +36,7 @@ def leaky_relu_derivative(x: Array, negative_slope: float = 0.01) -> Array:
 @inline
 def leaky_relu_at(x: float, p: tuple[float]) -> float:
     (negative_slope,) = p
-    return negative_slope * x if vmath.signbit(x) else x
+    return negative_slope * x if np.signbit(x) else x
 
 
 @inline

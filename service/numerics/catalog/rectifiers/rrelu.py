@@ -15,9 +15,11 @@ from service.numerics.catalog.rectifiers.leaky_relu import (
     leaky_gain,
     leaky_range,
     leaky_relu,
+    leaky_relu_at,
+    leaky_relu_at32,
 )
 from service.numerics.catalog.rectifiers.relu import relu_second_moment, relu_slope_moment
-from service.numerics.compiled import Kernel, inline, vmath, vmath32
+from service.numerics.compiled import Kernel, inline
 from service.numerics.types import MAX_SEED, Array
 
 
@@ -55,20 +57,14 @@ def _slope(x: Array, lower: float, upper: float, training: bool, seed: int) -> A
 @inline
 def rrelu_at(x: float, p: tuple[float, float]) -> float:
     lower, upper = p
-    return x * ((lower + upper) / 2) if vmath.signbit(x) else x
+    return leaky_relu_at(x, ((lower + upper) / 2,))
 
 
 @inline
 def rrelu_at32(x: float, p: tuple[float, float]) -> float:
-    # In float32, eight lanes to four: a x by vmath32.times, rounded once (within 0.5 ULP +
-    # 2 u^2, an ULP of the least subnormal below 2^-100), and the zeros signed as
-    # leaky_relu_at32 signs them.
+    # leaky_relu's float32 loop at the mean slope: a x rounded once, zeros signed alike.
     lower, upper = p
-    hi, lo = vmath32.split((lower + upper) / 2)
-    y = np.float32(x)
-    zero = np.float32(0.0)
-    to_zero = zero if hi < zero else -zero
-    return float(vmath32.times(hi, lo, y) if y < zero else y + to_zero)
+    return leaky_relu_at32(x, ((lower + upper) / 2,))
 
 
 @inline

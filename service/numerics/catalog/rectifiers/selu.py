@@ -35,7 +35,7 @@ def selu_second_derivative(x: Array) -> Array:
 
 @inline
 def selu_at(x: float, _: tuple[()]) -> float:
-    return SCALE_ALPHA * vmath.expm1(min(-0.0, x)) if vmath.signbit(x) else SCALE * x
+    return SCALE_ALPHA * vmath.expm1(min(-0.0, x)) if np.signbit(x) else SCALE * x
 
 
 @inline
@@ -45,7 +45,7 @@ def selu_derivative_at(x: float, _: tuple[()]) -> float:
 
 @inline
 def selu_at64(x: float, _: tuple[()]) -> float:
-    return SCALE_ALPHA * vmath64.expm1(min(-0.0, x)) if vmath.signbit(x) else SCALE * x
+    return SCALE_ALPHA * vmath64.expm1(min(-0.0, x)) if np.signbit(x) else SCALE * x
 
 
 @inline
