@@ -10,6 +10,7 @@ import threading
 
 import httpx
 import pytest
+from opentelemetry import trace
 
 from service.api import lifecycle as lifecycle_module
 from service.api.lifecycle import KernelState, Lifecycle
@@ -273,6 +274,20 @@ async def test_metrics_move_with_the_traffic(make_client: ClientFactory) -> None
     assert after["activation_http_requests_in_flight"] == 1, "the scrape itself"
     assert after['activation_workload_queued{workload="simulate"}'] == 0
     assert after['activation_workload_running{workload="simulate"}'] == 0
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+async def test_fastapis_own_opentelemetry_is_asked_for_only_when_turned_on(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    """Off (the default), a request does not look for a configured OpenTelemetry SDK."""
+    client = make_client(opentelemetry=enabled)
+    asked = []
+    providers = trace.get_tracer_provider
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: asked.append(1) or providers())
+    response = await client.post(EVALUATE.format("relu"), json={"x": [1.0]})
+    assert response.status_code == 200
+    assert bool(asked) is enabled
 
 
 async def test_cors_is_off_by_default(client: httpx.AsyncClient) -> None:
