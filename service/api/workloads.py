@@ -163,6 +163,7 @@ class Workloads(Mapping[WorkloadName, Workload]):
 
     def __init__(self, settings: Settings) -> None:
         self.heavy_multiply_adds = settings.heavy_multiply_adds
+        self.inline_body_bytes = settings.inline_body_bytes
         self._classes = {
             name: Workload(
                 name,
@@ -176,6 +177,14 @@ class Workloads(Mapping[WorkloadName, Workload]):
 
     def __getitem__(self, name: WorkloadName) -> Workload:
         return self._classes[name]
+
+    async def evaluation(self, body_bytes: int, work: Callable[[], T]) -> T:
+        """An evaluation of a body this large: done at once on the event loop up to
+        ``inline_body_bytes`` (a worker thread's hand-over costs more than the work), in the
+        ``evaluate`` class past it."""
+        if body_bytes <= self.inline_body_bytes:
+            return work()
+        return await self._classes["evaluate"].run(lambda deadline: work())
 
     def simulation(self, multiply_adds: int) -> Workload:
         """The class of a simulation or training run of this cost."""

@@ -141,11 +141,9 @@ async def answer_for(
     # Settings, query options and the limiter are read here rather than declared as
     # dependencies: each declared one costs more than evaluating a 10-element array.
     settings: Settings = request.app.state.settings
-    handle = partial(_evaluate, activation, body, request, settings, infinities=infinities)
-    if len(body) <= settings.inline_body_bytes:
-        return handle()
     workloads: Workloads = request.app.state.workloads
-    return await workloads["evaluate"].run(lambda deadline: handle())
+    handle = partial(_evaluate, activation, body, request, settings, infinities=infinities)
+    return await workloads.evaluation(len(body), handle)
 
 
 def _evaluate(

@@ -272,10 +272,8 @@ async def _infer(request: Request, activation: numerics.Activation) -> Response:
         header_length=request.headers.get(codecs.BINARY_HEADER),
         settings=settings,
     )
-    if len(body) <= settings.inline_body_bytes:
-        return handle()
     workloads: Workloads = request.app.state.workloads
-    return await workloads["evaluate"].run(lambda deadline: handle())
+    return await workloads.evaluation(len(body), handle)
 
 
 def _evaluate(
