@@ -229,20 +229,22 @@ def exp(x: float) -> float:
 
 @inline
 def exp_for_float32(x: float) -> float:
-    """e^x within 2.6e-9 relative (0.044 of float32's u = 2^-24), x clamped to [-700, 700]
-    and a NaN x taken as -700: two thirds of exp's polynomial, for a float32 result that
-    e's relative error reaches at most once (not magnified by a cancellation): computed in
-    float64, such a result is within 0.55 ULP once rounded.
+    """e^x within 2.6e-9 relative (0.044 of float32's u = 2^-24), x clamped to [-700, 700],
+    NaN at a NaN x: two thirds of exp's polynomial, for a float32 result that e's relative
+    error reaches at most once (not magnified by a cancellation): computed in float64, such
+    a result is within 0.55 ULP once rounded.
 
     x = k ln2 + r with k = round(x/ln2) by the 1.5 2^52 shifter, whose low bits are then k;
     r = x - k LN2 (LN2 = ln2 to float64: |k| |LN2 - ln2| and the roundings, below 1e-13);
     e^r by a degree-6 fit on |r| <= ln2/2 (scripts/fit_polynomials.py), 2.53e-9, plus
     Horner's roundings, a few 1e-16; 2^k added to its exponent bits, exact for |k| <= 1010.
-    The clamp's max(a, b) is numba's (Python's): b if b > a else a, so the bound comes first
-    and a NaN x, failing the comparison, becomes -700 (silu's 0 * inf, for beta = 0 at an
-    infinite x, then gives the gate 1); each is still one vmaxpd or vminpd.
+    The clamp's max(a, b) is numba's (Python's): b if b > a else a, so x comes first and a
+    NaN x, failing both comparisons, stays (each is still one vmaxpd or vminpd); the NaN's
+    low 12 bits, which it adds to the polynomial's exponent, are 0 for a NaN widened from
+    float32 or made by arithmetic (0 * inf), so the result is NaN too: softmax's terms
+    then carry a NaN x to its whole row, as numpy's do.
     """
-    x = min(_EXP_FOR_FLOAT32_LIMIT, max(-_EXP_FOR_FLOAT32_LIMIT, x))
+    x = min(max(x, -_EXP_FOR_FLOAT32_LIMIT), _EXP_FOR_FLOAT32_LIMIT)
     shifted = x * LOG2E + _SHIFTER
     k = shifted - _SHIFTER
     r = x - k * _LN2

@@ -15,6 +15,7 @@ the parameter values that move a limit (EXTRA). A NaN x gives NaN, for every out
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ import pytest
 from mpmath import mpf
 
 from service import numerics
-from service.numerics.types import ParamValue
+from service.numerics.types import OutputName, ParamValue
 from tests.conftest import parameter_sets
 from tests.numerics.catalog.mp_references import REFERENCES
 
@@ -117,6 +118,78 @@ def test_nan_in_nan_out(name: str) -> None:
                 for output, result in results.items():
                     assert np.isnan(result[[0, 2]]).all(), (params, dtype, kernels, output, result)
                     assert not np.isnan(result[1]), (params, dtype, kernels, output, result)
+
+
+AXISWISE = [name for name, entry in numerics.ACTIVATIONS.items() if entry.axiswise]
+NORMALIZING = [name for name in AXISWISE if not numerics.get(name).halves_axis]
+
+
+@pytest.mark.parametrize("name", NORMALIZING)
+def test_a_nan_makes_its_row_nan(name: str) -> None:
+    """Each output of a normalizing entry depends on its whole row: a NaN in x makes the row's
+    value and gradient NaN, a NaN in grad_output the row's gradient, on both paths, along
+    either axis; the other rows are as they are without it."""
+    entry = numerics.get(name)
+    outputs: list[OutputName] = ["value", "gradient"]
+    for params in parameter_sets(entry):
+        for dtype in (np.float32, np.float64):
+            clean = np.array(
+                [[0.5, 1.5, 1.0, -0.25], [1.0, 2.0, 3.0, 0.5], [2.0, -1.0, 0.0, 0.5]], dtype
+            )
+            g = np.linspace(-1.0, 1.0, clean.size, dtype=dtype).reshape(clean.shape)
+            x, holed = clean.copy(), g.copy()
+            x[0, 1] = holed[2, 3] = np.nan
+            for kernels, axis in itertools.product((True, False), (-1, 0)):
+                resolved = entry.resolve({**params, "axis": axis})
+                turn = (lambda a: a) if axis == -1 else np.transpose  # rows along the axis
+                want, got = (
+                    numerics.evaluate(
+                        entry,
+                        turn(at),
+                        params=resolved,
+                        outputs=outputs,
+                        grad_output=turn(upstream),
+                        kernels=kernels,
+                    )
+                    for at, upstream in ((clean, g), (x, holed))
+                )
+                case = (params, np.dtype(dtype).name, kernels, axis)
+                assert np.isnan(turn(got["value"])[0]).all(), case
+                np.testing.assert_array_equal(
+                    turn(got["value"])[1:], turn(want["value"])[1:], str(case)
+                )
+                assert np.isnan(turn(got["gradient"])[[0, 2]]).all(), case
+                np.testing.assert_array_equal(
+                    turn(got["gradient"])[1], turn(want["gradient"])[1], str(case)
+                )
+
+
+@pytest.mark.parametrize("name", [name for name in AXISWISE if numerics.get(name).halves_axis])
+def test_a_gated_units_nan_stays_in_its_pair(name: str) -> None:
+    """a g(b) pair by pair: a NaN in a or b makes its pair's value NaN and leaves every other
+    pair's outputs as they are without it, on both paths."""
+    entry = numerics.get(name)
+    outputs: list[OutputName] = ["value", "gradient"]
+    for params, dtype, kernels in itertools.product(
+        parameter_sets(entry), (np.float32, np.float64), (True, False)
+    ):
+        clean = np.array([[0.5, 1.5, -1.0, -0.25, 2.0, 0.75]], dtype)  # a = x[:3], b = x[3:]
+        g = np.array([[1.0, -0.5, 2.0]], dtype)
+        resolved = entry.resolve(params)
+        want = numerics.evaluate(
+            entry, clean, params=resolved, outputs=outputs, grad_output=g, kernels=kernels
+        )
+        for hole in (1, 4):  # a[1], then b[1]
+            x = clean.copy()
+            x[0, hole] = np.nan
+            got = numerics.evaluate(
+                entry, x, params=resolved, outputs=outputs, grad_output=g, kernels=kernels
+            )
+            case = (params, np.dtype(dtype).name, kernels, hole)
+            assert np.isnan(got["value"][0, 1]), case
+            others = [0, 2, 3, 5]
+            np.testing.assert_array_equal(got["value"][0, [0, 2]], want["value"][0, [0, 2]])
+            np.testing.assert_array_equal(got["gradient"][0, others], want["gradient"][0, others])
 
 
 def test_the_limits_are_found_and_told_apart() -> None:

@@ -21,6 +21,11 @@ has their compilers):
   roundings one for one (``strict``: no contraction either), so that both find the same
   support, and the same exact zeros.
 
+A NaN in a row makes the row's value and gradient NaN on both paths, as in PyTorch (and a NaN
+in g its gradient). The compiled maximum passes over a NaN (MAXIMUM), so the kernels carry one
+by the row's terms (an exponential of a NaN is NaN) or, for sparsemax's and 1.5-entmax's
+thresholds, look for one first (``holds_nan``).
+
 As on the numpy path, softmax shifts by the maximum, log_softmax sums the exponentials
 without the maximum's 1, and sparsemax and 1.5-entmax sort for their threshold. They sort
 only the candidates, the z = x - max above CANDIDATE_FLOOR, where the numpy path sorts

@@ -26,6 +26,7 @@ __all__ = [
     "exponentials32",
     "exponentials64",
     "exponentials_for_float32",
+    "holds_nan",
     "largest",
     "less_top",
     "rowwise",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 SUMMING = {"contract", "reassoc"}
-# The maximum of numbers and infinities (the service refuses NaN) has no NaN to carry, and
+# The maximum passes over a NaN (the rows carry one otherwise: the family's docstring), and
 # the sign of a zero maximum changes no difference x - max.
 MAXIMUM = {"nnan", "nsz"}
 # The support lies above z = -1 (tau >= -1: the largest z is 0 and its share at most 1), and
@@ -84,6 +85,16 @@ def largest(x: Array, sign: float) -> float:
         # numba gives an intrinsic its typing context itself; the stubs take it for an argument.
         top = _maxnum(top, sign * np.float64(x[i]))  # type: ignore[call-arg]
     return top
+
+
+@inline
+def holds_nan(x: Array) -> bool:
+    """Whether the row holds a NaN (``largest`` passes over one): a loop without an early
+    exit, which vectorises."""
+    holes = False
+    for i in range(x.size):
+        holes |= x[i] != x[i]
+    return holes
 
 
 @inline

@@ -11,6 +11,7 @@ from service.numerics.catalog.facts import Facts, Identity, Initialisation, Refe
 from service.numerics.catalog.normalizing._facts import first_of_pair, sums_to_one
 from service.numerics.catalog.normalizing._rows import (
     candidates,
+    holds_nan,
     largest,
     less_top,
     rowwise,
@@ -33,7 +34,7 @@ def _entmax_threshold(z: Array, ordered: Array, ranks: Array) -> Array:
     support = z >= np.take_along_axis(ordered, size.astype(np.intp) - 1, axis=-1)
     # Over the support found: mean and sum of squared deviations, without the cancellation
     # of sum(z^2) - k mean^2.
-    count = np.sum(support, axis=-1, keepdims=True)
+    count = np.maximum(np.sum(support, axis=-1, keepdims=True), 1)  # 0 in a row of NaN z
     mean = np.sum(np.where(support, z, 0.0), axis=-1, keepdims=True) / count
     spread = np.sum(np.where(support, np.square(z - mean), 0.0), axis=-1, keepdims=True)
     result: Array = mean - np.sqrt(np.maximum((1 - spread) / count, 0))
@@ -86,8 +87,11 @@ def _row_threshold(ordered: Array) -> float:
 
 @inline
 def _entmax_shift(x: Array, work: Array) -> tuple[float, float]:
-    """(max x / 2, tau): the root of 1.5-entmax is max(x/2 - max/2 - tau, 0)."""
+    """(max x / 2, tau): the root of 1.5-entmax is max(x/2 - max/2 - tau, 0). tau is NaN in a
+    row that holds a NaN, and so are then its value and gradient, as on the numpy path."""
     top = 0.5 * largest(x, 1.0)
+    if holds_nan(x):
+        return top, np.nan
     return top, _row_threshold(candidates(x, 0.5, top, work[1]))
 
 

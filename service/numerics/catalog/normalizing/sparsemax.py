@@ -10,6 +10,7 @@ from service.numerics.catalog.facts import Facts, Identity, Initialisation, Refe
 from service.numerics.catalog.normalizing._facts import first_of_pair, sums_to_one
 from service.numerics.catalog.normalizing._rows import (
     candidates,
+    holds_nan,
     largest,
     less_top,
     rowwise,
@@ -46,7 +47,7 @@ def _sparsemax_threshold(z: Array, ordered: Array, ranks: Array) -> Array:
     size = support_size(1 + ranks * ordered > cumulative)
     support = z >= np.take_along_axis(ordered, size.astype(np.intp) - 1, axis=-1)
     # tau = (sum over the support - 1) / k, summed again over the support alone.
-    count = np.sum(support, axis=-1, keepdims=True)
+    count = np.maximum(np.sum(support, axis=-1, keepdims=True), 1)  # 0 in a row of NaN z
     result: Array = (np.sum(np.where(support, z, 0.0), axis=-1, keepdims=True) - 1) / count
     return result
 
@@ -58,10 +59,13 @@ def sparsemax(x: Array, axis: int = -1) -> Array:
 
 
 def sparsemax_vjp(x: Array, grad_output: Array, axis: int = -1) -> Array:
-    support = sparsemax(x, axis) > 0
-    count = np.sum(support, axis=axis, keepdims=True)
-    mean = axis_sum(np.where(support, grad_output, 0.0), axis) / count
-    result: Array = support * (grad_output - mean)
+    """s (g - mean of g over the support), s the support's indicator; NaN throughout a row
+    where x or g holds a NaN (0 g is NaN there, and so is the mean)."""
+    value = sparsemax(x, axis)
+    support = value > 0
+    count = np.maximum(np.sum(support, axis=axis, keepdims=True), 1)  # 0 in a row of NaN
+    mean = axis_sum(support * grad_output, axis) / count
+    result: Array = np.where(np.isnan(value), np.nan, support * (grad_output - mean))
     return result
 
 
@@ -85,8 +89,11 @@ def _row_threshold(ordered: Array) -> float:
 
 @inline
 def _sparsemax_shift(x: Array, work: Array) -> tuple[float, float]:
-    """(max x, tau): sparsemax(x) = max(x - max - tau, 0)."""
+    """(max x, tau): sparsemax(x) = max(x - max - tau, 0). tau is NaN in a row that holds a
+    NaN, and so are then its value and gradient, as on the numpy path."""
     top = largest(x, 1.0)
+    if holds_nan(x):
+        return top, np.nan
     return top, _row_threshold(candidates(x, 1.0, top, work[1]))
 
 

@@ -68,7 +68,8 @@ def silu_at(x: float, p: tuple[float]) -> float:
     above them), so within an ULP of the numpy path's, and the same but near ties. Past
     |beta x| = 700, E saturates at e^+-700, and x / (1 + E) is x, or below float32's least
     subnormal. At -inf x is taken as float32's lowest for beta > 0, which gives the limit -0;
-    with beta = 0, 0 * inf is NaN, which exp_for_float32 takes as -700: the limit x/2 = x.
+    with beta = 0, 0 * inf is NaN, and so is the result: the kernel declines the point, and the
+    numpy path answers the limit x/2 = x.
     """
     (beta,) = p
     y = max(x, -_FLOAT32_MAX if beta > 0.0 else -math.inf)
