@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -10,7 +11,7 @@ import numpy.typing as npt
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.limits import at_infinity
-from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled import Kernel, ScalarFunction, inline, vmath, vmath64
 from service.numerics.types import Array, Interval
 
 _HUGE = 1e300
@@ -62,59 +63,50 @@ def mish_second_derivative(x: Array) -> Array:
     return at_infinity(x, h * (2 + np.minimum(x, _HUGE) * gates), **_CURVATURE_LIMITS)
 
 
-@inline
-def mish_at(x: float, _: tuple[()]) -> float:
-    # tanh(softplus x) = E(E + 2) / (E(E + 2) + 2) with E = e^x, written in e = e^-|x| <= 1.
-    e = vmath.exp(-abs(x))
-    positive = x > 0
-    numerator = 1.0 + 2.0 * e if positive else e * (e + 2.0)
-    denominator = numerator + (2.0 * (e * e) if positive else 2.0)
-    return x * numerator / denominator
+_Gate = Callable[[float], tuple[float, float, float]]
 
 
-@inline
-def mish_derivative_at(x: float, _: tuple[()]) -> float:
-    e = vmath.exp(-abs(x))
-    # x > 0, with mish's n / d in e = e^-x: (n d + 4 x e^2 (1 + e)) / d^2, every term positive.
-    n = 1.0 + 2.0 * e
-    d = n + 2.0 * (e * e)
-    positive = n * d + 4.0 * x * (e * e) * (1.0 + e)
-    # x <= 0, in E = e^x = e: E (4 (1 + x) + E (6 + 4x + E (4 + E))) / (2 + E (2 + E))^2, the
-    # numpy path's E ((u + 1)(u^2 + 1) + 4 x u) / (u^2 + 1)^2, u = 1 + E, in powers of E. Its
-    # root at x = -1.19 then sets terms near 0.8 against each other rather than near 6, and
-    # 1 + x and 6 + 4x are exact.
-    negative = e * (4.0 * (1.0 + x) + e * ((6.0 + 4.0 * x) + e * (4.0 + e)))
-    negative_d = 2.0 + e * (2.0 + e)
-    top, bottom = (positive, d) if x > 0 else (negative, negative_d)
-    return top / (bottom * bottom)
+def _mish_kernels(exp: ScalarFunction) -> tuple[_Gate, ScalarFunction, ScalarFunction]:
+    """mish's gate, value and slope for the compiled loops, on ``exp``: vmath.exp for float32
+    results, vmath64.exp for float64 ones (the same forms; only the exponential's accuracy
+    differs)."""
+
+    @inline
+    def gate(x: float) -> tuple[float, float, float]:
+        """(n, d, e): tanh(softplus x) = E(E + 2) / (E(E + 2) + 2) with E = e^x, as n / d
+        written in e = e^-|x| <= 1."""
+        e = exp(-abs(x))
+        positive = x > 0
+        numerator = 1.0 + 2.0 * e if positive else e * (e + 2.0)
+        return numerator, numerator + (2.0 * (e * e) if positive else 2.0), e
+
+    @inline
+    def value(x: float, _: tuple[()]) -> float:
+        n, d, _e = gate(x)
+        return x * n / d
+
+    @inline
+    def derivative(x: float, _: tuple[()]) -> float:
+        e = exp(-abs(x))
+        # x > 0, with mish's n / d in e = e^-x: (n d + 4 x e^2 (1 + e)) / d^2, every term
+        # positive.
+        n = 1.0 + 2.0 * e
+        d = n + 2.0 * (e * e)
+        positive = n * d + 4.0 * x * (e * e) * (1.0 + e)
+        # x <= 0, in E = e^x = e: E (4 (1 + x) + E (6 + 4x + E (4 + E))) / (2 + E (2 + E))^2,
+        # the numpy path's E ((u + 1)(u^2 + 1) + 4 x u) / (u^2 + 1)^2, u = 1 + E, in powers
+        # of E. Its root at x = -1.19 then sets terms near 0.8 against each other rather
+        # than near 6, and 1 + x and 6 + 4x are exact.
+        negative = e * (4.0 * (1.0 + x) + e * ((6.0 + 4.0 * x) + e * (4.0 + e)))
+        negative_d = 2.0 + e * (2.0 + e)
+        top, bottom = (positive, d) if x > 0 else (negative, negative_d)
+        return top / (bottom * bottom)
+
+    return gate, value, derivative
 
 
-# For float64, the same forms on vmath64, and the numpy path's second derivative.
-@inline
-def _gate_at64(x: float) -> tuple[float, float, float]:
-    """(n, d, e): tanh(softplus x) = n / d, as mish_at has them, and e = e^-|x|."""
-    e = vmath64.exp(-abs(x))
-    positive = x > 0
-    numerator = 1.0 + 2.0 * e if positive else e * (e + 2.0)
-    return numerator, numerator + (2.0 * (e * e) if positive else 2.0), e
-
-
-@inline
-def mish_at64(x: float, _: tuple[()]) -> float:
-    n, d, _e = _gate_at64(x)
-    return x * n / d
-
-
-@inline
-def mish_derivative_at64(x: float, _: tuple[()]) -> float:
-    e = vmath64.exp(-abs(x))
-    n = 1.0 + 2.0 * e
-    d = n + 2.0 * (e * e)
-    positive = n * d + 4.0 * x * (e * e) * (1.0 + e)
-    negative = e * (4.0 * (1.0 + x) + e * ((6.0 + 4.0 * x) + e * (4.0 + e)))
-    negative_d = 2.0 + e * (2.0 + e)
-    top, bottom = (positive, d) if x > 0 else (negative, negative_d)
-    return top / (bottom * bottom)
+_, mish_at, mish_derivative_at = _mish_kernels(vmath.exp)
+_gate_at64, mish_at64, mish_derivative_at64 = _mish_kernels(vmath64.exp)
 
 
 @inline
