@@ -86,6 +86,17 @@ def leaky_continuity(negative_slope: float) -> float:
     return SMOOTH if negative_slope == 1 else 0
 
 
+# The same functions for float64: each result is exact, or one rounded operation. (prelu's
+# too: its one parameter is the slope.)
+LEAKY_KERNEL = Kernel(
+    leaky_relu_at32,
+    leaky_relu_derivative_at,
+    value64=leaky_relu_at,
+    derivative64=leaky_relu_derivative_at,
+    second_derivative64=no_curvature_at,
+)
+
+
 ACTIVATION = Activation(
     name="leaky_relu",
     formula=r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
@@ -94,16 +105,7 @@ ACTIVATION = Activation(
     derivative=leaky_relu_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    # The same functions for float64: each result is exact, or one rounded operation.
-    kernels=(
-        Kernel(
-            leaky_relu_at32,
-            leaky_relu_derivative_at,
-            value64=leaky_relu_at,
-            derivative64=leaky_relu_derivative_at,
-            second_derivative64=no_curvature_at,
-        ),
-    ),
+    kernels=(LEAKY_KERNEL,),
     parameters=(
         Parameter(
             "negative_slope",

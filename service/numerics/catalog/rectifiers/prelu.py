@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from service.numerics.catalog.entry import Activation, Equivalent, GaussianMoments, Parameter
 from service.numerics.catalog.facts import Facts, Identity, Initialisation
-from service.numerics.catalog.piecewise import no_curvature, no_curvature_at
+from service.numerics.catalog.piecewise import no_curvature
 from service.numerics.catalog.rectifiers.leaky_relu import (
+    LEAKY_KERNEL,
     leaky_continuity,
     leaky_gain,
     leaky_range,
     leaky_relu,
-    leaky_relu_at,
-    leaky_relu_at32,
     leaky_relu_derivative,
-    leaky_relu_derivative_at,
 )
 from service.numerics.catalog.rectifiers.relu import relu, relu_second_moment, relu_slope_moment
 from service.numerics.catalog.references import HE
-from service.numerics.compiled import Kernel
 from service.numerics.types import Array
 
 
@@ -46,16 +43,7 @@ ACTIVATION = Activation(
     derivative=prelu_derivative,
     second_derivative_formula="f''(x) = 0",
     second_derivative=no_curvature,
-    # The same functions for float64: each result is exact, or one rounded operation.
-    kernels=(
-        Kernel(
-            leaky_relu_at32,
-            leaky_relu_derivative_at,
-            value64=leaky_relu_at,
-            derivative64=leaky_relu_derivative_at,
-            second_derivative64=no_curvature_at,
-        ),
-    ),
+    kernels=(LEAKY_KERNEL,),
     parameters=(
         Parameter(
             "weight",
