@@ -7,10 +7,10 @@ the support found, in a form without cancellation. Their zeros are exact.
 
 The gradients are vector-Jacobian products with g = grad_output, in closed form.
 
-The float32 row kernels work each row in float64 by a few loops over it (log_softmax's
-exponentials in float32, exponentials32; softmax's and softmin's values and products on
-the shorter exponential, vmath.exp_for_float32), kept apart by what they may assume (``_rows``
-has their compilers):
+The float32 row kernels work each row in float64 by a few loops over it (the values of
+softmax, softmin and log_softmax, and the products of the first two, on the shorter
+exponential, vmath.exp_for_float32), kept apart by what they may assume (``_rows`` has their
+compilers):
 
 - element-wise loops (exp and arithmetic) compile with vmath.FASTMATH, contraction alone, and
   vectorise as written;

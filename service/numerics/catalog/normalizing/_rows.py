@@ -11,7 +11,7 @@ import numpy as np
 from llvmlite import ir
 from numba.extending import intrinsic
 
-from service.numerics.compiled import vmath, vmath32, vmath64
+from service.numerics.compiled import vmath, vmath64
 from service.numerics.compiled.vmath import FASTMATH, inline
 from service.numerics.types import Array
 
@@ -23,7 +23,6 @@ __all__ = [
     "SUMMING",
     "candidates",
     "exponentials",
-    "exponentials32",
     "exponentials64",
     "exponentials_for_float32",
     "holds_nan",
@@ -153,37 +152,6 @@ def exponentials_for_float32(x: Array, sign: float, e: Array) -> float:
         return top
     for i in range(x.size):
         e[i] = vmath.exp_for_float32(sign * np.float64(x[i]) - top)
-    return top
-
-
-@inline
-def exponentials32(x: Array, sign: float, e: Array) -> float:
-    """e = exp(sign x - max), float32s within 0.75 u (u = 2^-24) of it, for a float32 row e;
-    and the maximum (in float64, as ``exponentials`` gives it).
-
-    In float32 arithmetic and float32 stores, sixteen lanes where vmath's float64 exp and its
-    float64 results take eight: d = sign x - max is a float32 difference, carried as the pair
-    d + d_lo (TwoSum) so that exp sees no rounding of it; vmath32.exp_parts gives e^d =
-    2^k (s + c) within 0.25 u, and e^(d + d_lo) = 2^k (s + (c + s d_lo)) but for d_lo^2/2
-    <= (120 u)^2 (|d| <= 120; beyond, exp_parts' clamp, a term is below e^-120, nothing next
-    to the maximum's 1). The sum rounds once, within 0.5 u; the scaling by 2^k in two normal
-    factors is exact but among the subnormals (an absolute 2^-150 there, again nothing next
-    to 1). The maximum's own term is exactly 1 (d = 0: k = 0, s = 1, c = 0).
-    """
-    top = largest(x, sign)
-    if at_infinite_top(x, sign, top, e):
-        return top
-    top32 = np.float32(top)  # exact: the largest sign x, a float32
-    flip = np.float32(sign)
-    for i in range(x.size):
-        value = flip * x[i]
-        d = value - top32
-        b = d - value
-        # d may overflow to -inf, and TwoSum then gives NaN: no correction past the clamp.
-        d_lo = (value - (d - b)) - (top32 + b) if d >= vmath32.EXP_LOW else np.float32(0.0)
-        k, s, c = vmath32.exp_parts(d)
-        half = k >> np.int32(1)
-        e[i] = ((s + (c + s * d_lo)) * vmath32.pow2(half)) * vmath32.pow2(k - half)
     return top
 
 

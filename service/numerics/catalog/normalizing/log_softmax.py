@@ -12,8 +12,8 @@ from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisati
 from service.numerics.catalog.normalizing._facts import WIDTH
 from service.numerics.catalog.normalizing._rows import (
     exponentials,
-    exponentials32,
     exponentials64,
+    exponentials_for_float32,
     less_top,
     rowwise,
     summing,
@@ -61,13 +61,12 @@ def _total_and_upstream(e: Array, g: Array) -> tuple[float, float]:
 
 @rowwise
 def log_softmax_row(x: Array, out: Array, work: Array) -> None:
-    # The terms in float32, in the work row's first half: each within 0.75 u relative
-    # (exponentials32), so rest and log1p(rest) within 0.75 u relative too (log1p(r) >=
+    # The terms on the shorter exponential (exponentials_for_float32), each within 2.6e-9
+    # relative (0.044 u, u = 2^-24), so rest and log1p(rest) within that too (log1p(r) >=
     # r/(1 + r)), and (x - max) - log1p(rest), a sum of two terms <= 0, as well: once rounded,
-    # within 0.5 ULP + 0.75 u, 1.25 ULP, of the exact; not a float64's 1e-14, but half the
-    # exponentials' cost, which is most of the row's.
-    e = work[0].view(np.float32)[: x.size]
-    top = exponentials32(x, 1.0, e)
+    # within 0.55 ULP of the exact. The maximum's own term is exactly 1, as the rest needs.
+    e = work[0]
+    top = exponentials_for_float32(x, 1.0, e)
     log_total = vmath.log1p(_all_but_one_top(e))
     for i in range(x.size):
         out[i] = less_top(np.float64(x[i]), top) - log_total
