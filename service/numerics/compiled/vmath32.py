@@ -2,7 +2,7 @@
 
 vmath computes a float32 result in float64, half as many lanes to a register as float32
 arithmetic. Where that costs more than float32's care would (a piecewise entry's few
-operations; exact gelu, whose every step is float32; log_softmax's exponentials), float32
+operations; exact gelu, whose every step is float32), float32
 arithmetic takes over, with an argument that its roundings stay below a float32 ULP (exact
 gelu's spend the contract's 2 max(1, kappa) ULP instead).
 u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
