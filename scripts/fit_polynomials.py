@@ -1,7 +1,8 @@
 """Print the polynomial coefficients of service/numerics/compiled/vmath.py, fitted at 50 digits,
 with --float64 those of compiled/vmath64 (fitted at 60 digits), with --gelu32 those of exact
 gelu's float32 kernel (catalog/smooth/gelu.py: float32 coefficients, fitted by Lawson's
-iteration to a weighted relative error).
+iteration to a weighted relative error), with --exp32 those of vmath32.exp (float32
+coefficients).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -44,6 +45,9 @@ def main() -> None:
         return
     if "--gelu32" in sys.argv[1:]:
         gelu32_fits()
+        return
+    if "--exp32" in sys.argv[1:]:
+        exp32_fit()
         return
     half_ln2 = mp.log(2) / 2
     # e^r itself for float32 results (exp_for_float32): degree 6 suffices for them, |r| up to
@@ -186,6 +190,20 @@ def float64_fits() -> None:
     _fit("_MIDDLE", lambda h: _ncdf_scaled(h + mp.mpf(25) / 8), -mp.mpf(7) / 8, mp.mpf(7) / 8, 15)
     # and Phi(-y) = exp(-y^2/2) H(w) / y, H(w) = y R(y) in w = 1/y, for 4 <= y <= 40.
     _fit("_TAIL", lambda w: _ncdf_scaled(1 / w) / w, mp.mpf(1) / 40, mp.mpf(1) / 4, 19)
+
+
+def exp32_fit() -> None:
+    """vmath32.exp: e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2 (and k's rounding), Q of degree 4
+    in float32 coefficients; the error printed is e^r's once assembled, in u = 2^-24."""
+    half_ln2 = mp.log(2) / 2 * (1 + mp.mpf(10) ** -6)
+    coefficients = mp.chebyfit(
+        _at_zero(mp.mpf(1) / 2, lambda r: (mp.expm1(r) - r) / r**2), [-half_ln2, half_ln2], 5
+    )
+    rounded = [mp.mpf(float(np.float32(float(c)))) for c in coefficients]
+    grid = [half_ln2 * (i / 2000 - 1) for i in range(4001)]
+    error = max(abs((1 + r * (1 + r * mp.polyval(rounded, r))) / mp.exp(r) - 1) for r in grid)
+    print(f"# relative error of e^r {mp.nstr(error / mp.mpf(2) ** -24, 3)} u")
+    print("_EXP = (" + ", ".join(repr(float(c)) for c in rounded) + ")")
 
 
 def _lawson(columns: np.ndarray, target: np.ndarray, *, weight: np.ndarray) -> np.ndarray:

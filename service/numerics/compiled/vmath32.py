@@ -1,10 +1,11 @@
-"""The exponential's parts and exact products in float32 arithmetic, for float32 results.
+"""The exponential and exact products in float32 arithmetic, for float32 results.
 
 vmath computes a float32 result in float64, half as many lanes to a register as float32
 arithmetic. Where that costs more than float32's care would (a piecewise entry's few
 operations; exact gelu, whose every step is float32), float32
-arithmetic takes over, with an argument that its roundings stay below a float32 ULP (exact
-gelu's spend the contract's 2 max(1, kappa) ULP instead).
+arithmetic takes over, with an argument that its roundings stay below a float32 ULP (exp's
+within 1.5, still an ULP from the float64 result rounded; exact gelu's spend the contract's
+2 max(1, kappa) ULP instead).
 u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
 exact.
 
@@ -18,6 +19,19 @@ e^r - 1 - r = r^2 (1/2 + r P(r)), P the Taylor polynomial of degree 4: truncated
 to e^r >= 0.7; the coefficients' roundings and the evaluation's, each u times terms below
 r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1 - s) + r) +
 (t + rho (1 + r)) are Fast2Sum (exact) plus t's terms: s + c = e^r within 0.25 u of it.
+
+``exp`` is e^x in one word, within 1.4 ULP, for the exponential entry, whose result is e^x
+itself: nothing after it cancels, so a pair would buy nothing; it takes 0.43 ms per 1e6 where
+vmath.exp takes 0.73 (8 float32 lanes to AVX2's 4 float64 ones).
+
+A float32 tanh in pairs was tried too: tanh x = 1 - 2E/(1 + E), E = e^-2|x| from
+exp_parts, a pair quotient to keep 1 - q within an ULP, and a polynomial below atanh(1/2);
+within 0.71 ULP, but 1.35 ms per 1e6 against vmath.tanh's 1.06: the pairs doubled the
+operations the lanes halved; and a float64 one on exp_for_float32 with a polynomial below
+atanh(1/2), within 0.51 ULP, no faster either (1.14 against 1.10 ms): every form is bound
+by its operation count. (With 512-bit vectors, which LLVM declines on this CPU unless
+its features say -prefer-256-bit, every float32 loop gets 16 lanes; measured over the
+catalog it helped exact gelu and the softmax rows and slowed sigmoid, and was left alone.)
 
 The logistic function was once written here as well, sigmoid and its slope within 0.89 and
 0.76 ULP, and a silu on it measured no faster than silu's float64 kernel. Below 0, e's
@@ -41,6 +55,7 @@ measures each against mpmath over the whole float32 range.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import types
@@ -51,6 +66,7 @@ from service.numerics.compiled.vmath import inline
 __all__ = [
     "EXP_LOW",
     "below",
+    "exp",
     "exp_parts",
     "fma",
     "pow2",
@@ -134,6 +150,46 @@ def exp_parts(x: np.float32) -> tuple[np.int32, np.float32, np.float32]:
     c = ((_ONE - s) + r) + (t + rho * (_ONE + r))
     y = s + c  # Fast2Sum (|s| > 0.65 > |c|): y = fl(s + c), y + y_lo = s + c exactly
     return _bits_from_float(shifted) - _SHIFTER_BITS, y, (s - y) + c  # type: ignore[call-arg]
+
+
+# e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2: Q fitted in float32 coefficients, within 0.17 u of
+# e^r once assembled (scripts/fit_polynomials.py --exp32).
+_EXP = (
+    _f(0.0013926175888627768),
+    _f(0.008363173343241215),
+    _f(0.041666556149721146),
+    _f(0.16666577756404877),
+    _HALF,
+)
+_EXP_FLOOR = _f(-110.0)  # e^x is 0 in float32 from -103.98 down, and inf from 88.73 up
+_EXP_CEILING = _f(89.0)
+
+
+@inline
+def exp(x: np.float32) -> np.float32:
+    """e^x for a float32 x, within 1.4 ULP: one word throughout, for an entry whose result is
+    e^x itself (the exponential), where nothing cancels after it; exp_parts keeps the pair.
+
+    x is clamped to [-110, 89]; k = round(x/ln2) as in exp_parts, and r = x - k ln2 from
+    x - k LN2_HI (exact) less k LN2_LO in one fma: r is rounded once, 0.35 u of e^r at most
+    (|r| <= ln2/2), k LN2_LO's own rounding 1e-11 u. Q is within 0.17 u, q = 1 + r Q rounds
+    within 0.25 u of e^r and Q's Horner steps add 0.1 u: e^r within 0.87 u, below 0.87 of an
+    ULP of the result, before the last fma's rounding, 0.5 ULP. 2^k is applied in two halves
+    (k runs from -159 to 128, past pow2's range): exactly, or rounding once more into the
+    subnormals, where the error above weighs at most half a subnormal ULP (1.2 ULP in all).
+    Within 1.5 ULP, it is the float64 exponential rounded, or one of that one's neighbours.
+    """
+    x = min(max(x, _EXP_FLOOR), _EXP_CEILING)
+    shifted = x * _LOG2E + _SHIFTER
+    k = shifted - _SHIFTER
+    r = _fma(-k, _LN2_LO, _fma(-k, _LN2_HI, x))  # type: ignore[call-arg,var-annotated]
+    p = _EXP[0]
+    for coefficient in numba.literal_unroll(_EXP[1:]):
+        p = _fma(p, r, coefficient)
+    y = _fma(r, _fma(r, p, _ONE), _ONE)
+    n = _bits_from_float(shifted) - _SHIFTER_BITS
+    half = n >> np.int32(1)
+    return y * pow2(half) * pow2(n - half)
 
 
 @inline
