@@ -325,9 +325,12 @@ def atan(x: float) -> float:
     a = abs(x)
     # Reduce to |t| <= tan(pi/8): atan a = pi/2 + atan(-1/a) past tan(3pi/8), pi/4 + atan((a-1)/(a+1))
     # between; a is at most float32's 3.4e38 here, so 1/a is a normal number.
+    # One division for the three: selecting its operands costs two selects, a second
+    # division (half a float64 lane's throughput) costs more.
     far = a > TAN_3PI_8
     middle = a > TAN_PI_8
-    t = -1.0 / a if far else ((a - 1.0) / (a + 1.0) if middle else a)
+    numerator = -1.0 if far else (a - 1.0 if middle else a)
+    t = numerator / (a if far else (a + 1.0 if middle else 1.0))
     base = PI_OVER_2 if far else (PI_OVER_4 if middle else 0.0)
     z = t * t
     return math.copysign(base + (t + t * z * _horner(_ATAN, z)), x)
