@@ -1,8 +1,8 @@
 """Print the polynomial coefficients of service/numerics/compiled/vmath.py, fitted at 50 digits,
 with --float64 those of compiled/vmath64 (fitted at 60 digits), with --gelu32 those of exact
 gelu's float32 kernel (catalog/smooth/gelu.py: float32 coefficients, fitted by Lawson's
-iteration to a weighted relative error), with --exp32 those of vmath32.exp (float32
-coefficients).
+iteration to a weighted relative error), with --float32 those of vmath32's exp and tanh
+(float32 coefficients).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -46,8 +46,8 @@ def main() -> None:
     if "--gelu32" in sys.argv[1:]:
         gelu32_fits()
         return
-    if "--exp32" in sys.argv[1:]:
-        exp32_fit()
+    if "--float32" in sys.argv[1:]:
+        float32_fits()
         return
     half_ln2 = mp.log(2) / 2
     # e^r itself for float32 results (exp_for_float32): degree 6 suffices for them, |r| up to
@@ -192,18 +192,37 @@ def float64_fits() -> None:
     _fit("_TAIL", lambda w: _ncdf_scaled(1 / w) / w, mp.mpf(1) / 40, mp.mpf(1) / 4, 19)
 
 
-def exp32_fit() -> None:
-    """vmath32.exp: e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2 (and k's rounding), Q of degree 4
-    in float32 coefficients; the error printed is e^r's once assembled, in u = 2^-24."""
+def float32_fits() -> None:
+    """vmath32's one-word functions, in float32 coefficients, each error printed in u = 2^-24
+    of its result once assembled: exp, e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2 (and k's
+    rounding), Q of degree 4; tanh, tanh y = y + y z T(z), z = y^2, for y <= 0.875, T of
+    degree 6."""
+    u = mp.mpf(2) ** -24
     half_ln2 = mp.log(2) / 2 * (1 + mp.mpf(10) ** -6)
-    coefficients = mp.chebyfit(
-        _at_zero(mp.mpf(1) / 2, lambda r: (mp.expm1(r) - r) / r**2), [-half_ln2, half_ln2], 5
+    exp_q = _float32_fit(
+        _at_zero(mp.mpf(1) / 2, lambda r: (mp.expm1(r) - r) / r**2), -half_ln2, half_ln2, 4
     )
-    rounded = [mp.mpf(float(np.float32(float(c)))) for c in coefficients]
     grid = [half_ln2 * (i / 2000 - 1) for i in range(4001)]
-    error = max(abs((1 + r * (1 + r * mp.polyval(rounded, r))) / mp.exp(r) - 1) for r in grid)
-    print(f"# relative error of e^r {mp.nstr(error / mp.mpf(2) ** -24, 3)} u")
-    print("_EXP = (" + ", ".join(repr(float(c)) for c in rounded) + ")")
+    error = max(abs((1 + r * (1 + r * mp.polyval(exp_q, r))) / mp.exp(r) - 1) for r in grid)
+    print(f"# relative error of e^r {mp.nstr(error / u, 3)} u")
+    print("_EXP = (" + ", ".join(repr(float(c)) for c in exp_q) + ")")
+    split = mp.mpf(0.875)
+    tanh_t = _float32_fit(
+        _at_zero(-mp.mpf(1) / 3, lambda z: (mp.tanh(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        split**2,
+        6,
+    )
+    ys = [split * i / 3000 for i in range(1, 3001)]
+    error = max(abs((y + y**3 * mp.polyval(tanh_t, y * y)) / mp.tanh(y) - 1) for y in ys)
+    print(f"# relative error of tanh {mp.nstr(error / u, 3)} u")
+    print("_TANH = (" + ", ".join(repr(float(c)) for c in tanh_t) + ")")
+
+
+def _float32_fit(g: Callable[[Mp], Mp], low: Mp, high: Mp, degree: int) -> list[Mp]:
+    """A Chebyshev fit of g on [low, high], its coefficients rounded to float32."""
+    coefficients = mp.chebyfit(g, [low, high], degree + 1)
+    return [mp.mpf(float(np.float32(float(c)))) for c in coefficients]
 
 
 def _lawson(columns: np.ndarray, target: np.ndarray, *, weight: np.ndarray) -> np.ndarray:

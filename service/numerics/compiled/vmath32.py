@@ -1,11 +1,11 @@
-"""The exponential and exact products in float32 arithmetic, for float32 results.
+"""The exponential, tanh and exact products in float32 arithmetic, for float32 results.
 
 vmath computes a float32 result in float64, half as many lanes to a register as float32
 arithmetic. Where that costs more than float32's care would (a piecewise entry's few
 operations; exact gelu, whose every step is float32), float32
 arithmetic takes over, with an argument that its roundings stay below a float32 ULP (exp's
-within 1.5, still an ULP from the float64 result rounded; exact gelu's spend the contract's
-2 max(1, kappa) ULP instead).
+and tanh's within 1.5 and 1.65, measured an ULP from the float64 result rounded at every
+float32; exact gelu's spend the contract's 2 max(1, kappa) ULP instead).
 u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
 exact.
 
@@ -22,16 +22,16 @@ r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1
 
 ``exp`` is e^x in one word, within 1.4 ULP, for the exponential entry, whose result is e^x
 itself: nothing after it cancels, so a pair would buy nothing; it takes 0.43 ms per 1e6 where
-vmath.exp takes 0.73 (8 float32 lanes to AVX2's 4 float64 ones).
-
-A float32 tanh in pairs was tried too: tanh x = 1 - 2E/(1 + E), E = e^-2|x| from
-exp_parts, a pair quotient to keep 1 - q within an ULP, and a polynomial below atanh(1/2);
-within 0.71 ULP, but 1.35 ms per 1e6 against vmath.tanh's 1.06: the pairs doubled the
-operations the lanes halved; and a float64 one on exp_for_float32 with a polynomial below
-atanh(1/2), within 0.51 ULP, no faster either (1.14 against 1.10 ms): every form is bound
-by its operation count. (With 512-bit vectors, which LLVM declines on this CPU unless
-its features say -prefer-256-bit, every float32 loop gets 16 lanes; measured over the
-catalog it helped exact gelu and the softmax rows and slowed sigmoid, and was left alone.)
+vmath.exp takes 0.73 (8 float32 lanes to AVX2's 4 float64 ones). ``tanh`` is built on the
+same word: 1 - 2/(e^2y + 1) from y = 0.875 on, where 1 - tanh y <= 0.296 damps the word's
+error, and a polynomial below; within 1.65 ULP by its argument (1.03 measured at every
+float32), 0.58 ms per 1e6 where vmath.tanh takes 1.06. Two other forms were measured and
+dropped: tanh in pairs from exp_parts (a pair quotient, within 0.71 ULP, but 1.35 ms: the
+pairs doubled the operations the lanes halved), and a float64 one on exp_for_float32
+(1.14 ms: every float64 form is bound by its operation count). With 512-bit vectors, which
+LLVM declines on an Ice Lake server unless its features say -prefer-256-bit, every float32
+loop gets 16 lanes; measured over the catalog it helped exact gelu and the softmax rows and
+slowed sigmoid, and was left alone.
 
 The logistic function was once written here as well, sigmoid and its slope within 0.89 and
 0.76 ULP, and a silu on it measured no faster than silu's float64 kernel. Below 0, e's
@@ -55,6 +55,8 @@ measures each against mpmath over the whole float32 range.
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -72,6 +74,7 @@ __all__ = [
     "pow2",
     "ramp",
     "split",
+    "tanh",
     "times",
 ]
 
@@ -153,7 +156,7 @@ def exp_parts(x: np.float32) -> tuple[np.int32, np.float32, np.float32]:
 
 
 # e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2: Q fitted in float32 coefficients, within 0.17 u of
-# e^r once assembled (scripts/fit_polynomials.py --exp32).
+# e^r once assembled (scripts/fit_polynomials.py --float32).
 _EXP = (
     _f(0.0013926175888627768),
     _f(0.008363173343241215),
@@ -179,17 +182,65 @@ def exp(x: np.float32) -> np.float32:
     subnormals, where the error above weighs at most half a subnormal ULP (1.2 ULP in all).
     Within 1.5 ULP, it is the float64 exponential rounded, or one of that one's neighbours.
     """
-    x = min(max(x, _EXP_FLOOR), _EXP_CEILING)
+    m, k = _exp_word(min(max(x, _EXP_FLOOR), _EXP_CEILING))
+    half = k >> np.int32(1)
+    return m * pow2(half) * pow2(k - half)
+
+
+@inline
+def _exp_word(x: np.float32) -> tuple[np.float32, np.int32]:
+    """(m, k) with e^x = 2^k m, m within 0.87 u of it before its rounding (exp's docstring), for
+    |x| <= 110."""
     shifted = x * _LOG2E + _SHIFTER
     k = shifted - _SHIFTER
     r = _fma(-k, _LN2_LO, _fma(-k, _LN2_HI, x))  # type: ignore[call-arg,var-annotated]
     p = _EXP[0]
     for coefficient in numba.literal_unroll(_EXP[1:]):
         p = _fma(p, r, coefficient)
-    y = _fma(r, _fma(r, p, _ONE), _ONE)
-    n = _bits_from_float(shifted) - _SHIFTER_BITS
-    half = n >> np.int32(1)
-    return y * pow2(half) * pow2(n - half)
+    m = _fma(r, _fma(r, p, _ONE), _ONE)
+    return m, _bits_from_float(shifted) - _SHIFTER_BITS
+
+
+# tanh y = y + y z T(z), z = y^2, below TANH_SPLIT: T fitted in float32 coefficients, within
+# 0.2 u of the result (scripts/fit_polynomials.py --float32).
+_TANH = (
+    _f(-0.0005475857760757208),
+    _f(0.0028184731490910053),
+    _f(-0.008499057963490486),
+    _f(0.02177729643881321),
+    _f(-0.05395686253905296),
+    _f(0.13333280384540558),
+    _f(-0.3333333432674408),
+)
+_TANH_SPLIT = _f(0.875)  # tanh(0.875) = 0.704: 1 - tanh y <= 0.296 from here on
+_TANH_CLIP = _f(20.0)  # 2y: tanh is 1 in float32 from y = 9.011 on
+_TWO = _f(2.0)
+
+
+@inline
+def tanh(x: np.float32) -> np.float32:
+    """tanh x for a float32 x, within 1.65 ULP (float32's contract allows 2 max(1, kappa), and
+    kappa <= 1 here); 1.03 measured at every float32, and there never more than an ULP from
+    the float64 tanh rounded. y = |x|, and the sign put back.
+
+    - From 0.875 on, 1 - 2/(E + 1), E = e^2y = 2^k m (_exp_word, 2y exact and clipped at 20):
+      m is within 0.87 u and its rounding u, E + 1 and the quotient round u each, so q =
+      2/(E + 1) is within 3.87 u of itself, and q <= 0.296 makes that 1.15 u; 1 - q rounds
+      once more, 0.5 u, an ULP being u on [1/2, 1).
+    - Below, y + y z T(z): z, y z and T's Horner steps round (about 3.5 u of y z T in all) and
+      y z T weighs at most 0.196 of y there, and y at most 1.243 of the result: 0.85 ULP; T's
+      fit 0.2 ULP; the fma adding y rounds once, 0.5 ULP.
+    The two are computed for every lane and one kept: a select is what vectorises.
+    """
+    y = abs(x)
+    z = y * y
+    p = _TANH[0]
+    for coefficient in numba.literal_unroll(_TANH[1:]):
+        p = _fma(p, z, coefficient)  # type: ignore[call-arg]
+    small = _fma(y * z, p, y)  # type: ignore[call-arg,var-annotated]
+    m, k = _exp_word(min(y + y, _TANH_CLIP))
+    large = _ONE - _TWO / (m * pow2(k) + _ONE)
+    return np.float32(math.copysign(small if y < _TANH_SPLIT else large, x))
 
 
 @inline
