@@ -4,7 +4,7 @@ vmath computes a float32 result in float64, half as many lanes to a register as 
 arithmetic. Where that costs more than float32's care would (a piecewise entry's few
 operations; exact gelu, whose every step is float32), float32
 arithmetic takes over, with an argument that its roundings stay below a float32 ULP (exp's
-and tanh's within 1.5 and 1.65, measured an ULP from the float64 result rounded at every
+and tanh's within 1.4 and 1.65, measured an ULP from the float64 result rounded at every
 float32; exact gelu's spend the contract's 2 max(1, kappa) ULP instead).
 u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
 exact.

@@ -1,9 +1,9 @@
 """vmath32's float32 functions against mpmath, over the whole float32 range, in float32 ULP.
 
 The module docstring bounds each: e^x = 2^k (s + c) within 0.25 u (u = 2^-24) before any
-rounding, exp and tanh within 1.4 and 1.65 ULP; the exact products and the ramp within their docstrings' bounds. The points are
-spread uniformly, in magnitude down to the subnormals, densely where results become
-subnormal, and at the reduction's and the clamp's edges. Each loop is also checked to
+rounding, exp and tanh within 1.4 and 1.65 ULP; the exact products and the ramp within their
+docstrings' bounds. The points are spread uniformly, in magnitude down to the subnormals,
+densely where results become subnormal, and at the reduction's and the clamp's edges. Each loop is also checked to
 vectorise and to call no math library.
 """
 
