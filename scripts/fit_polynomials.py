@@ -1,8 +1,8 @@
 """Print the polynomial coefficients of service/numerics/compiled/vmath.py, fitted at 50 digits,
 with --float64 those of compiled/vmath64 (fitted at 60 digits), with --gelu32 those of exact
 gelu's float32 kernel (catalog/smooth/gelu.py: float32 coefficients, fitted by Lawson's
-iteration to a weighted relative error), with --float32 those of vmath32's exp and tanh
-(float32 coefficients).
+iteration to a weighted relative error), with --float32 those of vmath32's exp, tanh,
+sin and cos (float32 coefficients).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -196,7 +196,7 @@ def float32_fits() -> None:
     """vmath32's one-word functions, in float32 coefficients, each error printed in u = 2^-24
     of its result once assembled: exp, e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2 (and k's
     rounding), Q of degree 4; tanh, tanh y = y + y z T(z), z = y^2, for y <= 0.875, T of
-    degree 6."""
+    degree 6; sin r = r + r z S(z) and cos r = 1 - z/2 + z^2 K(z) for |r| <= 1.03 pi/4."""
     u = mp.mpf(2) ** -24
     half_ln2 = mp.log(2) / 2 * (1 + mp.mpf(10) ** -6)
     exp_q = _float32_fit(
@@ -217,6 +217,26 @@ def float32_fits() -> None:
     error = max(abs((y + y**3 * mp.polyval(tanh_t, y * y)) / mp.tanh(y) - 1) for y in ys)
     print(f"# relative error of tanh {mp.nstr(error / u, 3)} u")
     print("_TANH = (" + ", ".join(repr(float(c)) for c in tanh_t) + ")")
+    reach = mp.pi / 4 * (1 + mp.mpf(3) / 100)  # |r| <= pi/4 + 0.022
+    rs = [reach * i / 3000 for i in range(1, 3001)]
+    sin_s = _float32_fit(
+        _at_zero(-mp.mpf(1) / 6, lambda z: (mp.sin(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        reach**2,
+        3,
+    )
+    error = max(abs((r + r**3 * mp.polyval(sin_s, r * r)) / mp.sin(r) - 1) for r in rs)
+    print(f"# relative error of sin {mp.nstr(error / u, 3)} u")
+    print("_SIN = (" + ", ".join(repr(float(c)) for c in sin_s) + ")")
+    cos_k = _float32_fit(
+        _at_zero(mp.mpf(1) / 24, lambda z: (mp.cos(mp.sqrt(z)) - 1 + z / 2) / z**2),
+        mp.mpf(0),
+        reach**2,
+        2,
+    )
+    error = max(abs((1 - r * r / 2 + r**4 * mp.polyval(cos_k, r * r)) / mp.cos(r) - 1) for r in rs)
+    print(f"# relative error of cos {mp.nstr(error / u, 3)} u")
+    print("_COS = (" + ", ".join(repr(float(c)) for c in cos_k) + ")")
 
 
 def _float32_fit(g: Callable[[Mp], Mp], low: Mp, high: Mp, degree: int) -> list[Mp]:

@@ -1,11 +1,11 @@
-"""The exponential, tanh and exact products in float32 arithmetic, for float32 results.
+"""The exponential, tanh, sin and exact products in float32 arithmetic, for float32 results.
 
 vmath computes a float32 result in float64, half as many lanes to a register as float32
 arithmetic. Where that costs more than float32's care would (a piecewise entry's few
 operations; exact gelu, whose every step is float32), float32
 arithmetic takes over, with an argument that its roundings stay below a float32 ULP (exp's
 and tanh's within 1.4 and 1.65, measured an ULP from the float64 result rounded at every
-float32; exact gelu's spend the contract's 2 max(1, kappa) ULP instead).
+float32; exact gelu's and sin's spend the contract's 2 max(1, kappa) ULP instead).
 u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
 exact.
 
@@ -25,10 +25,13 @@ itself: nothing after it cancels, so a pair would buy nothing; it takes 0.43 ms 
 vmath.exp takes 0.73 (8 float32 lanes to AVX2's 4 float64 ones). ``tanh`` is built on the
 same word: 1 - 2/(e^2y + 1) from y = 0.875 on, where 1 - tanh y <= 0.296 damps the word's
 error, and a polynomial below; within 1.65 ULP by its argument (1.03 measured at every
-float32), 0.58 ms per 1e6 where vmath.tanh takes 1.06. Two other forms were measured and
-dropped: tanh in pairs from exp_parts (a pair quotient, within 0.71 ULP, but 1.35 ms: the
-pairs doubled the operations the lanes halved), and a float64 one on exp_for_float32
-(1.14 ms: every float64 form is bound by its operation count). With 512-bit vectors, which
+float32), 0.58 ms per 1e6 where vmath.tanh takes 1.06. ``sin`` reduces by pi/2 in three
+float32 parts (the first product exact in its fma) and evaluates sin and cos both, in 8 lanes:
+0.49 ms per 1e6 where vmath.sin takes 1.19-1.24; near p = pi/4 an ULP of r's reduction
+reaches cos r undamped, so it spends up to 0.59 of the contract. Two other tanh forms were
+measured and dropped: one in pairs from exp_parts (a pair quotient, within 0.71 ULP, but
+1.35 ms: the pairs doubled the operations the lanes halved), and a float64 one on
+exp_for_float32 (1.14 ms: every float64 form is bound by its operation count). With 512-bit vectors, which
 LLVM declines on an Ice Lake server unless its features say -prefer-256-bit, every float32
 loop gets 16 lanes; measured over the catalog it helped exact gelu and the softmax rows and
 slowed sigmoid, and was left alone.
@@ -67,12 +70,14 @@ from service.numerics.compiled.vmath import inline
 
 __all__ = [
     "EXP_LOW",
+    "SIN_LIMIT",
     "below",
     "exp",
     "exp_parts",
     "fma",
     "pow2",
     "ramp",
+    "sin",
     "split",
     "tanh",
     "times",
@@ -241,6 +246,65 @@ def tanh(x: np.float32) -> np.float32:
     m, k = _exp_word(min(y + y, _TANH_CLIP))
     large = _ONE - _TWO / (m * pow2(k) + _ONE)
     return np.float32(math.copysign(small if y < _TANH_SPLIT else large, x))
+
+
+# sin r = r + r z S(z) and cos r = 1 - (z/2 - z^2 K(z)), z = r^2, |r| <= 1.03 pi/4: S and K
+# fitted in float32 coefficients, within 0.06 u and 0.03 u of the result
+# (scripts/fit_polynomials.py --float32).
+_SIN = (
+    _f(2.7231312742515e-06),
+    _f(-0.00019839938613586128),
+    _f(0.008333331905305386),
+    _f(-0.1666666716337204),
+)
+_COS = (_f(2.4532580937375315e-05), _f(-0.0013888230314478278), _f(0.0416666641831398))
+# pi/2 = PIO2_1 + PIO2_2 + PIO2_3 within 1.1e-23, each the float32 nearest what is left
+_PIO2_1 = _f(1.5707963705062866)
+_PIO2_2 = _f(-4.371138828673793e-08)
+_PIO2_3 = _f(-1.7151245100058819e-15)
+_TWO_OVER_PI = _f(0.6366197466850281)  # within 4.1e-8 relative
+SIN_LIMIT = _f(2.0**19)
+
+
+@inline
+def sin(p: np.float32) -> np.float32:
+    """sin p for a float32 p, |p| <= 2^19 (NaN beyond, which sends the caller to the numpy
+    path), within the float32 contract's 2 max(1, kappa) ULP, kappa = |p cot p|: 0.59 of it at
+    most, measured at every float32 of that range (1.18 ULP at p = 0.7876, kappa = 0.78).
+
+    - k = round(p 2/pi): the fma with the shifter rounds p TWO_OVER_PI once, to an integer,
+      and TWO_OVER_PI's 4.1e-8 moves it by 0.0135 at most: |r| <= pi/4 + 0.022.
+    - r = p - k pi/2: p - k PIO2_1 is exact in the first fma (a multiple of p's ULP or of
+      PIO2_1's, 2^-23, below 1 in magnitude: 24 bits), the other two round once each, and
+      PIO2's parts leave k 1.1e-23 <= 4e-18: r within an ULP of itself, and exact for k = 0.
+    - sin r: r + r z S, S within 0.06 u, the roundings of z, r z and S's steps about 3.5 u of
+      r z S, which weighs 0.12 of sin r at most: 0.5 u, then the fma's 0.5 ULP. cos r: 1 - h,
+      h = z/2 - z^2 K, K within 0.03 u, z's rounding u of h <= 0.33 and h's own, 1 - h's 0.5
+      ULP, an ULP being u on [0.69, 1]: 1.1 ULP.
+    - r's error e moves sin r by e cos r, whose share of sin r is e/r (r cot r) <= 2 u: 2 ULP
+      against a kappa of |p cot r| >= 2.3 once k != 0 (for k = 0, r = p exactly); cos r by
+      e sin r, 2 u |r tan r| against kappa = |p tan r|, |p| >= pi/2 - |r| >= 0.94 |r|: with
+      cos r's own 1.1 ULP the parts bound that a little above the budget near |p| = pi/4,
+      where the measure finds 0.59 of it.
+    Quadrants by k's low bits (the shifter's); sin(+-0) = +-0 kept.
+    """
+    shifted = _fma(p, _TWO_OVER_PI, _SHIFTER)  # type: ignore[call-arg,var-annotated]
+    k = shifted - _SHIFTER
+    r = _fma(-k, _PIO2_3, _fma(-k, _PIO2_2, _fma(-k, _PIO2_1, p)))
+    z = r * r
+    q = _SIN[0]
+    for coefficient in numba.literal_unroll(_SIN[1:]):
+        q = _fma(q, z, coefficient)
+    sine = _fma(r * z, q, r)
+    q = _COS[0]
+    for coefficient in numba.literal_unroll(_COS[1:]):
+        q = _fma(q, z, coefficient)
+    cosine = _ONE - _fma(-(z * z), q, z * _HALF)
+    n: np.int32 = _bits_from_float(shifted) - _SHIFTER_BITS
+    odd = cosine if n & np.int32(1) else sine
+    result = -odd if n & np.int32(2) else odd
+    result = result if p != _ZERO else p  # the reduction's sum of zeros gives +0
+    return result if abs(p) <= SIN_LIMIT else np.float32(np.nan)
 
 
 @inline

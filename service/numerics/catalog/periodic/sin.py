@@ -7,7 +7,7 @@ import numpy as np
 from service.numerics.catalog.entry import Activation, Equivalent, Parameter
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
 from service.numerics.catalog.limits import at_infinity
-from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled import Kernel, inline, vmath, vmath32, vmath64
 from service.numerics.types import Array, Interval
 
 
@@ -39,9 +39,16 @@ def _at_infinity(x: Array, result: Array, w0: float) -> Array:
 
 
 @inline
-def sin_at(x: float, p: tuple[float]) -> float:
+def sin_at32(x: float, p: tuple[float]) -> float:
+    """sin(w0 x) for a float32 x in float32 arithmetic: the phase w0 x rounded once
+    (vmath32.times; a zero x times w0's leading part, which keeps the product's sign), then
+    vmath32.sin, within 2 max(1, kappa) ULP; the phase's rounding adds kappa/2 ULP at most,
+    kappa = |w0 x cot(w0 x)|, and none for w0 = 1."""
     (w0,) = p
-    return vmath.sin(w0 * x)
+    hi, lo = vmath32.split(w0)
+    xf = np.float32(x)
+    phase = vmath32.times(hi, lo, xf) if xf != 0 else hi * xf
+    return vmath32.sin(phase)  # type: ignore[return-value]
 
 
 @inline
@@ -80,7 +87,7 @@ ACTIVATION = Activation(
     second_derivative=sin_second_derivative,
     kernels=(
         Kernel(
-            sin_at,
+            sin_at32,
             sin_derivative_at,
             value64=sin_at64,
             derivative64=sin_derivative_at64,
