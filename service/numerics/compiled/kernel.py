@@ -7,8 +7,8 @@ A kernel is a set of scalar functions of (x, p), each compiled into one loop ove
                                             or float32 arithmetic (vmath32: pairs where a
                                             rounding would show), twice the lanes, each
                                             within an ULP of the float64 rounded (exact
-                                            gelu's and silu's slope spend the contract's
-                                            2 max(1, kappa));
+                                            gelu's, sin's and silu's slope spend the
+                                            contract's 2 max(1, kappa));
     value64, derivative64,                  for float64 results: built on vmath64 and on
     second_derivative64                     pairs hi + lo where the formula needs them, each
                                             within the catalog's 4 max(1, kappa) ULP; the
