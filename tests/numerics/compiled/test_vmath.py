@@ -17,19 +17,10 @@ import numpy as np
 import pytest
 
 from service.numerics.compiled import vmath
-from tests.numerics.compiled.llvm import calls_the_math_library, vectorised
+from tests.numerics.compiled.llvm import calls_the_math_library, loop_of, vectorised
 
 _BOUND = 1e-13
 mpmath.mp.dps = 40
-
-
-def _loop(function: Any) -> Any:
-    @numba.njit(fastmath=vmath.FASTMATH, error_model="numpy")
-    def apply(x, out):  # type: ignore[no-untyped-def]
-        for i in range(x.size):
-            out[i] = function(x[i])
-
-    return apply
 
 
 def _spread(low: float, high: float) -> np.ndarray:
@@ -64,7 +55,7 @@ CASES: dict[str, Case] = {
 def test_matches_mpmath(name: str) -> None:
     function, reference, x = CASES[name]
     out = np.empty_like(x)
-    _loop(function)(x, out)
+    loop_of(function)(x, out)
     worst, at = 0.0, 0.0
     for xi, yi in zip(x.tolist(), out.tolist(), strict=True):
         exact = reference(mpmath.mpf(xi))
@@ -77,7 +68,7 @@ def test_matches_mpmath(name: str) -> None:
 def test_exp_saturates_instead_of_overflowing() -> None:
     x = np.array([-1e30, -708.0, 709.0, 1e30])
     out = np.empty_like(x)
-    _loop(vmath.exp)(x, out)
+    loop_of(vmath.exp)(x, out)
     assert out[0] == out[1] > 0
     assert out[3] == out[2] < np.inf
 
@@ -88,7 +79,7 @@ def test_exp_for_float32_within_its_bound() -> None:
     rng = np.random.default_rng(12)
     x = np.concatenate([rng.uniform(-0.35, 0.35, 4000), _spread(-700, 700)])
     out = np.empty_like(x)
-    apply = _loop(vmath.exp_for_float32)
+    apply = loop_of(vmath.exp_for_float32)
     apply(x, out)
     worst = max(
         float(abs(y - mpmath.exp(mpmath.mpf(v))) / mpmath.exp(mpmath.mpf(v)))
@@ -102,7 +93,7 @@ def test_exp_for_float32_saturates_and_keeps_nan() -> None:
     nan = np.float64(np.float32(np.nan))  # a float32 NaN widened, and one of arithmetic's
     x = np.array([-np.inf, -1e30, -700.0, nan, np.inf * 0.0, 700.0, 1e30, np.inf])
     out = np.empty_like(x)
-    _loop(vmath.exp_for_float32)(x, out)
+    loop_of(vmath.exp_for_float32)(x, out)
     assert out[0] == out[1] == out[2] > 0
     assert np.isnan(out[3:5]).all()
     assert out[5] == out[6] == out[7] < np.inf
@@ -112,14 +103,14 @@ def test_sin_and_cos_decline_past_their_limit() -> None:
     x = np.array([vmath.SIN_LIMIT, np.nextafter(vmath.SIN_LIMIT, np.inf), 1e30])
     for function in (vmath.sin, vmath.cos):
         out = np.empty_like(x)
-        _loop(function)(x, out)
+        loop_of(function)(x, out)
         assert np.isfinite(out[0])
         assert np.isnan(out[1:]).all()
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_vectorises(name: str) -> None:
-    apply = _loop(CASES[name][0])
+    apply = loop_of(CASES[name][0])
     x = np.ones(16)
     apply(x, np.empty_like(x))
     assert not calls_the_math_library(apply)
@@ -127,7 +118,7 @@ def test_vectorises(name: str) -> None:
 
 
 def test_the_check_sees_a_library_call() -> None:
-    apply = _loop(numba.njit(lambda x: math.exp(x)))
+    apply = loop_of(numba.njit(lambda x: math.exp(x)))
     x = np.ones(16)
     apply(x, np.empty_like(x))
     assert calls_the_math_library(apply)
