@@ -75,6 +75,7 @@ __all__ = [
     "exp",
     "exp_parts",
     "fma",
+    "horner",
     "pow2",
     "ramp",
     "sin",
@@ -135,6 +136,15 @@ fma = _fma
 def pow2(k: np.int32) -> np.float32:
     """2^k, a float32, for an int32 k in [-126, 127], by writing its exponent bits."""
     return _float_from_bits((k + np.int32(127)) << np.int32(23))  # type: ignore[call-arg]
+
+
+@inline
+def horner(coefficients: tuple[np.float32, ...], z: np.float32) -> np.float32:
+    """The polynomial at z, highest power first, one fma a step (each rounded once)."""
+    result = coefficients[0]
+    for c in numba.literal_unroll(coefficients[1:]):
+        result = _fma(result, z, c)  # type: ignore[call-arg]
+    return result
 
 
 @inline
@@ -199,10 +209,7 @@ def _exp_word(x: np.float32) -> tuple[np.float32, np.int32]:
     shifted = x * _LOG2E + _SHIFTER
     k = shifted - _SHIFTER
     r = _fma(-k, _LN2_LO, _fma(-k, _LN2_HI, x))  # type: ignore[call-arg,var-annotated]
-    p = _EXP[0]
-    for coefficient in numba.literal_unroll(_EXP[1:]):
-        p = _fma(p, r, coefficient)
-    m = _fma(r, _fma(r, p, _ONE), _ONE)
+    m = _fma(r, _fma(r, horner(_EXP, r), _ONE), _ONE)
     return m, _bits_from_float(shifted) - _SHIFTER_BITS
 
 
@@ -239,10 +246,7 @@ def tanh(x: np.float32) -> np.float32:
     """
     y = abs(x)
     z = y * y
-    p = _TANH[0]
-    for coefficient in numba.literal_unroll(_TANH[1:]):
-        p = _fma(p, z, coefficient)  # type: ignore[call-arg]
-    small = _fma(y * z, p, y)  # type: ignore[call-arg,var-annotated]
+    small = _fma(y * z, horner(_TANH, z), y)  # type: ignore[call-arg,var-annotated]
     m, k = _exp_word(min(y + y, _TANH_CLIP))
     large = _ONE - _TWO / (m * pow2(k) + _ONE)
     return np.float32(math.copysign(small if y < _TANH_SPLIT else large, x))
@@ -292,14 +296,8 @@ def sin(p: np.float32) -> np.float32:
     k = shifted - _SHIFTER
     r = _fma(-k, _PIO2_3, _fma(-k, _PIO2_2, _fma(-k, _PIO2_1, p)))
     z = r * r
-    q = _SIN[0]
-    for coefficient in numba.literal_unroll(_SIN[1:]):
-        q = _fma(q, z, coefficient)
-    sine = _fma(r * z, q, r)
-    q = _COS[0]
-    for coefficient in numba.literal_unroll(_COS[1:]):
-        q = _fma(q, z, coefficient)
-    cosine = _ONE - _fma(-(z * z), q, z * _HALF)
+    sine = _fma(r * z, horner(_SIN, z), r)
+    cosine = _ONE - _fma(-(z * z), horner(_COS, z), z * _HALF)
     n: np.int32 = _bits_from_float(shifted) - _SHIFTER_BITS
     odd = cosine if n & np.int32(1) else sine
     result = -odd if n & np.int32(2) else odd

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-import numba
 import numpy as np
 from scipy.special import erf
 
@@ -135,14 +134,6 @@ _TWO_TO_MINUS_64 = _f32(2.0**-64)
 
 
 @inline
-def _horner32(coefficients: tuple[np.float32, ...], t: np.float32) -> np.float32:
-    result = _ZERO
-    for c in numba.literal_unroll(coefficients):
-        result = vmath32.fma(result, t, c)  # type: ignore[call-arg]
-    return result
-
-
-@inline
 def _lower_tail32(
     xf: np.float32,
 ) -> tuple[np.float32, np.int32, np.float32, np.float32, np.float32, np.float32]:
@@ -158,8 +149,8 @@ def _lower_tail32(
     d = _TWO + y
     t = _TWO / d
     r = vmath32.fma(-t, y - (d - _TWO), vmath32.fma(-t, d, _TWO))
-    correction = r * _horner32(_TAIL_SLOPE, t)
-    m = vmath32.fma(_ONE - t, _horner32(_TAIL_RATIO, t), correction)
+    correction = r * vmath32.horner(_TAIL_SLOPE, t)
+    m = vmath32.fma(_ONE - t, vmath32.horner(_TAIL_RATIO, t), correction)
     return clipped, k, s, c, t, m
 
 
