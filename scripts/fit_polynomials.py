@@ -2,7 +2,7 @@
 with --float64 those of compiled/vmath64 (fitted at 60 digits), with --gelu32 those of exact
 gelu's float32 kernel (catalog/smooth/gelu.py: float32 coefficients, fitted by Lawson's
 iteration to a weighted relative error), with --float32 those of vmath32's exp, tanh,
-sin and cos (float32 coefficients).
+sin and cos and tanhshrink's float32 kernel (float32 coefficients).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -196,7 +196,9 @@ def float32_fits() -> None:
     """vmath32's one-word functions, in float32 coefficients, each error printed in u = 2^-24
     of its result once assembled: exp, e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2 (and k's
     rounding), Q of degree 4; tanh, tanh y = y + y z T(z), z = y^2, for y <= 0.875, T of
-    degree 6; sin r = r + r z S(z) and cos r = 1 - z/2 + z^2 K(z) for |r| <= 1.03 pi/4."""
+    degree 6; sin r = r + r z S(z) and cos r = 1 - z/2 + z^2 K(z) for |r| <= 1.03 pi/4; and
+    tanhshrink's float32 kernel (catalog/shrinkage/tanhshrink.py), y - tanh y = y^3 (1/3 +
+    z R(z)) for y <= 1, R of degree 6."""
     u = mp.mpf(2) ** -24
     half_ln2 = mp.log(2) / 2 * (1 + mp.mpf(10) ** -6)
     exp_q = _float32_fit(
@@ -237,6 +239,18 @@ def float32_fits() -> None:
     error = max(abs((1 - r * r / 2 + r**4 * mp.polyval(cos_k, r * r)) / mp.cos(r) - 1) for r in rs)
     print(f"# relative error of cos {mp.nstr(error / u, 3)} u")
     print("_COS = (" + ", ".join(repr(float(c)) for c in cos_k) + ")")
+    third = mp.mpf(1) / 3
+    residual = _at_zero(third, lambda z: (mp.sqrt(z) - mp.tanh(mp.sqrt(z))) / z**1.5)
+    tanhshrink_r = _float32_fit(
+        _at_zero(-mp.mpf(2) / 15, lambda z: (residual(z) - third) / z), mp.mpf(0), mp.mpf(1), 6
+    )
+    ys = [mp.mpf(i) / 3000 for i in range(1, 3001)]
+    error = max(
+        abs(y**3 * (third + y * y * mp.polyval(tanhshrink_r, y * y)) / (y - mp.tanh(y)) - 1)
+        for y in ys
+    )
+    print(f"# relative error of tanhshrink {mp.nstr(error / u, 3)} u")
+    print("_SERIES32 = (" + ", ".join(repr(float(c)) for c in tanhshrink_r) + ")")
 
 
 def _float32_fit(g: Callable[[Mp], Mp], low: Mp, high: Mp, degree: int) -> list[Mp]:

@@ -33,6 +33,7 @@ from service import numerics
 from service.numerics import compiled
 from service.numerics.catalog.periodic.sin import sin_at32
 from service.numerics.catalog.self_gated.silu import silu_derivative_short_at
+from service.numerics.catalog.shrinkage.tanhshrink import tanhshrink_at32
 from service.numerics.catalog.smooth.gelu import gelu_at32, gelu_derivative_at32
 from service.numerics.compiled import loops_of
 from service.numerics.types import OUTPUTS
@@ -42,7 +43,13 @@ from tests.numerics.compiled.llvm import calls_the_math_library, vectorised
 
 _POINTS = 100_000
 _TINY = 2.0**-1000
-FLOAT32_CONTRACT = {gelu_at32, gelu_derivative_at32, silu_derivative_short_at, sin_at32}
+FLOAT32_CONTRACT = {
+    gelu_at32,
+    gelu_derivative_at32,
+    silu_derivative_short_at,
+    sin_at32,
+    tanhshrink_at32,
+}
 _NEXT = {"value": "gradient", "gradient": "second_derivative"}
 
 ELEMENTWISE = [name for name, entry in numerics.ACTIVATIONS.items() if not entry.axiswise]
