@@ -2,7 +2,7 @@
 with --float64 those of compiled/vmath64 (fitted at 60 digits), with --gelu32 those of exact
 gelu's float32 kernel (catalog/smooth/gelu.py: float32 coefficients, fitted by Lawson's
 iteration to a weighted relative error), with --float32 those of vmath32's exp, tanh,
-sin and cos and tanhshrink's float32 kernel (float32 coefficients).
+sin, cos and atan and tanhshrink's float32 kernel (float32 coefficients).
 
 Run by hand (needs mpmath, a dev dependency): `.venv/bin/python scripts/fit_polynomials.py`.
 Each fit is a Chebyshev interpolation (mpmath.chebyfit, near-minimax) of the part of a
@@ -74,13 +74,6 @@ def main() -> None:
         mp.mpf(0),
         s_max**2,
         5,
-    )
-    _fit(
-        "_ATAN",
-        _at_zero(-mp.mpf(1) / 3, lambda z: (mp.atan(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
-        mp.mpf(0),
-        mp.tan(mp.pi / 8) ** 2,
-        8,
     )
     quarter_pi_squared = (mp.pi / 4) ** 2
     _fit(
@@ -196,7 +189,8 @@ def float32_fits() -> None:
     """vmath32's one-word functions, in float32 coefficients, each error printed in u = 2^-24
     of its result once assembled: exp, e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2 (and k's
     rounding), Q of degree 4; tanh, tanh y = y + y z T(z), z = y^2, for y <= 0.875, T of
-    degree 6; sin r = r + r z S(z) and cos r = 1 - z/2 + z^2 K(z) for |r| <= 1.03 pi/4; and
+    degree 6; sin r = r + r z S(z) and cos r = 1 - z/2 + z^2 K(z) for |r| <= 1.03 pi/4; atan
+    t = t + t z A(z) for |t| <= tan(pi/8), A of degree 4; and
     tanhshrink's float32 kernel (catalog/shrinkage/tanhshrink.py), y - tanh y = y^3 (1/3 +
     z R(z)) for y <= 1, R of degree 6."""
     u = mp.mpf(2) ** -24
@@ -239,6 +233,17 @@ def float32_fits() -> None:
     error = max(abs((1 - r * r / 2 + r**4 * mp.polyval(cos_k, r * r)) / mp.cos(r) - 1) for r in rs)
     print(f"# relative error of cos {mp.nstr(error / u, 3)} u")
     print("_COS = (" + ", ".join(repr(float(c)) for c in cos_k) + ")")
+    reduced = mp.tan(mp.pi / 8) * (1 + mp.mpf(10) ** -5)
+    atan_a = _float32_fit(
+        _at_zero(-mp.mpf(1) / 3, lambda z: (mp.atan(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        reduced**2,
+        4,
+    )
+    ts = [reduced * i / 3000 for i in range(1, 3001)]
+    error = max(abs((t + t**3 * mp.polyval(atan_a, t * t)) / mp.atan(t) - 1) for t in ts)
+    print(f"# relative error of atan {mp.nstr(error / u, 3)} u")
+    print("_ATAN = (" + ", ".join(repr(float(c)) for c in atan_a) + ")")
     third = mp.mpf(1) / 3
     residual = _at_zero(third, lambda z: (mp.sqrt(z) - mp.tanh(mp.sqrt(z))) / z**1.5)
     tanhshrink_r = _float32_fit(

@@ -2,7 +2,7 @@
 
 A float32 kernel fuses a whole activation into one loop over the array, and LLVM vectorises
 that loop only if nothing in it calls out to the C math library (numba's LLVM has no vector
-math library). So exp, log, tanh, atan, sin and the normal CDF are written here as range
+math library). So exp, log, tanh, sin and the normal CDF are written here as range
 reduction, a polynomial and exponent bits set by hand. Each is good to about 1e-14 relative
 (tests/numerics/test_vmath.py measures every one against mpmath), far below float32's
 6e-8: a kernel's float64 result, rounded once to float32, stays within an ULP of the exact
@@ -33,7 +33,6 @@ from numba.extending import intrinsic
 
 __all__ = [
     "FASTMATH",
-    "atan",
     "bits_from_double",
     "cos",
     "double_from_bits",
@@ -73,11 +72,7 @@ PIO2_1 = 1.5707963267341256  # pi/2 in three parts of 33 bits: k * PIO2_i is exa
 PIO2_2 = 6.077100506303966e-11
 PIO2_3 = 2.0222662487959506e-21
 TWO_OVER_PI = 0.6366197723675814
-PI_OVER_4 = math.pi / 4
-PI_OVER_2 = math.pi / 2
 SQRT2 = math.sqrt(2)
-TAN_PI_8 = math.sqrt(2) - 1
-TAN_3PI_8 = math.sqrt(2) + 1
 INV_SQRT_2PI = 0.3989422804014327
 SIN_LIMIT = 2.0**19
 SQRT_HALF = math.sqrt(0.5)
@@ -114,18 +109,6 @@ _LOG = (
     0.2857142413832416,
     0.40000000011206505,
     0.6666666666666208,
-)
-# atan(t) = t + t z R(z), z = t^2 <= tan(pi/8)^2
-_ATAN = (
-    -0.02723288406057488,
-    0.05168834935919362,
-    -0.0655090730756309,
-    0.07681045202742948,
-    -0.09090255952690657,
-    0.11111089649211055,
-    -0.14285713930378566,
-    0.19999999997724888,
-    -0.3333333333333093,
 )
 # sin(r) = r + r z S(z) and cos(r) = 1 - z/2 + z^2 C(z), z = r^2 <= (pi/4)^2
 _SIN = (
@@ -318,22 +301,6 @@ def sigmoid(x: float) -> float:
 def softplus(x: float) -> float:
     """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|)."""
     return max(x, 0.0) + log1p_unit(exp(-abs(x)))
-
-
-@inline
-def atan(x: float) -> float:
-    a = abs(x)
-    # Reduce to |t| <= tan(pi/8): atan a = pi/2 + atan(-1/a) past tan(3pi/8), pi/4 + atan((a-1)/(a+1))
-    # between; a is at most float32's 3.4e38 here, so 1/a is a normal number.
-    # One division for the three: selecting its operands costs two selects, a second
-    # division (half a float64 lane's throughput) costs more.
-    far = a > TAN_3PI_8
-    middle = a > TAN_PI_8
-    numerator = -1.0 if far else (a - 1.0 if middle else a)
-    t = numerator / (a if far else (a + 1.0 if middle else 1.0))
-    base = PI_OVER_2 if far else (PI_OVER_4 if middle else 0.0)
-    z = t * t
-    return math.copysign(base + (t + t * z * _horner(_ATAN, z)), x)
 
 
 @inline

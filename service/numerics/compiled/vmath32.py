@@ -1,4 +1,5 @@
-"""The exponential, tanh, sin and exact products in float32 arithmetic, for float32 results.
+"""The exponential, tanh, sin, atan and exact products in float32 arithmetic, for float32
+results.
 
 vmath computes a float32 result in float64, half as many lanes to a register as float32
 arithmetic. Where that costs more than float32's care would (a piecewise entry's few
@@ -28,14 +29,17 @@ error, and a polynomial below; within 1.65 ULP by its argument (1.03 measured at
 float32), 0.58 ms per 1e6 where vmath.tanh takes 1.06. ``sin`` reduces by pi/2 in three
 float32 parts (the first product exact in its fma) and evaluates sin and cos both, in 8 lanes:
 0.49 ms per 1e6 where vmath.sin takes 1.19-1.24; near p = pi/4 an ULP of r's reduction
-reaches cos r undamped, so it spends up to 0.59 of the contract. Two other tanh forms were
+reaches cos r undamped, so it spends up to 0.59 of the contract. ``atan`` reduces as
+vmath's float64 form did, with one division, and carries the reduction's roundings (a - 1,
+a + 1 and the quotient's) as a correction: within 1.25 ULP, 0.4 ms per 1e6 where the float64
+form took 0.83, its float64 division (2 cycles a lane) most of that. Two other tanh forms were
 measured and dropped: one in pairs from exp_parts (a pair quotient, within 0.71 ULP, but
 1.35 ms: the pairs doubled the operations the lanes halved), and a float64 one on
 exp_for_float32 (1.14 ms: every float64 form is bound by its operation count).
 
 On a CPU with AVX-512 LLVM vectorises 256 bits wide unless a function asks for more (its
-features say prefer-256-bit); exp, exp_parts, tanh and sin ask for 512 bits in the loop they
-are inlined into (``_prefer_512_bits``), 16 float32 lanes as PyTorch's and numpy's own
+features say prefer-256-bit); exp, exp_parts, tanh, sin and atan ask for 512 bits in the loop
+they are inlined into (``_prefer_512_bits``), 16 float32 lanes as PyTorch's and numpy's own
 kernels take there. The same bits, faster: per 1e6 on an Ice Lake server, exact gelu 1.33
 -> 0.93 ms, tanh 0.58 -> 0.47, the exponential 0.42 -> 0.31, sin 0.59 -> 0.37, tanhshrink
 0.86 -> 0.68. It is asked for here, where float32 arithmetic is all the work, and not
@@ -78,6 +82,7 @@ from service.numerics.compiled.vmath import inline
 __all__ = [
     "EXP_LOW",
     "SIN_LIMIT",
+    "atan",
     "below",
     "exp",
     "exp_parts",
@@ -143,7 +148,8 @@ fma = _fma
 def _prefer_512_bits_intrinsic(typingctx):
     """Asks LLVM to vectorise the function being compiled 512 bits wide where the CPU has
     AVX-512: the loop a kernel's scalar function is inlined into, when that function calls
-    exp, exp_parts, tanh or sin below (module docstring). Elsewhere the width stays the CPU's."""
+    exp, exp_parts, tanh, sin or atan below (module docstring). Elsewhere the width stays the
+    CPU's."""
 
     def codegen(context, builder, signature, args):
         # LLVM's X86 backend reads a function's "prefer-vector-width" attribute before its
@@ -335,6 +341,56 @@ def sin(p: np.float32) -> np.float32:
     result = -odd if n & np.int32(2) else odd
     result = result if p != _ZERO else p  # the reduction's sum of zeros gives +0
     return result if abs(p) <= SIN_LIMIT else np.float32(np.nan)
+
+
+# atan t = t + t z A(z), z = t^2, |t| <= tan(pi/8): A fitted in float32 coefficients, within
+# 0.05 u of the result (scripts/fit_polynomials.py --float32).
+_ATAN = (
+    _f(-0.06451886147260666),
+    _f(0.10743718594312668),
+    _f(-0.14263954758644104),
+    _f(0.19999539852142334),
+    _f(-0.3333333134651184),
+)
+_TAN_PI_8 = _f(0.41421356237309503)
+_TAN_3PI_8 = _f(2.414213562373095)
+
+
+@inline
+def atan(x: np.float32) -> np.float32:
+    """atan x for a float32 x, within 1.25 ULP (the float32 contract allows 2, kappa <= 1 for
+    atan); 0.77 measured at every float32. a = |x|, the sign put back.
+
+    - Reduced as vmath.atan was, with one division: t = n/d, atan a = b + atan(t*), t* the
+      exact (a - 1)/(a + 1), -1/a or a, and b = pi/2, pi/4 or 0 as the pair PIO2_1 + PIO2_2
+      (halved for pi/4, exactly), |t| <= tan(pi/8). Between tan(pi/8) and tan(3pi/8), a - 1 =
+      n + (a - (n + 1)) and a + 1 = d + (a - (d - 1)), each part exact (n + 1 and d - 1 are,
+      and the differences are Sterbenz's), and the remainder r = n - t d is exact in an fma:
+      t* = t + delta, delta = (r + slack)/(a + 1), slack = n's part less t times d's, and
+      1/(a + 1) = (1 - t)/2 (or 1/a = -t) to within u: |delta| <= 3 u |t|, known to 2 u of
+      itself.
+    - atan t* = atan t + delta/(1 + z) to within delta z^2 (0.03 delta), so low = t z A +
+      (delta (1 - z) + b_lo) is within 0.25 u |t| (its roundings: of t z, A's steps, the sum
+      and the fma, each an u of a term below 0.06 |t|), A within 0.05 u.
+    - s = t + low rounds within half an ULP of s, and b + s within half an ULP of the result,
+      |s| being at most the result where b > 0: 1.25 ULP in all (0.75 where b = 0).
+    """
+    _prefer_512_bits()
+    a = abs(x)
+    far = a > _TAN_3PI_8
+    middle = a > _TAN_PI_8
+    between = middle != far
+    n = -_ONE if far else (a - _ONE if middle else a)
+    d = a if far else (a + _ONE if middle else _ONE)
+    t = n / d
+    r = _fma(-t, d, n)  # type: ignore[call-arg,var-annotated]
+    # between: a - 1 = n + (a - (n + 1)) and a + 1 = d + (a - (d - 1)), each part exact
+    slack = (a - (n + _ONE)) - t * (a - (d - _ONE)) if between else _ZERO
+    delta = (r + slack) * ((_ONE - t) * _HALF if between else -t)
+    z = t * t
+    scale = _ONE if far else (_HALF if middle else _ZERO)
+    low = _fma(t * z, horner(_ATAN, z), _fma(-delta, z, delta) + _PIO2_2 * scale)
+    return np.float32(math.copysign(_PIO2_1 * scale + (t + low), x))
 
 
 @inline

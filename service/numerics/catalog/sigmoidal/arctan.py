@@ -8,7 +8,7 @@ import numpy as np
 
 from service.numerics.catalog.entry import Activation, Equivalent
 from service.numerics.catalog.facts import SMOOTH, Facts, Identity, Initialisation, Reference
-from service.numerics.compiled import Kernel, inline, vmath, vmath64
+from service.numerics.compiled import Kernel, inline, vmath32, vmath64
 from service.numerics.types import Array, Interval
 
 _HUGE = 1e300  # past it arctan'' underflows to 0, and 2x is still finite
@@ -38,8 +38,10 @@ def arctan_second_derivative(x: Array) -> Array:
 
 
 @inline
-def arctan_at(x: float, _: tuple[()]) -> float:
-    return vmath.atan(x)
+def arctan_at32(x: float, _: tuple[()]) -> float:
+    """atan x for a float32 x in float32 arithmetic (vmath32.atan: within 1.25 ULP by its
+    argument, 0.77 measured, an ULP of the numpy path's rounded result at every float32)."""
+    return vmath32.atan(np.float32(x))  # type: ignore[return-value]
 
 
 @inline
@@ -79,7 +81,7 @@ ACTIVATION = Activation(
     second_derivative=arctan_second_derivative,
     kernels=(
         Kernel(
-            arctan_at,
+            arctan_at32,
             arctan_derivative_at,
             value64=arctan_at64,
             derivative64=arctan_derivative_at64,
