@@ -10,16 +10,19 @@ float32; exact gelu's and sin's spend the contract's 2 max(1, kappa) ULP instead
 u = 2^-24 below (float32's unit roundoff); every operation is a float32 one unless marked
 exact.
 
-e^x = 2^k (s + c), x <= 0 (``exp_parts``): k = round(x / ln2) by the 1.5 2^23 shifter (its
-low bits are k, which gives 2^k without a float-to-integer conversion, absent from AVX2);
-r = x - k ln2 with ln2 = LN2_HI + LN2_LO, LN2_HI of 16 bits so that k LN2_HI (|k| <= 174) and
-its difference with x are exact (Sterbenz), and the rounding of the subtraction of k LN2_LO
-is kept as rho (Fast2Sum), so r + rho = x - k ln2 within 2^-24 |k LN2_LO| u, below 1e-12 u.
-e^r - 1 - r = r^2 (1/2 + r P(r)), P the Taylor polynomial of degree 4: truncated after r^7,
-|r| <= ln2/2 + 1e-7, the remainder is below 0.3466^8 / 8! e^0.35 < 7.4e-9 = 0.124 u, relative
-to e^r >= 0.7; the coefficients' roundings and the evaluation's, each u times terms below
-r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1 - s) + r) +
-(t + rho (1 + r)) are Fast2Sum (exact) plus t's terms: s + c = e^r within 0.25 u of it.
+e^(x + lo) = 2^k (s + c), x <= 0 and lo its argument's low part (``exp_parts``): k =
+round(x / ln2) by the 1.5 2^23 shifter (its low bits are k, which gives 2^k without a
+float-to-integer conversion, absent from AVX2); r = x - k ln2 with ln2 = LN2_HI + LN2_LO,
+LN2_HI of 16 bits so that k LN2_HI (|k| <= 174) and its difference with x are exact
+(Sterbenz, in the fma), and the rounding of the subtraction of k LN2_LO is kept as rho, the
+fma of it with the exact high - r, lo added: r + rho = x + lo - k ln2 within u |lo| and
+u^2 |r|. e^r - 1 - r = r^2 (1/2 + r P(r)), P the Taylor polynomial of degree 4: truncated
+after r^7, |r| <= ln2/2 + 1e-7, the remainder is below 0.3466^8 / 8! e^0.35 < 7.4e-9 = 0.124 u,
+relative to e^r >= 0.7; the coefficients' roundings and the evaluation's, each u times terms
+below r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1 - s)
++ r) + (t + rho (s + t)) are Fast2Sum (exact) plus t's terms: s + c = e^(r + rho) within
+0.25 u of it (rho^2 <= 2^14 u^2). The pair is left as it is, c up to 0.07: a caller multiplies by s and c apart (three
+operations fewer than making s + c one float32 and its rounding).
 
 ``exp`` is e^x in one word, within 1.4 ULP, for the exponential entry, whose result is e^x
 itself: nothing after it cancels, so a pair would buy nothing; it takes 0.43 ms per 1e6 where
@@ -182,27 +185,21 @@ def horner(coefficients: tuple[np.float32, ...], z: np.float32) -> np.float32:
 
 
 @inline
-def exp_parts(x: np.float32) -> tuple[np.int32, np.float32, np.float32]:
-    """(k, s, c), float32 s and c and int32 k, with e^x = 2^k (s + c) within 0.25 u, for a
-    float32 x <= 0, clamped to [-120, 0] (module docstring); s = fl(s + c), in [0.7, 1.42]."""
+def exp_parts(x: np.float32, lo: np.float32) -> tuple[np.int32, np.float32, np.float32]:
+    """(k, s, c), float32 s and c and int32 k, with e^(x + lo) = 2^k (s + c) within 0.25 u,
+    for a float32 x <= 0 clamped to [-120, 0] and a low part |lo| <= u min(|x|, 128) (module
+    docstring); s = fl(1 + r) in [0.65, 1.35] and |c| <= 0.07, a sum left to the caller."""
     _prefer_512_bits()
     x = max(x, EXP_LOW)
-    shifted = x * _LOG2E + _SHIFTER
+    shifted = _fma(x, _LOG2E, _SHIFTER)  # type: ignore[call-arg,var-annotated]
     k = shifted - _SHIFTER
-    high = x - k * _LN2_HI
-    low = k * _LN2_LO
-    r = high - low
-    rho = (high - r) - low
-    p = _P[0]
-    p = p * r + _P[1]
-    p = p * r + _P[2]
-    p = p * r + _P[3]
-    p = p * r + _P[4]
-    t = r * r * (_HALF + r * p)
+    high = _fma(-k, _LN2_HI, x)
+    r = _fma(-k, _LN2_LO, high)
+    rho = _fma(-k, _LN2_LO, (high - r) + lo)
+    t = r * r * _fma(r, horner(_P, r), _HALF)
     s = _ONE + r
-    c = ((_ONE - s) + r) + (t + rho * (_ONE + r))
-    y = s + c  # Fast2Sum (|s| > 0.65 > |c|): y = fl(s + c), y + y_lo = s + c exactly
-    return _bits_from_float(shifted) - _SHIFTER_BITS, y, (s - y) + c  # type: ignore[call-arg]
+    c = ((_ONE - s) + r) + _fma(rho, s + t, t)  # e^(r + rho) = e^r (1 + rho), e^r ~ s + t
+    return _bits_from_float(shifted) - _SHIFTER_BITS, s, c
 
 
 # e^r = 1 + r (1 + r Q(r)) for |r| <= ln2/2: Q fitted in float32 coefficients, within 0.17 u of

@@ -144,8 +144,7 @@ def _lower_tail32(
     clipped = min(y, _GAUSS_CLIP)
     p = clipped * clipped
     q = vmath32.fma(clipped, clipped, -p)  # type: ignore[call-arg,var-annotated]
-    k, s, c = vmath32.exp_parts(-(p * _HALF))
-    c = vmath32.fma(-(_HALF * q), s, c)
+    k, s, c = vmath32.exp_parts(-(p * _HALF), -(q * _HALF))
     d = _TWO + y
     t = _TWO / d
     r = vmath32.fma(-t, y - (d - _TWO), vmath32.fma(-t, d, _TWO))
@@ -162,9 +161,9 @@ def gelu_at32(x: float, _: tuple[()]) -> float:
     y = |x|, f(x) = x Phi(-y) for x <= 0 and x - x Phi(-y) for x > 0, Phi(-y) = G t Q(t) / 2
     (see _TAIL_RATIO; _lower_tail32 computes the parts); u = 2^-24 below, each operation a
     float32 one.
-    - G = e^(-y^2/2): y^2 = p + q exactly (fma), vmath32.exp_parts(-p/2) = 2^k (s + c) within
-      0.25 u, e^(-q/2) = 1 - q/2 within 1e-5 u (|q| <= u p <= 256 u), c' = c - (q/2) s rounded
-      within 1e-5 u of s: G = 2^k (s + c') within 0.26 u. y is clipped at 16 for this alone.
+    - G = e^(-y^2/2): y^2 = p + q exactly (fma), and vmath32.exp_parts(-p/2, -q/2) = 2^k (s +
+      c) within 0.25 u (|q/2| <= u p/2 <= 128 u), s = 1 + r rounded and |c| <= 0.07. y is
+      clipped at 16 for this alone.
     - t: d = 2 + y rounded; d - 2 is exact (2 is a power of two, a multiple of d's ULP) and so
       is e = y - (d - 2) (Sterbenz), so 2 + y = d + e. t = 2/d rounded, and r = 2 - t (2 + y)
       from two fmas (2 - t d is exact, a quotient's remainder; t e adds u^2): the exact t is
@@ -172,23 +171,24 @@ def gelu_at32(x: float, _: tuple[()]) -> float:
     - t Q at the exact t is t Q(t) (1 + sigma theta) to first order (theta^2 < 1e-7 u), the
       correction r S(t) = Q sigma theta within 0.11 u. Q = 1 + (1 - t) V(t) fitted within
       0.10 u weighted by 1/max(1, kappa) (0.10 u where kappa <= 1).
-    - assembled as x t (1 + m)(s + c'), m = v + r S, v = (1 - t) V: x t = h + l exactly (fma),
-      the rest in one fma chain h s + (h (s m + c') + l s) rounded once, then scaled by
-      2^(k+63) (exact) and 2^-64 (exact, or the one rounding of a subnormal result).
+    - assembled as x t (1 + m)(s + c), m = v + r S, v = (1 - t) V: x t = h + l exactly (fma),
+      the rest in one fma chain h s + (h (s m + c (1 + m)) + l s) rounded once (l c below
+      0.07 u of it, dropped), then scaled by 2^(k+63) (exact) and 2^-64 (exact, or the one
+      rounding of a subnormal result).
     For x < 0 that is the result, rounded once; for x >= 0, x less it, rounded again: Phi(-y)
     <= 1/2 halves that rounding's weight and damps the rest by Phi(-y)/Phi(y).
     The float32 roundings of V's Horner steps, of m and of the chain weigh |v|/Q <= 0.39
     up to y = 1.5 (0.72 beyond) each, which a bound from the parts counts about 3 u in all,
     over the budget; measured instead against the float64 kernel (gelu_at64, within
     4 max(1, kappa) float64 ULP: 2^-27 of a float32 ULP per max(1, kappa)) at every float32 x
-    of magnitude below 16: within 0.94 ULP for x >= 0 and 1.92 ULP for x < 0 (at x = -1.336,
-    kappa = 1.40), at most 0.69 of 2 max(1, kappa) ULP anywhere (1.37 ULP where kappa <= 1).
+    of magnitude below 16.5: within 0.95 ULP for x >= 0, at most 0.60 of 2 max(1, kappa) ULP
+    anywhere (at x = -1.315, kappa = 1.37), 1.09 ULP where kappa <= 1.
     From 16 on it is -0 below and x above, as the numpy path gives (x Phi(x) < 2^-150 from
     x = -15.5 down).
     """
     xf = np.float32(x)
     _clipped, k, s, c, t, m = _lower_tail32(xf)
-    inner = vmath32.fma(s, m, c)  # type: ignore[call-arg,var-annotated]
+    inner = vmath32.fma(s, m, vmath32.fma(c, m, c))  # type: ignore[call-arg,var-annotated]
     high = xf * t
     low = vmath32.fma(xf, t, -high)
     product = vmath32.fma(high, s, vmath32.fma(high, inner, low * s))
@@ -219,9 +219,9 @@ def gelu_derivative_at32(x: float, _: tuple[()]) -> float:
     one rounding of a subnormal result). x >= 0: f' = 1 - G D, with 1 - 2^k s d from one fma
     and 2^k (s w + c (d + w)) less, rounded twice, f' in [1/2, 1.13].
     Measured against the float64 kernel (gelu_derivative_at64) at every float32 x of magnitude
-    below 16: within 1.13 ULP for x >= 0 and 1.40 ULP for x < 0, at most 0.70 of
-    2 max(1, kappa) ULP. From 16 on it is -0 below (the true slope is negative there) and 1
-    above, as the numpy path gives.
+    below 16.5: within 1.13 ULP for x >= 0 and 1.41 ULP where kappa <= 1, at most 0.70 of
+    2 max(1, kappa) ULP (at x = -1.278). From 16 on it is -0 below (the true slope is negative
+    there) and 1 above, as the numpy path gives.
     """
     xf = np.float32(x)
     y, k, s, c, t, m = _lower_tail32(xf)  # y clipped at 16: D stays near -y/sqrt(2 pi) there
