@@ -41,9 +41,9 @@ measured and dropped: one in pairs from exp_parts (a pair quotient, within 0.71 
 exp_for_float32 (1.14 ms: every float64 form is bound by its operation count).
 
 On a CPU with AVX-512 LLVM vectorises 256 bits wide unless a function asks for more (its
-features say prefer-256-bit); exp, exp_parts, tanh, sin and atan ask for 512 bits in the loop
-they are inlined into (``_prefer_512_bits``), 16 float32 lanes as PyTorch's and numpy's own
-kernels take there. The same bits, faster: per 1e6 on an Ice Lake server, exact gelu 1.33
+features say prefer-256-bit); exp, exp_parts, tanh, sin and atan ask for 512 bits in the
+loop they are inlined into (``vmath.prefer_512_bits``), 16 float32 lanes as PyTorch's and
+numpy's own kernels take there. The same bits, faster: per 1e6 on an Ice Lake server, exact gelu 1.33
 -> 0.93 ms, tanh 0.58 -> 0.47, the exponential 0.42 -> 0.31, sin 0.59 -> 0.37, tanhshrink
 0.86 -> 0.68. It is asked for here, where float32 arithmetic is all the work, and not
 everywhere: over the whole catalog it also slowed some float64-arithmetic loops (sigmoid).
@@ -71,8 +71,6 @@ measures each against mpmath over the whole float32 range.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import cast
 
 import numba
 import numpy as np
@@ -80,7 +78,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from service.numerics.compiled.vmath import inline
+from service.numerics.compiled.vmath import inline, prefer_512_bits
 
 __all__ = [
     "EXP_LOW",
@@ -147,28 +145,6 @@ fma = _fma
 """a b + c for float32s, rounded once (LLVM's fma)."""
 
 
-@intrinsic
-def _prefer_512_bits_intrinsic(typingctx):
-    """Asks LLVM to vectorise the function being compiled 512 bits wide where the CPU has
-    AVX-512: the loop a kernel's scalar function is inlined into, when that function calls
-    exp, exp_parts, tanh, sin or atan below (module docstring). Elsewhere the width stays the
-    CPU's."""
-
-    def codegen(context, builder, signature, args):
-        # LLVM's X86 backend reads a function's "prefer-vector-width" attribute before its
-        # prefer-256-bit feature. llvmlite's FunctionAttributes.add admits only keyword
-        # attributes; the set holds each attribute as LLVM's text, so the string one goes in
-        # as that text.
-        set.add(builder.function.attributes, '"prefer-vector-width"="512"')
-        return context.get_dummy_value()
-
-    return types.none(), codegen
-
-
-# Typed for mypy, which reads an intrinsic's Python call (it raises) as the end of its caller.
-_prefer_512_bits = cast(Callable[[], None], _prefer_512_bits_intrinsic)
-
-
 @inline
 def pow2(k: np.int32) -> np.float32:
     """2^k, a float32, for an int32 k in [-126, 127], by writing its exponent bits."""
@@ -189,7 +165,7 @@ def exp_parts(x: np.float32, lo: np.float32) -> tuple[np.int32, np.float32, np.f
     """(k, s, c), float32 s and c and int32 k, with e^(x + lo) = 2^k (s + c) within 0.25 u,
     for a float32 x <= 0 clamped to [-120, 0] and a low part |lo| <= u min(|x|, 128) (module
     docstring); s = fl(1 + r) in [0.65, 1.35] and |c| <= 0.07, a sum left to the caller."""
-    _prefer_512_bits()
+    prefer_512_bits()
     x = max(x, EXP_LOW)
     shifted = _fma(x, _LOG2E, _SHIFTER)  # type: ignore[call-arg,var-annotated]
     k = shifted - _SHIFTER
@@ -229,7 +205,7 @@ def exp(x: np.float32) -> np.float32:
     subnormals, where the error above weighs at most half a subnormal ULP (1.2 ULP in all).
     Within 1.5 ULP, it is the float64 exponential rounded, or one of that one's neighbours.
     """
-    _prefer_512_bits()
+    prefer_512_bits()
     m, k = _exp_word(min(max(x, _EXP_FLOOR), _EXP_CEILING))
     half = k >> np.int32(1)
     return m * pow2(half) * pow2(k - half)
@@ -277,7 +253,7 @@ def tanh(x: np.float32) -> np.float32:
       fit 0.2 ULP; the fma adding y rounds once, 0.5 ULP.
     The two are computed for every lane and one kept: a select is what vectorises.
     """
-    _prefer_512_bits()
+    prefer_512_bits()
     y = abs(x)
     z = y * y
     small = _fma(y * z, horner(_TANH, z), y)  # type: ignore[call-arg,var-annotated]
@@ -326,7 +302,7 @@ def sin(p: np.float32) -> np.float32:
       where the measure finds 0.59 of it.
     Quadrants by k's low bits (the shifter's); sin(+-0) = +-0 kept.
     """
-    _prefer_512_bits()
+    prefer_512_bits()
     shifted = _fma(p, _TWO_OVER_PI, _SHIFTER)  # type: ignore[call-arg,var-annotated]
     k = shifted - _SHIFTER
     r = _fma(-k, _PIO2_3, _fma(-k, _PIO2_2, _fma(-k, _PIO2_1, p)))
@@ -372,7 +348,7 @@ def atan(x: np.float32) -> np.float32:
     - s = t + low rounds within half an ULP of s, and b + s within half an ULP of the result,
       |s| being at most the result where b > 0: 1.25 ULP in all (0.75 where b = 0).
     """
-    _prefer_512_bits()
+    prefer_512_bits()
     a = abs(x)
     far = a > _TAN_3PI_8
     middle = a > _TAN_PI_8
