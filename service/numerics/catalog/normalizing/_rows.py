@@ -127,7 +127,9 @@ def at_infinite_top(x: Array, sign: float, top: float, e: Array) -> bool:
 
 @inline
 def exponentials(x: Array, sign: float, e: Array) -> float:
-    """e = exp(sign x - max), and the maximum."""
+    """e = exp(sign x - max), and the maximum; 512-bit vectors, as exponentials_for_float32
+    (log_softmax's float32 gradient a fifth faster)."""
+    vmath.prefer_512_bits()
     top = largest(x, sign)
     if at_infinite_top(x, sign, top, e):
         return top
