@@ -21,8 +21,9 @@ after r^7, |r| <= ln2/2 + 1e-7, the remainder is below 0.3466^8 / 8! e^0.35 < 7.
 relative to e^r >= 0.7; the coefficients' roundings and the evaluation's, each u times terms
 below r^2/2 <= 0.061 summed over five steps, add at most 0.11 u. s = 1 + r and c = ((1 - s)
 + r) + (t + rho (s + t)) are Fast2Sum (exact) plus t's terms: s + c = e^(r + rho) within
-0.25 u of it (rho^2 <= 2^14 u^2). The pair is left as it is, c up to 0.07: a caller multiplies by s and c apart (three
-operations fewer than making s + c one float32 and its rounding).
+0.25 u of it (rho^2 <= 2^14 u^2). The pair is left as it is, c up to 0.07: a caller
+multiplies by s and c apart (three operations fewer than making s + c one float32 and its
+rounding).
 
 ``exp`` is e^x in one word, within 1.4 ULP, for the exponential entry, whose result is e^x
 itself: nothing after it cancels, so a pair would buy nothing; it takes 0.43 ms per 1e6 where
@@ -43,10 +44,9 @@ exp_for_float32 (1.14 ms: every float64 form is bound by its operation count).
 On a CPU with AVX-512 LLVM vectorises 256 bits wide unless a function asks for more (its
 features say prefer-256-bit); exp, exp_parts, tanh, sin and atan ask for 512 bits in the
 loop they are inlined into (``vmath.prefer_512_bits``), 16 float32 lanes as PyTorch's and
-numpy's own kernels take there. The same bits, faster: per 1e6 on an Ice Lake server, exact gelu 1.33
--> 0.93 ms, tanh 0.58 -> 0.47, the exponential 0.42 -> 0.31, sin 0.59 -> 0.37, tanhshrink
-0.86 -> 0.68. It is asked for here, where float32 arithmetic is all the work, and not
-everywhere: over the whole catalog it also slowed some float64-arithmetic loops (sigmoid).
+numpy's own kernels take there. The same bits, faster: per 1e6 on an Ice Lake server, exact
+gelu 1.33 -> 0.93 ms, tanh 0.58 -> 0.47, the exponential 0.42 -> 0.31, sin 0.59 -> 0.37,
+tanhshrink 0.86 -> 0.68.
 
 The logistic function was once written here as well, sigmoid and its slope within 0.89 and
 0.76 ULP, and a silu on it measured no faster than silu's float64 kernel. Below 0, e's
