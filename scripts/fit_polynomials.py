@@ -202,28 +202,10 @@ def float32_fits() -> None:
     error = max(abs((1 + r * (1 + r * mp.polyval(exp_q, r))) / mp.exp(r) - 1) for r in grid)
     print(f"# relative error of e^r {mp.nstr(error / u, 3)} u")
     print("_EXP = (" + ", ".join(repr(float(c)) for c in exp_q) + ")")
-    split = mp.mpf(0.875)
-    tanh_t = _float32_fit(
-        _at_zero(-mp.mpf(1) / 3, lambda z: (mp.tanh(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
-        mp.mpf(0),
-        split**2,
-        6,
-    )
-    ys = [split * i / 3000 for i in range(1, 3001)]
-    error = max(abs((y + y**3 * mp.polyval(tanh_t, y * y)) / mp.tanh(y) - 1) for y in ys)
-    print(f"# relative error of tanh {mp.nstr(error / u, 3)} u")
-    print("_TANH = (" + ", ".join(repr(float(c)) for c in tanh_t) + ")")
+    _odd_fit("_TANH", mp.tanh, -mp.mpf(1) / 3, mp.mpf(0.875), 6)
     reach = mp.pi / 4 * (1 + mp.mpf(3) / 100)  # |r| <= pi/4 + 0.022
     rs = [reach * i / 3000 for i in range(1, 3001)]
-    sin_s = _float32_fit(
-        _at_zero(-mp.mpf(1) / 6, lambda z: (mp.sin(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
-        mp.mpf(0),
-        reach**2,
-        3,
-    )
-    error = max(abs((r + r**3 * mp.polyval(sin_s, r * r)) / mp.sin(r) - 1) for r in rs)
-    print(f"# relative error of sin {mp.nstr(error / u, 3)} u")
-    print("_SIN = (" + ", ".join(repr(float(c)) for c in sin_s) + ")")
+    _odd_fit("_SIN", mp.sin, -mp.mpf(1) / 6, reach, 3)
     cos_k = _float32_fit(
         _at_zero(mp.mpf(1) / 24, lambda z: (mp.cos(mp.sqrt(z)) - 1 + z / 2) / z**2),
         mp.mpf(0),
@@ -233,17 +215,7 @@ def float32_fits() -> None:
     error = max(abs((1 - r * r / 2 + r**4 * mp.polyval(cos_k, r * r)) / mp.cos(r) - 1) for r in rs)
     print(f"# relative error of cos {mp.nstr(error / u, 3)} u")
     print("_COS = (" + ", ".join(repr(float(c)) for c in cos_k) + ")")
-    reduced = mp.tan(mp.pi / 8) * (1 + mp.mpf(10) ** -5)
-    atan_a = _float32_fit(
-        _at_zero(-mp.mpf(1) / 3, lambda z: (mp.atan(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
-        mp.mpf(0),
-        reduced**2,
-        4,
-    )
-    ts = [reduced * i / 3000 for i in range(1, 3001)]
-    error = max(abs((t + t**3 * mp.polyval(atan_a, t * t)) / mp.atan(t) - 1) for t in ts)
-    print(f"# relative error of atan {mp.nstr(error / u, 3)} u")
-    print("_ATAN = (" + ", ".join(repr(float(c)) for c in atan_a) + ")")
+    _odd_fit("_ATAN", mp.atan, -mp.mpf(1) / 3, mp.tan(mp.pi / 8) * (1 + mp.mpf(10) ** -5), 4)
     third = mp.mpf(1) / 3
     residual = _at_zero(third, lambda z: (mp.sqrt(z) - mp.tanh(mp.sqrt(z))) / z**1.5)
     tanhshrink_r = _float32_fit(
@@ -256,6 +228,21 @@ def float32_fits() -> None:
     )
     print(f"# relative error of tanhshrink {mp.nstr(error / u, 3)} u")
     print("_SERIES32 = (" + ", ".join(repr(float(c)) for c in tanhshrink_r) + ")")
+
+
+def _odd_fit(name: str, f: Callable[[Mp], Mp], cubic: Mp, reach: Mp, degree: int) -> None:
+    """An odd f as f(y) = y + y^3 P(y^2) for |y| <= reach, f's cubic term P(0), P in float32
+    coefficients: print P and the relative error of f so assembled, in u = 2^-24."""
+    p = _float32_fit(
+        _at_zero(cubic, lambda z: (f(mp.sqrt(z)) - mp.sqrt(z)) / z**1.5),
+        mp.mpf(0),
+        reach**2,
+        degree,
+    )
+    ys = [reach * i / 3000 for i in range(1, 3001)]
+    error = max(abs((y + y**3 * mp.polyval(p, y * y)) / f(y) - 1) for y in ys)
+    print(f"# relative error of {name.strip('_').lower()} {mp.nstr(error / mp.mpf(2) ** -24, 3)} u")
+    print(f"{name} = (" + ", ".join(repr(float(c)) for c in p) + ")")
 
 
 def _float32_fit(g: Callable[[Mp], Mp], low: Mp, high: Mp, degree: int) -> list[Mp]:

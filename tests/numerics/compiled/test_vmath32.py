@@ -9,6 +9,8 @@ vectorise and to call no math library.
 
 from __future__ import annotations
 
+from typing import Any
+
 import llvmlite.binding
 import mpmath
 import numba
@@ -111,14 +113,8 @@ def test_tanh_within_its_bound_over_the_whole_range() -> None:
     x = np.concatenate(
         [POINTS, rng.uniform(0.86, 0.89, 2000), rng.uniform(0, 10, 2000), [0.875, 9.0, 9.02]]
     ).astype(np.float32)
-    x = np.concatenate([x, -x])
-    got = np.empty_like(x)
-    _tanh(x, got)
-    exact = [mpmath.tanh(mpmath.mpf(v)) for v in x.tolist()]
-    assert np.max(_rounding_errors(got, exact)) <= 1.65
-    assert np.array_equal(np.signbit(got), np.signbit(x))
+    x, got = _assert_odd_within(_tanh, mpmath.tanh, x, 1.65)
     assert np.all(got[np.abs(x) >= 9.02] == np.sign(x[np.abs(x) >= 9.02]))
-    assert vectorised(_tanh) and not calls_the_math_library(_tanh)
 
 
 def test_sin_within_the_contract_up_to_its_limit() -> None:
@@ -167,13 +163,7 @@ def test_atan_within_its_bound_over_the_whole_range() -> None:
             [3.4028235e38],
         ]
     ).astype(np.float32)
-    x = np.concatenate([x, -x])
-    got = np.empty_like(x)
-    _atan(x, got)
-    exact = [mpmath.atan(mpmath.mpf(v)) for v in x.tolist()]
-    assert np.max(_rounding_errors(got, exact)) <= 1.25
-    assert np.array_equal(np.signbit(got), np.signbit(x))
-    assert vectorised(_atan) and not calls_the_math_library(_atan)
+    _assert_odd_within(_atan, mpmath.atan, x, 1.25)
 
 
 @numba.njit(fastmath=vmath.FASTMATH, error_model="numpy")
@@ -193,6 +183,20 @@ def _ramp(shift, c, x, out):  # type: ignore[no-untyped-def]
 @numba.njit(error_model="numpy")
 def _below(t):  # type: ignore[no-untyped-def]
     return vmath32.below(t)
+
+
+def _assert_odd_within(
+    loop: Any, exact: Any, x: np.ndarray, ulps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """An odd function's loop over x and -x within ``ulps`` of mpmath's, signs kept (-0
+    included), vectorised and calling no math library; (the points, the results)."""
+    x = np.concatenate([x, -x])
+    got = np.empty_like(x)
+    loop(x, got)
+    assert np.max(_rounding_errors(got, [exact(mpmath.mpf(v)) for v in x.tolist()])) <= ulps
+    assert np.array_equal(np.signbit(got), np.signbit(x))
+    assert vectorised(loop) and not calls_the_math_library(loop)
+    return x, got
 
 
 def _rounding_errors(got: np.ndarray, exact: list[mpmath.mpf]) -> np.ndarray:
