@@ -84,9 +84,11 @@ prefer_512_bits = cast(Callable[[], None], _prefer_512_bits)
 (it keeps to 256 bits there unless asked, its features saying prefer-256-bit): called in a
 scalar function inlined into a loop, it widens that loop. vmath32's functions call it (float32
 arithmetic, 16 lanes as PyTorch's and numpy's kernels take), and so do the softmax family's
-row exponentials (8 float64 lanes); each measured faster, with the same bits. Elsewhere the
-width stays the CPU's: measured loop by loop, 512 bits slowed elu's float32 loop (0.9x) and
-gained under a tenth where a float64 division bounds the loop (sigmoid, silu, softplus)."""
+row exponentials (8 float64 lanes); each measured faster in the service, with the same bits.
+Elsewhere the width stays the CPU's: 512 bits slowed elu's float32 loop (0.9x), gained under
+a tenth where a float64 division bounds the loop (sigmoid, silu), and slowed softplus's and
+log_sigmoid's kernels as the service runs them (1.59 -> 1.71 ms per 1e6) though their bare
+loops gained 6-8%: a width is to be measured in the service's own loop."""
 
 
 LOG2E = 1.4426950408889634
