@@ -80,7 +80,7 @@ class Kernel:
     second_derivative64: ScalarFunction | None = None
 
     def applies(self, params: Mapping[str, ParamValue]) -> bool:
-        return all(params[name] == value for name, value in self.variant.items())
+        return not self.variant or all(params[n] == v for n, v in self.variant.items())
 
     def function(self, output: OutputName, dtype: np.dtype[Any]) -> ScalarFunction | None:
         """The function that computes ``output`` for results of ``dtype``, if there is one."""
