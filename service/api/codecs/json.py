@@ -420,6 +420,8 @@ def json_ready(array: Array) -> Any:
 
 
 def _finite(array: Array) -> bool:
+    if array.size <= _SMALL:  # one call, without the errstate that costs more than it
+        return bool(np.isfinite(array).all())
     # A finite sum proves every element finite in one call; one that overflows proves nothing
     # (and, like inf + -inf, is no cause for a warning).
     with np.errstate(over="ignore", invalid="ignore"):
