@@ -14,6 +14,8 @@ from service.numerics import Array, InvalidInput
 
 __all__ = ["ArrayLimits", "natural_float", "to_dtype"]
 
+_FLOAT32_LIMIT = 2.0**128 - 2.0**103  # halfway from float32's largest to 2^128: infinity
+
 
 @dataclass(frozen=True, slots=True)
 class ArrayLimits:
@@ -61,6 +63,11 @@ def to_dtype(
         return array.astype(dtype, copy=False)
     # Rounded as IEEE rounds, to nearest even: 3.4028235e38 is float32's largest value, and
     # only what rounds to infinity is out of range (float32's limit is 2^128 - 2^103).
+    # Finite float64s by now, the largest magnitude says whether any rounds to infinity, in
+    # less time than the errstate the conversion would otherwise need.
+    finite64 = dtype is np.float32 and array.dtype == np.float64 and not infinities
+    if finite64 and np.abs(array).max() < _FLOAT32_LIMIT:
+        return array.astype(dtype)
     with np.errstate(over="ignore"):
         converted = array.astype(dtype)
     if np.dtype(dtype).itemsize < array.dtype.itemsize or array.dtype.kind in "iu":
