@@ -62,9 +62,9 @@ def to_dtype(
     if not array.size or array.dtype == dtype:
         return array.astype(dtype, copy=False)
     # Rounded as IEEE rounds, to nearest even: 3.4028235e38 is float32's largest value, and
-    # only what rounds to infinity is out of range (float32's limit is 2^128 - 2^103).
-    # Finite float64s by now, the largest magnitude says whether any rounds to infinity, in
-    # less time than the errstate the conversion would otherwise need.
+    # only what rounds to infinity is out of range, a magnitude from 2^128 - 2^103 on. Of finite
+    # float64s (all but a binary body's infinities, by now) the largest magnitude says whether
+    # any does, in less time than the errstate around a conversion that may overflow.
     finite64 = dtype is np.float32 and array.dtype == np.float64 and not infinities
     if finite64 and np.abs(array).max() < _FLOAT32_LIMIT:
         return array.astype(dtype)
