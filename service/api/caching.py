@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["Memo", "cacheable", "etag_of"]
+__all__ = ["Memo", "Tagged", "cacheable", "etag_of", "tagged"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -23,18 +23,31 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
+class Tagged(NamedTuple):
+    """A body with its entity tag. Made once where the body is made, so that a body served
+    again and again (a memo's, the catalog's listing, the explorer's files) is not hashed for
+    every request: 66 us for the 43 KB listing."""
+
+    body: bytes
+    etag: str
+
+
+def tagged(body: bytes) -> Tagged:
+    return Tagged(body, etag_of(body))
+
+
 def cacheable(
     request: Request,
-    body: bytes,
+    content: Tagged,
     media_type: str,
     *,
     max_age: int,
     vary: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """``body`` with its ETag and Cache-Control, or 304 when If-None-Match names that ETag;
+    """The body with its ETag and Cache-Control, or 304 when If-None-Match names that ETag;
     ``vary`` names the request header the body depends on, if any."""
-    tag = etag_of(body)
+    tag = content.etag
     all_headers = {
         "ETag": tag,
         "Cache-Control": f"public, max-age={max_age}",
@@ -43,7 +56,7 @@ def cacheable(
     }
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=all_headers)
-    return Response(body, media_type=media_type, headers=all_headers)
+    return Response(content.body, media_type=media_type, headers=all_headers)
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:

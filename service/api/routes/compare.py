@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from service import numerics
-from service.api.caching import Memo, cacheable
+from service.api.caching import Memo, Tagged, cacheable, tagged
 from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
 from service.api.schemas.comparison import CompareRequest
@@ -67,12 +67,12 @@ async def compare_activations(
         "csv" if CSV_MEDIA_TYPE in request.headers.get("accept", "") else "json"
     )
     media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else "application/json"
-    memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["compare"]
-    body = await memo.get(
+    memo: Memo[tuple[object, ...], Tagged] = request.app.state.memos["compare"]
+    comparison = await memo.get(
         (canonical, fmt),
-        lambda: workloads["analyse"].run(lambda deadline: _comparison(entries, fmt)),
+        lambda: workloads["analyse"].run(lambda deadline: tagged(_comparison(entries, fmt))),
     )
-    return cacheable(request, body, media_type, max_age=settings.cache_max_age, vary="Accept")
+    return cacheable(request, comparison, media_type, max_age=settings.cache_max_age, vary="Accept")
 
 
 @router.post(

@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service.api.caching import cacheable
+from service.api.caching import Tagged, cacheable, tagged
 from service.errors import RequestProblem
 
 __all__ = ["ASSETS_PATH", "CONTENT_SECURITY_POLICY", "router"]
@@ -56,8 +56,8 @@ _SKIPPED = (".py", ".pyc")
 
 @dataclass(frozen=True, slots=True)
 class _Asset:
-    body: bytes
-    gzipped: bytes | None
+    body: Tagged
+    gzipped: Tagged | None
     media_type: str
 
 
@@ -100,12 +100,17 @@ def explorer_asset(request: Request, version: str, path: str) -> Response:
 
 def _send(request: Request, asset: _Asset, *, max_age: int, headers: dict[str, str]) -> Response:
     if asset.gzipped is not None and _accepts_gzip(request.headers.get("accept-encoding", "")):
-        body, headers = asset.gzipped, {**headers, "Content-Encoding": "gzip"}
+        content, headers = asset.gzipped, {**headers, "Content-Encoding": "gzip"}
     else:
-        body = asset.body
+        content = asset.body
     # Each encoding has its own bytes, hence its own ETag, as RFC 9110 8.8.3 asks.
     return cacheable(
-        request, body, asset.media_type, max_age=max_age, vary="Accept-Encoding", headers=headers
+        request,
+        content,
+        asset.media_type,
+        max_age=max_age,
+        vary="Accept-Encoding",
+        headers=headers,
     )
 
 
@@ -158,7 +163,7 @@ def _walk(folder: Traversable, prefix: str) -> list[tuple[str, bytes]]:
 def _asset(name: str, body: bytes) -> _Asset:
     suffix = PurePosixPath(name).suffix
     return _Asset(
-        body=body,
-        gzipped=gzip.compress(body, mtime=0) if suffix in _COMPRESSIBLE else None,
+        body=tagged(body),
+        gzipped=tagged(gzip.compress(body, mtime=0)) if suffix in _COMPRESSIBLE else None,
         media_type=_MEDIA_TYPES.get(suffix, "application/octet-stream"),
     )

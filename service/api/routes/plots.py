@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from service import numerics
-from service.api.caching import Memo, cacheable
+from service.api.caching import Memo, Tagged, cacheable, tagged
 from service.api.dependencies import (
     PARAMS_IN_QUERY,
     ActivationDep,
@@ -66,15 +66,15 @@ def _declare(fmt: PlotFormat) -> None:
         """
         check_range(x_min, x_max, settings.plot_max_abs_x)
         params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))
-        memo: Memo[tuple[object, ...], bytes] = request.app.state.memos["plot"]
-        body = await memo.get(
+        memo: Memo[tuple[object, ...], Tagged] = request.app.state.memos["plot"]
+        plot = await memo.get(
             (activation.name, tuple(params.items()), x_min, x_max, fmt),
             lambda: workloads["analyse"].run(
-                lambda deadline: render(activation, params, x_min, x_max, fmt)
+                lambda deadline: tagged(render(activation, params, x_min, x_max, fmt))
             ),
         )
         return cacheable(
-            request, body, PLOT_MEDIA_TYPES[fmt], max_age=settings.cache_max_age, vary="Accept"
+            request, plot, PLOT_MEDIA_TYPES[fmt], max_age=settings.cache_max_age, vary="Accept"
         )
 
 
