@@ -7,7 +7,10 @@ In one run, against baselines measured alongside (ratios, not absolute times, ar
   3. requests/s of a 10-element JSON request (float64, JSON's default) for relu, sigmoid,
      tanh, gelu and silu under concurrency vs a bare FastAPI endpoint that returns a constant
      (and, beside it, the same constant from a bare ASGI callable: uvicorn's own share),
-     each loaded in turns, and the server's CPU time per request beside it;
+     each loaded in turns, and the server's CPU time per request beside it; then the same
+     requests called in this process, without sockets, in batches alternating with the bare
+     endpoint's (`--in-process` alone): the median of the paired ratios, which a busy
+     machine disturbs far less than whole runs of requests/s;
   4. at 1e6 float32 elements, the Open Inference Protocol's binary path (POST /v2/.../infer
      with binary tensor data) and the typed client (service.client, httpx) vs the native .npy
      path, for the value and for the value and gradient, each from an array to arrays (the
@@ -28,15 +31,17 @@ import io
 import math
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -396,6 +401,85 @@ def concurrency(service: str, naive: str, floor: str, seconds: float, rounds: in
         )
 
 
+def in_process(rounds: int = 40, batch: int = 200) -> None:
+    """Part 3 without sockets: the service's app and the bare endpoint's called in this
+    process, batch by batch in alternation, each batch of one paired with the next of the
+    other; the median of those ratios, and each one's best time per request."""
+    os.environ["ACTIVATION_SERVICE_COMPILE_AT_STARTUP"] = "false"
+    from service.main import create_app
+
+    bare: dict[str, object] = {}
+    exec(NAIVE_APP, bare)  # the bench's own source, as the served one
+    apps = {"bare": bare["app"], "service": create_app()}
+    body = orjson.dumps({"x": [0.1 * i - 0.5 for i in range(10)]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+
+    async def one(app: Any, path: str) -> None:
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                assert message["status"] == 200, message
+
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1),
+            "root_path": "", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "headers": headers, "state": {},
+        }  # fmt: skip
+        await app(scope, receive, send)
+
+    async def timed(app: Any, path: str) -> float:
+        started = time.perf_counter()
+        for _ in range(batch):
+            await one(app, path)
+        return (time.perf_counter() - started) / batch
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        """The app started and stopped as uvicorn does it, by its lifespan messages."""
+        inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        replies: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+        task = asyncio.get_running_loop().create_task(app(scope, inbox.get, replies.put))
+        await inbox.put({"type": "lifespan.startup"})
+        await replies.get()
+        try:
+            yield
+        finally:
+            await inbox.put({"type": "lifespan.shutdown"})
+            await replies.get()
+            await task
+
+    async def measure() -> None:
+        print(f"\n3b. the same requests in process, {rounds} pairs of {batch}-request batches")
+        for name in SMALL_REQUESTS:
+            path = f"/api/v1/activations/{name}/evaluate"
+            targets = {"bare": (apps["bare"], "/constant"), "service": (apps["service"], path)}
+            for app, url in targets.values():  # warm-up, and the kernel compiled
+                await timed(app, url)
+            ratios, best = [], {"bare": math.inf, "service": math.inf}
+            for turn in range(rounds):
+                taken = {}
+                for label in sorted(targets, reverse=bool(turn % 2)):
+                    taken[label] = await timed(*targets[label])
+                    best[label] = min(best[label], taken[label])
+                ratios.append(taken["bare"] / taken["service"])
+            low, _, high = statistics.quantiles(ratios, n=4)
+            print(
+                f"{name:>14}: {statistics.median(ratios):5.2f}x the bare endpoint (quartiles"
+                f" {low:.2f}-{high:.2f}; target >= 0.9x), {best['service'] * 1e6:5.1f} us a"
+                f" request, the bare endpoint {best['bare'] * 1e6:5.1f} us"
+            )
+
+    async def run() -> None:
+        async with lifespan(apps["bare"]), lifespan(apps["service"]):
+            await measure()
+
+    asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -407,7 +491,13 @@ def main() -> None:
     parser.add_argument(
         "--requests-only", action="store_true", help="part 3 alone (the 10-element requests)"
     )
+    parser.add_argument(
+        "--in-process", action="store_true", help="part 3's requests in process alone (3b)"
+    )
     arguments = parser.parse_args()
+    if arguments.in_process:
+        in_process()
+        return
     sizes = [1_000, 100_000] if arguments.quick else [1_000, 100_000, 1_000_000]
     with tempfile.TemporaryDirectory() as scratch:
         (Path(scratch) / "naive_app.py").write_text(NAIVE_APP)
@@ -420,6 +510,7 @@ def main() -> None:
                 throughput(service, naive, sizes)
             if not arguments.only_protocols:
                 concurrency(service, naive, floor, seconds=2 if arguments.quick else 5)
+                in_process(rounds=10 if arguments.quick else 40)
             if not arguments.requests_only:
                 protocols(service, 100_000 if arguments.quick else 1_000_000)
 
