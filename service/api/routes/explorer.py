@@ -8,6 +8,9 @@ ones: the ES modules import each other by relative URL, which stays inside the d
 A version other than the current one gets 404 rather than today's files under yesterday's name.
 
 Text assets are compressed once, when first served, and sent gzipped to clients that accept it.
+The routes are coroutines: the bundle is read and compressed once (about 30 ms, on the first
+request), and after that a request costs a dictionary lookup, less than a worker thread's
+hand-over.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ class _Bundle:
 
 @router.api_route("/", methods=["GET", "HEAD"], summary="The explorer page")
 @router.api_route("/explore", methods=["GET", "HEAD"], summary="The explorer page")
-def explorer_page(request: Request) -> Response:
+async def explorer_page(request: Request) -> Response:
     page = _bundle().page
     return _send(
         request, page, max_age=0, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY}
@@ -80,7 +83,7 @@ def explorer_page(request: Request) -> Response:
 @router.api_route(
     ASSETS_PATH + "/{version}/{path:path}", methods=["GET", "HEAD"], summary="A file of the page"
 )
-def explorer_asset(request: Request, version: str, path: str) -> Response:
+async def explorer_asset(request: Request, version: str, path: str) -> Response:
     bundle = _bundle()
     asset = bundle.assets.get(path) if version == bundle.version else None
     if asset is None:
