@@ -7,10 +7,10 @@ In one run, against baselines measured alongside (ratios, not absolute times, ar
   3. requests/s of a 10-element JSON request (float64, JSON's default) for relu, sigmoid,
      tanh, gelu and silu under concurrency vs a bare FastAPI endpoint that returns a constant
      (and, beside it, the same constant from a bare ASGI callable: uvicorn's own share),
-     each loaded in turns, and the server's CPU time per request beside it; then the same
-     requests called in this process, without sockets, in batches alternating with the bare
-     endpoint's (`--in-process` alone): the median of the paired ratios, which a busy
-     machine disturbs far less than whole runs of requests/s;
+     each loaded in turns, and the server's CPU time per request beside it; and, last of the
+     run (3b), the same requests called in this process, without sockets, in batches
+     alternating with the bare endpoint's (`--in-process` alone): the median of the paired
+     ratios, which a busy machine disturbs far less than whole runs of requests/s;
   4. at 1e6 float32 elements, the Open Inference Protocol's binary path (POST /v2/.../infer
      with binary tensor data) and the typed client (service.client, httpx) vs the native .npy
      path, for the value and for the value and gradient, each from an array to arrays (the
@@ -510,9 +510,12 @@ def main() -> None:
                 throughput(service, naive, sizes)
             if not arguments.only_protocols:
                 concurrency(service, naive, floor, seconds=2 if arguments.quick else 5)
-                in_process(rounds=10 if arguments.quick else 40)
             if not arguments.requests_only:
                 protocols(service, 100_000 if arguments.quick else 1_000_000)
+    # Last, with the servers stopped: the service's start-up, run in this process, sets its
+    # interpreter (switch interval, frozen objects), which would change the parts timed above.
+    if not arguments.only_protocols:
+        in_process(rounds=10 if arguments.quick else 40)
 
 
 if __name__ == "__main__":
