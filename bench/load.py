@@ -9,13 +9,15 @@ concurrent clients for `--seconds` each, then `--rest` seconds idle:
      max_multiply_adds, one after the other.
 Per kind of request: count, errors (anything but the answer expected and the designed 503s),
 designed 503s (overloaded, deadline-exceeded: counted apart), p50, p99 and max latency. The
-server's RSS: warm (after one of each request), at the end of each phase and `--rest` s later.
+server's RSS, its plot-drawing child process's included: warm (after one of each request), at
+the end of each phase and `--rest` s later.
 Targets (issue 11): 0 errors; 10-element JSON p99 <= 50 ms and 1e6 .npy p99 <= 500 ms while
 simulations and training run; RSS back within 15% of the warm baseline `--rest` s after load.
 The clients run in this process, on the same cores as the server: the latencies include the
-time the server waits for them; each phase reports the cores the server and the clients used,
-and the server's own p50 and p99 per route (from its /metrics histogram, bucket bounds: from a
-request's arrival at the app to its answer's end), which the clients' queue is not part of.
+time the server waits for them; each phase reports the cores the server (with its child) and
+the clients used, and the server's own p50 and p99 per route (from its /metrics histogram,
+bucket bounds: from a request's arrival at the app to its answer's end), which the clients'
+queue is not part of.
 
 By default each client sends its next request as soon as the last is answered (a closed loop
 without think time): the worker is saturated, and latencies measure the queue (Little's law:
@@ -268,10 +270,19 @@ def _report(title: str, tallies: dict[str, Tally]) -> None:
 
 
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    """Resident memory of the server and its children (the processes that draw plots)."""
+    total = 0
+    for member in _family(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and its child processes."""
+    children = Path(f"/proc/{pid}/task").glob("*/children")
+    return [pid, *(int(child) for path in children for child in path.read_text().split())]
 
 
 def _free_port() -> int:
@@ -341,10 +352,13 @@ def _warm(url: str) -> None:
         client.post(f"{API}/simulations/gradient-flow", json=short)
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time of process ``pid``, all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User and system CPU time of process ``pid``, all its threads (and its children's)."""
+    ticks = 0
+    for member in _family(pid) if children else [pid]:
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_until_ready(url: str, *, longest: float = 1800.0) -> float:
@@ -390,7 +404,8 @@ def main() -> None:
         _wait_until_idle(pid)
         rss: dict[str, float] = {"warm": _rss_mib(pid)}
         for title, training in (("mix", 0), ("mix + training", arguments.trainers)):
-            server_cpu, own_cpu, began = _cpu_seconds(pid), _cpu_seconds(os.getpid()), time.time()
+            server_cpu, own_cpu = _cpu_seconds(pid, children=True), _cpu_seconds(os.getpid())
+            began = time.time()
             buckets = _server_buckets(url)
             tallies = asyncio.run(
                 _phase(
@@ -403,7 +418,7 @@ def main() -> None:
             )
             elapsed = time.time() - began
             server_buckets = _server_buckets(url)
-            server_cores = (_cpu_seconds(pid) - server_cpu) / elapsed
+            server_cores = (_cpu_seconds(pid, children=True) - server_cpu) / elapsed
             client_cores = (_cpu_seconds(os.getpid()) - own_cpu) / elapsed
             rss[f"{title}: at end"] = _rss_mib(pid)
             time.sleep(arguments.rest)

@@ -7,7 +7,8 @@ and the time until every kernel is ready. Three ways:
   1. cold: an empty kernel cache, every kernel compiled;
   2. cached: the cache the cold run filled;
   3. two workers, cached: each worker loads the cache (ready when both are).
-With each: the CPU seconds and the resident memory of every worker once it is ready.
+With each: the CPU seconds and the resident memory (its drawing processes' included) of every
+worker once it is ready.
 """
 
 from __future__ import annotations
@@ -44,15 +45,20 @@ def _body() -> bytes:
     return buffer.getvalue()
 
 
-def _workers(pid: int) -> list[int]:
-    """The serving processes: the worker children, or the process itself."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    workers = [
-        int(c)
-        for c in children
-        if "spawn_main" in _cmdline(int(c)) and "resource_tracker" not in _cmdline(int(c))
+def _workers(pid: int, count: int) -> list[int]:
+    """The serving processes: the worker children, or the process itself (whose children
+    then are its drawing processes)."""
+    if count == 1:
+        return [pid]
+    return [
+        child
+        for child in _children(pid)
+        if "spawn_main" in _cmdline(child) and "resource_tracker" not in _cmdline(child)
     ]
-    return workers or [pid]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def _cmdline(pid: int) -> str:
@@ -60,10 +66,13 @@ def _cmdline(pid: int) -> str:
 
 
 def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """A worker's resident memory, its drawing processes' included."""
+    total = 0
+    for member in (pid, *_children(pid)):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -117,7 +126,7 @@ def run(cache: Path, *, workers: int, body: bytes) -> str:
             times.append((time.perf_counter() - start, time.perf_counter() - begin))
         full = statistics.median(latency for _, latency in times[-10 * workers :])
         first = next(end for end, latency in times if latency <= 1.5 * full)
-        pids = _workers(server.pid)
+        pids = _workers(server.pid, workers)
         rss = ", ".join(f"{_rss_mib(p):.0f}" for p in pids)
         cpu = ", ".join(f"{_cpu_seconds(p):.1f}" for p in pids)
         return (
