@@ -112,10 +112,11 @@ class Settings(BaseSettings):
         " it the work stops at the next layer or step, and the request gets 503.",
     )
     analyse_slots: int = Field(
-        1,
+        2,
         ge=1,
         le=64,
-        description="Property measurements, comparisons, plots and critical lines at once.",
+        description="Property measurements, comparisons, plots and critical lines at once;"
+        " as many processes draw the plots.",
     )
     analyse_queue: int = Field(
         16, ge=0, description="Measurements, comparisons and plots waiting; past it, 503."

@@ -60,7 +60,8 @@ where. The limits this instance enforces are listed under `x-limits`.
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """At start-up: spare long-lived objects the garbage collector; shorten the interpreter's
-    switch interval (``switch_interval``); load or compile the float32 kernels.
+    switch interval (``switch_interval``); load or compile the kernels and start the drawing
+    processes. At shutdown: stop the drawing processes.
 
     numpy, scipy, the registry, the routes and their schemas are over a hundred thousand
     objects that the cyclic collector would otherwise walk again and again as requests
@@ -82,8 +83,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     if settings.compile_at_startup:
         app.state.lifecycle.compile_kernels(numerics.ACTIVATIONS.values())
+        app.state.lifecycle.start_drawing()  # beside them: no plot waits for its process
     handle_sigterm(delay=settings.shutdown_delay, timeout=settings.shutdown_timeout)
-    yield
+    try:
+        yield
+    finally:
+        app.state.workloads.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

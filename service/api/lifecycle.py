@@ -1,7 +1,8 @@
 """Where a process is in its life: compiling its kernels, serving, draining for shutdown.
 
 Readiness (``GET /readyz``) is read from here: a process is ready once its kernels are loaded
-or compiled, while no workload's queue is full, and until it is told to stop. Stopping comes
+or compiled and its drawing processes started, while no workload's queue is full, and until
+it is told to stop. Stopping comes
 from the server (SIGTERM, ``service.server``) and goes in three steps, so that no client sees
 a connection cut:
 
@@ -30,12 +31,20 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from types import FrameType
+from typing import Literal
 
 from service import numerics
 from service.api import metrics
 from service.api.workloads import WorkloadName, Workloads
 
-__all__ = ["KernelState", "Lifecycle", "drain_all", "handle_sigterm", "stop_all"]
+__all__ = [
+    "DrawingState",
+    "KernelState",
+    "Lifecycle",
+    "drain_all",
+    "handle_sigterm",
+    "stop_all",
+]
 
 _log = logging.getLogger(__name__)
 _lifecycles: weakref.WeakSet[Lifecycle] = weakref.WeakSet()
@@ -48,6 +57,11 @@ class KernelState(enum.Enum):
     FAILED = "failed"
 
 
+DrawingState = Literal["on-demand", "starting", "ready", "failed"]
+"""The drawing processes (``service.api.rendering``): ``on-demand`` starts them at the first
+plot."""
+
+
 class Lifecycle:
     """One application's state, from start-up to shutdown."""
 
@@ -55,6 +69,7 @@ class Lifecycle:
         self.workloads = workloads
         self.kernels = KernelState.ON_DEMAND
         self.kernel_seconds: float | None = None
+        self.drawing: DrawingState = "on-demand"
         self.draining = threading.Event()
         _lifecycles.add(self)
 
@@ -69,6 +84,20 @@ class Lifecycle:
             name="compile-kernels",
             daemon=True,
         ).start()
+
+    def start_drawing(self) -> None:
+        """Start the drawing processes in a daemon thread; readiness waits for them."""
+        self.drawing = "starting"
+        threading.Thread(target=self._start_drawing, name="start-drawing", daemon=True).start()
+
+    def _start_drawing(self) -> None:
+        try:
+            self.workloads.renderer.start()
+        except Exception:
+            self.drawing = "failed"
+            _log.exception("starting the drawing processes failed")
+            return
+        self.drawing = "ready"
 
     def _compile(
         self,
@@ -101,6 +130,7 @@ class Lifecycle:
     def ready(self) -> bool:
         return (
             self.kernels in (KernelState.ON_DEMAND, KernelState.READY)
+            and self.drawing in ("on-demand", "ready")
             and not self.draining.is_set()
             and not self.saturated()
         )

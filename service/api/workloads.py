@@ -9,7 +9,8 @@ requests waiting for a slot, and its own deadline:
 - ``simulate``: gradient-flow simulations and training runs;
 - ``heavy``: those of them over ``heavy_multiply_adds``, so that a run at the cost limit (tens
   of seconds) holds no slot a small simulation needs;
-- ``analyse``: measured properties, comparisons, plots and critical lines.
+- ``analyse``: measured properties, comparisons, plots and critical lines; a plot's picture
+  is drawn by a child process (``service.api.rendering``) while its slot waits.
 
 A request that finds its class's queue full is answered at once with 503 and a Retry-After
 header rather than queued without end. The deadline runs from when the request gets its slot;
@@ -31,7 +32,9 @@ import anyio
 
 from service import numerics
 from service.api import metrics
+from service.api.rendering import Picture, Renderer
 from service.config import Settings
+from service.drawing import PlotFormat
 
 __all__ = ["WORKLOADS", "Overloaded", "ShuttingDown", "Workload", "WorkloadName", "Workloads"]
 
@@ -174,6 +177,7 @@ class Workloads(Mapping[WorkloadName, Workload]):
             )
             for name in WORKLOADS
         }
+        self.renderer = Renderer(settings.analyse_slots)
 
     def __getitem__(self, name: WorkloadName) -> Workload:
         return self._classes[name]
@@ -185,6 +189,13 @@ class Workloads(Mapping[WorkloadName, Workload]):
         if body_bytes <= self.inline_body_bytes:
             return work()
         return await self._classes["evaluate"].run(lambda deadline: work())
+
+    async def picture(self, make: Callable[[], Picture], fmt: PlotFormat) -> bytes:
+        """A picture's bytes: its numbers made by ``make`` in the ``analyse`` class, drawn by
+        the renderer's child process while the class's slot waits."""
+        return await self._classes["analyse"].run(
+            lambda deadline: self.renderer.draw(make(), fmt, deadline)
+        )
 
     def simulation(self, multiply_adds: int) -> Workload:
         """The class of a simulation or training run of this cost."""
@@ -200,6 +211,10 @@ class Workloads(Mapping[WorkloadName, Workload]):
         """Shutting down: every class ends its running work and refuses what waits."""
         for workload in self._classes.values():
             workload.stop()
+
+    def close(self) -> None:
+        """Shut down: the drawing processes end (after the requests are answered)."""
+        self.renderer.close()
 
     def saturated(self) -> list[WorkloadName]:
         """The classes whose queue is full: a request of theirs would get 503 now."""

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import numpy as np
 import pytest
+from fastapi import FastAPI
 from hypothesis import strategies as st
 
 from service.config import Settings
@@ -33,18 +34,21 @@ def npy(array: np.ndarray, *, allow_pickle: bool = False) -> bytes:
 
 @pytest.fixture
 async def make_client() -> AsyncIterator[ClientFactory]:
-    """Clients of apps built with custom settings: ``make_client(max_elements=10)``."""
-    clients: list[httpx.AsyncClient] = []
+    """Clients of apps built with custom settings: ``make_client(max_elements=10)``.
+
+    The transport runs no lifespan, so the apps' drawing processes are stopped here."""
+    clients: list[tuple[httpx.AsyncClient, FastAPI]] = []
 
     def make(**overrides: object) -> httpx.AsyncClient:
         app = create_app(Settings.model_construct(**overrides))
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-        clients.append(client)
+        clients.append((client, app))
         return client
 
     yield make
-    for client in clients:
+    for client, app in clients:
         await client.aclose()
+        app.state.workloads.close()
 
 
 @pytest.fixture

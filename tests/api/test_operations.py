@@ -40,6 +40,7 @@ async def test_readiness_waits_for_the_kernels(client: httpx.AsyncClient) -> Non
     assert compiling.json() == {
         "status": "not-ready",
         "kernels": "compiling",
+        "drawing": "on-demand",
         "shutting_down": False,
         "saturated": [],
     }
@@ -49,6 +50,28 @@ async def test_readiness_waits_for_the_kernels(client: httpx.AsyncClient) -> Non
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready" and ready.json()["kernels"] == "ready"
     assert ready.headers["cache-control"] == "no-store"
+
+
+async def test_readiness_waits_for_the_drawing_processes(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    lifecycle = _lifecycle(client)
+    lifecycle.drawing = "starting"
+    starting = await client.get("/readyz")
+    assert starting.status_code == 503 and starting.json()["drawing"] == "starting"
+    lifecycle._start_drawing()
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["drawing"] == "ready"
+
+    def broken() -> None:
+        raise OSError("no shared memory")
+
+    monkeypatch.setattr(lifecycle.workloads.renderer, "start", broken)
+    with caplog.at_level(logging.ERROR, logger="service.api.lifecycle"):
+        lifecycle._start_drawing()
+    failed = await client.get("/readyz")
+    assert failed.status_code == 503 and failed.json()["drawing"] == "failed"
+    assert "no shared memory" in caplog.text
 
 
 async def test_loaded_kernels_are_spared_the_cyclic_collector(client: httpx.AsyncClient) -> None:
@@ -97,8 +120,9 @@ async def test_the_kernels_compile_in_the_background_at_start_up(
         assert started.wait(5)
         assert (await client.get("/readyz")).json()["kernels"] == "compiling"
         release.set()
-        for _ in range(100):
-            if app.state.lifecycle.kernels is KernelState.READY:
+        for _ in range(200):
+            lifecycle = app.state.lifecycle
+            if lifecycle.kernels is KernelState.READY and lifecycle.drawing == "ready":
                 break
             threading.Event().wait(0.05)
         assert (await client.get("/readyz")).status_code == 200

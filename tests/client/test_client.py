@@ -13,6 +13,7 @@ import httpx
 import numpy as np
 import orjson
 import pytest
+from fastapi import FastAPI
 
 from service import client as api_client
 from service.client import (
@@ -56,10 +57,11 @@ def test_importing_the_client_loads_neither_server_nor_numeric_core() -> None:
 @pytest.fixture
 async def make_client() -> AsyncIterator[Callable[..., AsyncClient]]:
     made: list[AsyncClient] = []
+    apps: list[FastAPI] = []
 
     def make(json_max_elements: int = 256, **settings: object) -> AsyncClient:
-        app = create_app(Settings.model_construct(compile_at_startup=False, **settings))
-        transport = httpx.ASGITransport(app=app)
+        apps.append(create_app(Settings.model_construct(compile_at_startup=False, **settings)))
+        transport = httpx.ASGITransport(app=apps[-1])
         made.append(
             AsyncClient("http://test", transport=transport, json_max_elements=json_max_elements)
         )
@@ -68,6 +70,8 @@ async def make_client() -> AsyncIterator[Callable[..., AsyncClient]]:
     yield make
     for each in made:
         await each.aclose()
+    for app in apps:  # the transport runs no lifespan: the drawing processes stop here
+        app.state.workloads.close()
 
 
 @pytest.mark.anyio

@@ -29,10 +29,10 @@ from service.api.schemas.formulas import (
     FormulaPlotRequest,
     FormulaRequest,
 )
+from service.drawing import PLOT_MEDIA_TYPES
 from service.errors import RequestProblem
 from service.numerics import formula
 from service.numerics.describe import describe
-from service.plotting import PLOT_MEDIA_TYPES
 
 __all__ = ["FORMULA_HEADER", "router"]
 
@@ -157,9 +157,7 @@ async def plot_formula_svg(
     entry = body.activation.build(settings, loc=("body", "activation")).activation
     params = entry.resolve(body.params)
     check_range(body.x_min, body.x_max, settings.plot_max_abs_x)
-    picture = await workloads["analyse"].run(
-        lambda deadline: render(entry, params, body.x_min, body.x_max, "svg")
-    )
+    picture = await workloads.picture(lambda: render(entry, params, body.x_min, body.x_max), "svg")
     return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 
 

@@ -31,15 +31,17 @@ async def health() -> Health:
     responses={503: {"model": Readiness, "description": "Not ready: the body says why."}},
 )
 async def readiness(request: Request) -> Response:
-    """200 when this process should get traffic: its kernels are loaded or compiled, no
-    workload's queue is full, and it is not shutting down (after SIGTERM it answers 503 while
-    it drains). 503 otherwise, with the same body saying why."""
+    """200 when this process should get traffic: its kernels are loaded or compiled, its
+    drawing processes started, no workload's queue is full, and it is not shutting down
+    (after SIGTERM it answers 503 while it drains). 503 otherwise, with the same body saying
+    why."""
     lifecycle: Lifecycle = request.app.state.lifecycle
     saturated = lifecycle.saturated()
     ready = lifecycle.ready
     body = Readiness(
         status="ready" if ready else "not-ready",
         kernels=lifecycle.kernels.value,
+        drawing=lifecycle.drawing,
         shutting_down=lifecycle.draining.is_set(),
         saturated=saturated,
     )

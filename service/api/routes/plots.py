@@ -17,9 +17,10 @@ from service.api.dependencies import (
     params_in_query,
     single_valued,
 )
+from service.drawing import PLOT_MEDIA_TYPES, FunctionPicture, PlotFormat
 from service.errors import RequestProblem
 from service.numerics.analysis import measure
-from service.plotting import PLOT_MEDIA_TYPES, PlotFormat, plot
+from service.plotting import function_picture
 
 __all__ = ["check_range", "declare_range", "render", "router"]
 
@@ -67,12 +68,13 @@ def _declare(fmt: PlotFormat) -> None:
         check_range(x_min, x_max, settings.plot_max_abs_x)
         params = activation.resolve_text(params_in_query(request, reserved=("x_min", "x_max")))
         memo: Memo[tuple[object, ...], Tagged] = request.app.state.memos["plot"]
-        plot = await memo.get(
-            (activation.name, tuple(params.items()), x_min, x_max, fmt),
-            lambda: workloads["analyse"].run(
-                lambda deadline: tagged(render(activation, params, x_min, x_max, fmt))
-            ),
-        )
+
+        async def draw() -> Tagged:
+            return tagged(
+                await workloads.picture(lambda: render(activation, params, x_min, x_max), fmt)
+            )
+
+        plot = await memo.get((activation.name, tuple(params.items()), x_min, x_max, fmt), draw)
         return cacheable(
             request, plot, PLOT_MEDIA_TYPES[fmt], max_age=settings.cache_max_age, vary="Accept"
         )
@@ -115,7 +117,7 @@ def render(
     params: dict[str, numerics.ParamValue],
     low: float,
     high: float,
-    fmt: PlotFormat,
-) -> bytes:
+) -> FunctionPicture:
+    """What a plot of the activation on [low, high] shows, its kinks and jumps measured."""
     found = measure(activation, params).discontinuities
-    return plot(activation, params, low=low, high=high, discontinuities=found, fmt=fmt)
+    return function_picture(activation, params, low=low, high=high, discontinuities=found)

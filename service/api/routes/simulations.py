@@ -32,8 +32,9 @@ from service.api.schemas.training_results import (
 from service.api.telemetry import note
 from service.api.workloads import Workloads
 from service.config import Settings
+from service.drawing import PLOT_MEDIA_TYPES
 from service.numerics import networks
-from service.plotting import PLOT_MEDIA_TYPES, plot_gradient_flow, plot_training
+from service.plotting import depth_picture, training_picture
 
 router = APIRouter(
     prefix="/simulations",
@@ -95,8 +96,8 @@ async def plot_gradient_flow_svg(
     draws it: the RMS of dL/dh and the pre-activation second moment per layer, each beside
     its mean-field prediction, on logarithmic axes."""
     experiment, result = await _simulate(request, body, settings, workloads)
-    picture = await workloads["analyse"].run(
-        lambda deadline: plot_gradient_flow(result, title=_title(experiment))
+    picture = await workloads.picture(
+        lambda: depth_picture(result, title=_title(experiment)), "svg"
     )
     return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 
@@ -239,8 +240,8 @@ async def _plot(body: TrainingRequest, settings: Settings, workloads: Workloads)
     task = body.task_spec().name
     title = f"{task}, {body.trials} trial{'s' if body.trials > 1 else ''}"
     labels = [entrant.label for entrant in entrants]
-    picture = await workloads["analyse"].run(
-        lambda deadline: plot_training(result.histories, labels, title=title)
+    picture = await workloads.picture(
+        lambda: training_picture(result.histories, labels, title=title), "svg"
     )
     return Response(picture, media_type=PLOT_MEDIA_TYPES["svg"])
 

@@ -89,6 +89,10 @@ class Readiness(BaseModel):
         description="The float32 kernels: loaded or compiled at start-up (`ready`), still"
         " `compiling`, compiled on each one's first request (`on-demand`), or `failed`."
     )
+    drawing: Literal["on-demand", "starting", "ready", "failed"] = Field(
+        description="The processes that draw plots: started at start-up (`ready`), still"
+        " `starting`, started by the first plot (`on-demand`), or `failed`."
+    )
     shutting_down: bool = Field(description="SIGTERM was received: the process is draining.")
     saturated: list[Literal["evaluate", "simulate", "heavy", "analyse"]] = Field(
         description="Workload classes whose queue is full (their requests get 503 now)."
