@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import httpx
@@ -90,6 +92,24 @@ def test_a_drawing_that_outlasts_its_deadline_is_dropped_not_awaited() -> None:
         assert time.monotonic() - began < 1.0
     finally:
         renderer.close()
+
+
+def test_the_server_never_loads_matplotlib() -> None:
+    probe = (
+        "import sys, httpx, anyio\n"
+        "from service.config import Settings\n"
+        "from service.main import create_app\n"
+        "app = create_app(Settings(compile_at_startup=False))\n"
+        "async def plot():\n"
+        "    transport = httpx.ASGITransport(app=app)\n"
+        "    async with httpx.AsyncClient(transport=transport, base_url='http://test') as c:\n"
+        f"        assert (await c.get('{PLOT}')).status_code == 200\n"
+        "anyio.run(plot)\n"
+        "app.state.workloads.close()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('matplotlib')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_closing_ends_the_children() -> None:
