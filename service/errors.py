@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.rendering import DrawingFailed
 from service.api.workloads import Overloaded, ShuttingDown
 from service.numerics import (
     DeadlineExceeded,
@@ -144,6 +145,12 @@ def _shutting_down(exc: ShuttingDown) -> Response:
     )
 
 
+def _drawing_failed(exc: DrawingFailed) -> Response:
+    return problem_response(
+        503, "drawing-failed", str(exc), headers={"Retry-After": str(exc.retry_after)}
+    )
+
+
 def _deadline_exceeded(exc: DeadlineExceeded) -> Response:
     return problem_response(
         503,
@@ -177,6 +184,7 @@ _PROBLEMS: dict[type[Exception], Callable[[Any], Response]] = {
     Overloaded: _overloaded,
     DeadlineExceeded: _deadline_exceeded,
     ShuttingDown: _shutting_down,
+    DrawingFailed: _drawing_failed,
     RequestValidationError: _validation_error,
     HTTPException: _http_exception,
 }

@@ -29,7 +29,7 @@ from typing import Protocol
 from service import numerics
 from service.drawing import PlotFormat, start_drawing_process
 
-__all__ = ["Picture", "Renderer"]
+__all__ = ["DrawingFailed", "Picture", "Renderer"]
 
 
 class Picture(Protocol):
@@ -38,11 +38,24 @@ class Picture(Protocol):
     def draw(self, fmt: PlotFormat) -> bytes: ...
 
 
-class Renderer:
-    """``processes`` child processes that draw pictures, one at a time each."""
+class DrawingFailed(Exception):
+    """The drawing process died on a picture twice (killed for memory, say): 503, to retry."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            "The process drawing this plot ended before it was drawn, twice; retry, a new one"
+            " will draw it"
+        )
+        self.retry_after = retry_after
+
+
+class Renderer:
+    """``processes`` child processes that draw pictures, one at a time each; ``retry_after``
+    is the advice given when a picture could not be drawn."""
+
+    def __init__(self, processes: int, *, retry_after: int) -> None:
         self.processes = processes
+        self.retry_after = retry_after
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -54,12 +67,17 @@ class Renderer:
 
     def draw(self, picture: Picture, fmt: PlotFormat, deadline: numerics.Deadline) -> bytes:
         """The picture's bytes, drawn by a child; DeadlineExceeded past the deadline (the child
-        finishes that drawing, and its result is dropped)."""
+        finishes that drawing, and its result is dropped); DrawingFailed if two children died
+        on it."""
         deadline.check()
         try:
             return self._draw(picture, fmt, deadline)
         except BrokenProcessPool:
-            return self._draw(picture, fmt, deadline)  # by a new child, once
+            pass  # a new child draws it, once
+        try:
+            return self._draw(picture, fmt, deadline)
+        except BrokenProcessPool:
+            raise DrawingFailed(retry_after=self.retry_after) from None
 
     def _draw(self, picture: Picture, fmt: PlotFormat, deadline: numerics.Deadline) -> bytes:
         pool = self._executor()

@@ -177,7 +177,7 @@ class Workloads(Mapping[WorkloadName, Workload]):
             )
             for name in WORKLOADS
         }
-        self.renderer = Renderer(settings.analyse_slots)
+        self.renderer = Renderer(settings.analyse_slots, retry_after=settings.retry_after)
 
     def __getitem__(self, name: WorkloadName) -> Workload:
         return self._classes[name]

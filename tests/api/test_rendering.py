@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 import httpx
 import numpy as np
@@ -69,8 +70,26 @@ async def test_a_drawing_past_its_deadline_answers_503(make_client: ClientFactor
     assert body["type"].endswith("deadline-exceeded")  # type: ignore[union-attr]
 
 
+async def test_a_picture_two_children_died_on_answers_503(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = _renderer(client)
+    deaths: list[int] = []
+
+    def dying(*args: object) -> bytes:
+        deaths.append(1)
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(renderer, "_draw", dying)
+    response = await client.get(PLOT)
+    body = problem(response, 503)
+    assert body["type"].endswith("drawing-failed")  # type: ignore[union-attr]
+    assert response.headers["retry-after"] == "2"
+    assert len(deaths) == 2, "drawn again once by a new child"
+
+
 def test_a_drawing_that_outlasts_its_deadline_is_dropped_not_awaited() -> None:
-    renderer = Renderer(1)
+    renderer = Renderer(1, retry_after=2)
     renderer.start()
     try:
         x = np.linspace(-1.0, 1.0, 1_000_000)  # seconds of drawing (1.5 s for 400,000)
@@ -113,7 +132,7 @@ def test_the_server_never_loads_matplotlib() -> None:
 
 
 def test_closing_ends_the_children() -> None:
-    renderer = Renderer(2)
+    renderer = Renderer(2, retry_after=2)
     renderer.start()
     children = _children(renderer)
     assert len(children) == 2
