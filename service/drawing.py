@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import signal
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
@@ -204,11 +206,23 @@ class TrainingPicture:
 def start_drawing_process() -> None:
     """A drawing process's start (service.api.rendering): matplotlib and its backends loaded
     before the first picture; Ctrl-C in a terminal and SIGTERM to the process group left to
-    the server, which ends its children once its requests are answered."""
+    the server, which ends its children once its requests are answered; and an end of its own
+    if the server ends without doing so (killed, out of memory)."""
     for module in _MATPLOTLIB:
         importlib.import_module(module)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(
+        target=_end_with, args=(os.getppid(),), name="end-with-server", daemon=True
+    ).start()
+
+
+def _end_with(server: int) -> None:
+    """Ends this process within a second of its server: the queue it reads its pictures from
+    never closes otherwise (it holds both ends), and it ignores SIGTERM."""
+    while os.getppid() == server:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 _MATPLOTLIB: Final = (

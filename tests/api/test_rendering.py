@@ -131,6 +131,24 @@ def test_the_server_never_loads_matplotlib() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_children_end_with_a_server_that_was_killed() -> None:
+    probe = (
+        "import time\n"
+        "from service.api.rendering import Renderer\n"
+        "renderer = Renderer(1, retry_after=2)\n"
+        "renderer.start()\n"
+        "print(*renderer._pool._processes, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", probe], stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdout is not None
+        child = int(server.stdout.readline())
+        server.kill()
+    assert _gone(child), "a drawing process outlived its server"
+
+
 def test_closing_ends_the_children() -> None:
     renderer = Renderer(2, retry_after=2)
     renderer.start()
