@@ -67,6 +67,7 @@ class FunctionPicture:
     title: str
 
     def draw(self, fmt: PlotFormat) -> bytes:
+        """f solid, f' dashed, the kinks as open circles and the jumps as open squares."""
         figure = _figure(figsize=(6.4, 4.0))
         axes = figure.add_subplot()
         # gids become the SVG groups' ids, so a reader (or a test) can find each curve.

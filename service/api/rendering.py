@@ -11,10 +11,14 @@ The worker thread of the ``analyse`` class that asked waits for the drawing with
 so the class's slots, queue and deadline hold as before. The children are started with
 ``spawn`` (the server runs threads; forking it would copy their locks), on first use or by
 ``start``, and ignore SIGINT and SIGTERM: the server stops them at shutdown, once the requests
-in flight have their pictures. A child that dies (killed for memory) is replaced at the next
-picture, which is drawn again once. As with every ``spawn``, a program that builds the app
-itself and plots in it must start from a guarded main (``if __name__ == "__main__":``);
-uvicorn, ``python -m service`` and pytest do.
+in flight have their pictures (and one that outlives its server, killed outright, ends within
+a second). A child that dies on a picture (killed for memory) is replaced and the picture
+drawn again, once; if the new one dies too, the request gets 503 ``drawing-failed``. A drawing
+past the class's deadline is answered 503 at once but runs on in its child, which cannot be
+interrupted; the pictures are bounded (2,001 points, layers and records within the requests'
+limits) and none has come near the deadline. As with every ``spawn``, a program that builds
+the app itself and plots in it must start from a guarded main (``if __name__ ==
+"__main__":``); uvicorn, ``python -m service`` and pytest do.
 """
 
 from __future__ import annotations
