@@ -9,13 +9,13 @@ concurrent clients for `--seconds` each, then `--rest` seconds idle:
      max_multiply_adds, one after the other.
 Per kind of request: count, errors (anything but the answer expected and the designed 503s),
 designed 503s (overloaded, deadline-exceeded: counted apart), p50, p99 and max latency. The
-server's RSS, its plot-drawing child process's included: warm (after one of each request), at
-the end of each phase and `--rest` s later.
+server's RSS, its plot-drawing processes' included: warm (after one of each request), at the
+end of each phase and `--rest` s later.
 Targets (issue 11): 0 errors; 10-element JSON p99 <= 50 ms and 1e6 .npy p99 <= 500 ms while
 simulations and training run; RSS back within 15% of the warm baseline `--rest` s after load.
 The clients run in this process, on the same cores as the server: the latencies include the
-time the server waits for them; each phase reports the cores the server (with its child) and
-the clients used, and the server's own p50 and p99 per route (from its /metrics histogram,
+time the server waits for them; each phase reports the cores the server (with its children)
+and the clients used, and the server's own p50 and p99 per route (from its /metrics histogram,
 bucket bounds: from a request's arrival at the app to its answer's end), which the clients'
 queue is not part of.
 

@@ -2,9 +2,8 @@
 
 Readiness (``GET /readyz``) is read from here: a process is ready once its kernels are loaded
 or compiled and its drawing processes started, while no workload's queue is full, and until
-it is told to stop. Stopping comes
-from the server (SIGTERM, ``service.server``) and goes in three steps, so that no client sees
-a connection cut:
+it is told to stop. Stopping comes from the server (SIGTERM, ``service.server``) and goes in
+three steps, so that no client sees a connection cut:
 
 1. ``drain``: readiness turns false at once, so that load balancers stop sending new requests,
    while the process still answers them (each answer asks to close its connection), for the
