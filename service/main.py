@@ -186,8 +186,9 @@ _ERROR_RESPONSES = {
     " axis-wise, or drawing random numbers); `errors` gives each location.",
     503: "Busy: the queue of the request's workload class is full (`overloaded`, `workload`"
     " names it), the request bodies held would pass `max_bytes_in_flight` (`overloaded`,"
-    " `limit` names it), or the work passed its class's deadline (`deadline-exceeded`)."
-    " Retry-After says when to retry an overloaded request.",
+    " `limit` names it), the work passed its class's deadline (`deadline-exceeded`), the"
+    " process is shutting down and stopped it (`shutting-down`), or the processes drawing a"
+    " plot died on it twice (`drawing-failed`); all but `deadline-exceeded` carry Retry-After.",
 }
 
 
