@@ -59,7 +59,7 @@ async def test_plots_are_drawn_by_a_child_process_which_is_replaced_if_it_dies(
     (replacement,) = _children(renderer)
     assert replacement not in (child, os.getpid())
 
-    # The same picture from the new child: the same bytes (the memo is bypassed by a new app).
+    # The first picture drawn again by another app's child (a new app, a new memo): the same bytes.
     again = await make_client().get(PLOT, params={"x_min": -2, "x_max": 2})
     assert again.content == first.content
 
