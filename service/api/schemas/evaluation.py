@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 from service.numerics import DtypeName, OutputName, ParamJSON
@@ -25,6 +25,21 @@ NestedResults = TypeAliasType("NestedResults", "float | NonFinite | list[NestedR
 """Results nested like x: numbers, or the strings of NonFinite where a result is not finite."""
 
 
+def _each_once(outputs: list[OutputName]) -> list[OutputName]:
+    """An output asked for twice is refused, not answered once: the request says two things."""
+    twice = sorted({output for output in outputs if outputs.count(output) > 1})
+    if twice:
+        raise ValueError(f"lists {', '.join(twice)} more than once")
+    return outputs
+
+
+Outputs = Annotated[
+    list[OutputName],
+    Field(min_length=1, max_length=3, json_schema_extra={"uniqueItems": True}),
+    AfterValidator(_each_once),
+]
+
+
 class EvaluateOptions(BaseModel):
     """Everything in an evaluation request but the arrays, which are decoded without pydantic."""
 
@@ -38,7 +53,7 @@ class EvaluateOptions(BaseModel):
     dtype: DtypeName = Field(
         "float64", description="Precision of the computation and of the result."
     )
-    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=3)] = Field(
+    outputs: Outputs = Field(
         default_factory=lambda: list[OutputName](["value"]),
         description="What to return: the value f(x), the gradient and, for element-wise"
         " activations, the second derivative.",
@@ -48,7 +63,7 @@ class EvaluateOptions(BaseModel):
 class BinaryOptions(BaseModel):
     """The query-string options of a .npy or .npz evaluation."""
 
-    outputs: Annotated[list[OutputName], Field(min_length=1, max_length=3)] = Field(
+    outputs: Outputs = Field(
         default_factory=lambda: list[OutputName](["value"]),
         description="outputs to return (default: value).",
     )

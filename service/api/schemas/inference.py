@@ -166,8 +166,9 @@ class InferenceRequest(BaseModel):
     parameters: Parameters | None = Field(
         None,
         description="The activation's parameters (e.g. approximate, alpha), and two of the"
-        " protocol's: outputs, a comma-separated list used when the request lists no outputs,"
-        " and binary_data_output, true for every output in binary unless it says otherwise.",
+        " protocol's: outputs, a comma-separated list (each output once) used when the request"
+        " lists no outputs, and binary_data_output, true for every output in binary unless it"
+        " says otherwise.",
     )
     inputs: list[RequestInput] = Field(
         min_length=1,
@@ -182,9 +183,20 @@ class InferenceRequest(BaseModel):
     outputs: list[RequestOutput] | None = Field(
         None,
         max_length=3,
-        description="Which outputs to return. Without them (and without parameters.outputs),"
-        " every output the activation gives for these inputs: the value, the gradient (for an"
-        " axis-wise activation only with grad_output) and the second derivative (element-wise).",
+        description="Which outputs to return, each once. Without them (and without"
+        " parameters.outputs), every output the activation gives for these inputs: the value,"
+        " the gradient (for an axis-wise activation only with grad_output) and the second"
+        " derivative (element-wise).",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "contains": {"properties": {"name": {"const": name}}},
+                    "minContains": 0,  # none of it, or
+                    "maxContains": 1,  # one
+                }
+                for name in ("value", "gradient", "second_derivative")
+            ]
+        },
     )
     model_name: str | None = None
     model_version: str | None = None

@@ -304,6 +304,39 @@ async def test_bounds_out_of_order_are_refused_naming_the_parameter(
         assert "'max_val' must be at least min_val (1.0), got -1.0" in str(body["detail"]), body
 
 
+async def test_an_output_asked_for_twice_is_refused_naming_it(client: httpx.AsyncClient) -> None:
+    """Two "value"s say two things; the schema says each once (uniqueItems), in the body, in
+    the query and for a formula alike."""
+    for response, loc in (
+        (
+            await client.post(URL.format("tanh"), json={"x": [0.5], "outputs": ["value"] * 2}),
+            "body.outputs",
+        ),
+        (
+            await client.post(
+                URL.format("tanh") + "?outputs=gradient&outputs=value&outputs=gradient",
+                content=npy(np.array([0.5])),
+                headers=NPY,
+            ),
+            "query.outputs",
+        ),
+        (
+            await client.post(
+                "/api/v1/formulas/evaluate",
+                json={
+                    "activation": {"expression": "tanh(x)"},
+                    "x": [0.5],
+                    "outputs": ["value", "value"],
+                },
+            ),
+            "body.outputs",
+        ),
+    ):
+        body = problem(response, 422)
+        assert str(body["detail"]).startswith(f"{loc}: "), body
+        assert "more than once" in str(body["detail"]), body
+
+
 async def test_empty_arrays_are_fine(client: httpx.AsyncClient) -> None:
     body = (await client.post(URL.format("tanh"), json={"x": [[], []]})).json()
     assert body["shape"] == [2, 0] and body["value"] == [[], []]
