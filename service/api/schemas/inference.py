@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.numerics import OUTPUTS, OutputName
+
 __all__ = [
     "InferenceError",
     "InferenceRequest",
@@ -136,7 +138,7 @@ class RequestInput(_Closed):
 
 
 class RequestOutput(_Closed):
-    name: Literal["value", "gradient", "second_derivative"]
+    name: OutputName
     parameters: Parameters | None = Field(
         None, description="binary_data: true to receive this output as raw bytes after the JSON."
     )
@@ -187,14 +189,16 @@ class InferenceRequest(BaseModel):
         " parameters.outputs), every output the activation gives for these inputs: the value,"
         " the gradient (for an axis-wise activation only with grad_output) and the second"
         " derivative (element-wise).",
+        # Each name at most once: contains it 0 or 1 times (uniqueItems would let two differ
+        # in their parameters alone).
         json_schema_extra={
             "allOf": [
                 {
                     "contains": {"properties": {"name": {"const": name}}},
-                    "minContains": 0,  # none of it, or
-                    "maxContains": 1,  # one
+                    "minContains": 0,
+                    "maxContains": 1,
                 }
-                for name in ("value", "gradient", "second_derivative")
+                for name in OUTPUTS
             ]
         },
     )
