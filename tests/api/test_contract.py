@@ -114,6 +114,12 @@ UNSTATABLE_IN_PROTOCOL: dict[str, str] = {
     " for the gradient",
     "Input should be a valid dictionary or instance of InferenceRequest": "a binary body starts"
     " with the request's JSON object (a bare number such as 7 is JSON, but no object)",
+    "send both in one datatype": "grad_output's datatype is x's: a rule between two items of"
+    " inputs (an anyOf over every item's datatype states it, but the generator then fails to"
+    " make inputs at all)",
+    "has both data and a binary_data_size parameter": "an input's data is in the JSON or after"
+    " it, not both: binary_data_size sits in the protocol's open parameters, which the schema"
+    " cannot set against data",
 }
 
 
