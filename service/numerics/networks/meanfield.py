@@ -346,6 +346,10 @@ def gradient_recursion(
     slopes = moments(activation, params, np.minimum(np.asarray(q[:-1]), _Q_INFINITE))[1]
     predicted = [last]
     for layer in range(len(q) - 2, -1, -1):
-        growth = slopes[layer] * sigma_w2[layer + 1] * widths[layer + 1] / widths[layer]
-        predicted.append(float(growth * predicted[-1]))
+        growth = float(slopes[layer]) * sigma_w2[layer + 1] * widths[layer + 1] / widths[layer]
+        above = predicted[-1]
+        # A layer that passes no gradient has none below it, however large the moment above
+        # (an infinity there is one too large for a float), and none above leaves none below:
+        # 0, where the product of 0 and an infinity would be NaN.
+        predicted.append(0.0 if growth == 0 or above == 0 else growth * above)
     return predicted[::-1]

@@ -185,3 +185,26 @@ def test_fixed_point_is_a_fixed_point_and_phases_follow_chi_1() -> None:
     chaotic = meanfield.analyse(numerics.get("tanh"), {}, sigma_w2=4.0, sigma_b2=0.0)
     assert chaotic.phase == "chaotic" and chaotic.chi_1 > 1
     assert chaotic.xi_c is not None and 0 < chaotic.xi_c < math.inf
+
+
+def test_a_layer_that_passes_no_gradient_has_none_below_it() -> None:
+    """0 below a layer whose slopes are all 0, however large the moment above (an infinity
+    there is one too large for a float), and below a zero moment: the product of 0 and an
+    infinity would be NaN, with numpy's warning."""
+    step = numerics.get("binary_step")  # f' = 0: E[f'^2] is 0 at every q
+    params = step.resolve({})
+    for last in (math.inf, 1.0, 0.0):
+        predicted = meanfield.gradient_recursion(
+            step, params, q=[1.0, 1.0, 1.0], sigma_w2=[2.0, 2.0, 2.0], widths=[4, 4, 4], last=last
+        )
+        assert predicted == [0.0, 0.0, last]
+    exponential = numerics.get("exponential")  # E[f'^2] = e^(2q): infinite for a huge q
+    grown = meanfield.gradient_recursion(
+        exponential,
+        exponential.resolve({}),
+        q=[1e300, 1e300, 1e300],
+        sigma_w2=[1.0, 1.0, 1.0],
+        widths=[4, 4, 4],
+        last=0.0,
+    )
+    assert grown == [0.0, 0.0, 0.0]
