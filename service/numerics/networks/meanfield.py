@@ -116,6 +116,9 @@ def fixed_point(
     when q grows without bound, 0 when it decays to 0.
     """
 
+    if sigma_w2 == 0:
+        return sigma_b2  # the map is q -> sigma_b^2 from any q, however large E[phi^2]
+
     def excess(q: float) -> float:
         return sigma_w2 * _second_moment(activation, params, q) + sigma_b2 - q
 
@@ -182,7 +185,7 @@ def _analyse(
     params = dict(items)
     q_star = fixed_point(activation, params, sigma_w2=sigma_w2, sigma_b2=sigma_b2, q_start=q_start)
     q_eval = min(q_star, _Q_INFINITE)  # the limit q -> inf, for maps that never settle
-    chi_1 = sigma_w2 * _slope_moment(activation, params, q_eval)
+    chi_1 = _weighted(sigma_w2, _slope_moment(activation, params, q_eval))
     phase: Phase = (
         "critical"
         if abs(chi_1 - 1) <= CRITICAL_TOLERANCE
@@ -190,7 +193,7 @@ def _analyse(
     )
     if math.isinf(q_star):
         return MeanField(q_star, chi_1, phase, math.inf, None)
-    xi_q = _depth_scale(sigma_w2 * _length_map_slope(activation, params, q_star))
+    xi_q = _depth_scale(_weighted(sigma_w2, _length_map_slope(activation, params, q_star)))
     if phase == "chaotic":
         # At q* = 0 (phi(0) = 0, no bias, an input of zero norm) every input is the zero
         # vector: a correlation between two of them is no number, and neither is its scale.
@@ -203,6 +206,12 @@ def _analyse(
         # Ordered or critical: inputs become identical, c* = 1, where the slope is chi_1.
         xi_c = math.inf if phase == "critical" else _depth_scale(chi_1)
     return MeanField(q_star, chi_1, phase, xi_q, xi_c)
+
+
+def _weighted(sigma_w2: float, moment: float) -> float:
+    """sigma_w^2 times a moment, 0 without weights: a layer whose weights are all 0 passes
+    nothing, however large the moment (an infinite one too, where the product would be NaN)."""
+    return 0.0 if sigma_w2 == 0 else sigma_w2 * moment
 
 
 def _depth_scale(chi: float) -> float:
@@ -323,7 +332,11 @@ def length_recursion(
     q = sigma_w2[0] * q_input + sigma_b2[0]
     predicted = [q]
     for weight, bias in zip(sigma_w2[1:], sigma_b2[1:], strict=True):
-        q = math.inf if q > _Q_INFINITE else weight * _second_moment(activation, params, q) + bias
+        q = (
+            math.inf
+            if q > _Q_INFINITE
+            else _weighted(weight, _second_moment(activation, params, q)) + bias
+        )
         predicted.append(q)
     return predicted
 
@@ -346,10 +359,12 @@ def gradient_recursion(
     slopes = moments(activation, params, np.minimum(np.asarray(q[:-1]), _Q_INFINITE))[1]
     predicted = [last]
     for layer in range(len(q) - 2, -1, -1):
-        growth = float(slopes[layer]) * sigma_w2[layer + 1] * widths[layer + 1] / widths[layer]
+        weight = sigma_w2[layer + 1]
+        growth = 0.0 if weight == 0 else float(slopes[layer]) * weight * widths[layer + 1]
         above = predicted[-1]
-        # A layer that passes no gradient has none below it, however large the moment above
-        # (an infinity there is one too large for a float), and none above leaves none below:
-        # 0, where the product of 0 and an infinity would be NaN.
-        predicted.append(0.0 if growth == 0 or above == 0 else growth * above)
+        # A layer that passes no gradient (no weights, or slopes all 0) has none below it,
+        # however large the slopes or the moment above (an infinity there is one too large
+        # for a float), and none above leaves none below: 0, where the product of 0 and an
+        # infinity would be NaN.
+        predicted.append(0.0 if growth == 0 or above == 0 else growth / widths[layer] * above)
     return predicted[::-1]

@@ -337,8 +337,11 @@ def _report(
         last=_output_gradient_moment(experiment, q[-1]),
     )
     # chi^l = sigma_w^2(l) E[phi'(sqrt(q^l) z)^2]: layer l's factor in the growth of gradient
-    # second moments and of the Jacobian's squared singular values.
-    chi = np.asarray(sigma_w2) * meanfield.moments(activation, params, np.minimum(q, 1e30))[1]
+    # second moments and of the Jacobian's squared singular values; 0 for a layer without
+    # weights, whatever its slopes (an infinite moment too).
+    weights = np.asarray(sigma_w2)
+    slopes = meanfield.moments(activation, params, np.minimum(q, 1e30))[1]
+    chi = np.multiply(weights, slopes, out=np.zeros_like(slopes), where=weights != 0)
     layers = [
         LayerReport(
             k + 1,

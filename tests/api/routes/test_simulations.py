@@ -73,6 +73,32 @@ async def test_widths_per_layer_and_explicit_sigmas(client: httpx.AsyncClient) -
     assert body["layers"][0]["theory_preact_second_moment"] == pytest.approx(2.25 * 3 + 0.01)
 
 
+async def test_a_network_without_weights_has_a_theory_without_nan(
+    client: httpx.AsyncClient,
+) -> None:
+    """sigma_w = 0: every layer's pre-activations are its biases, q = sigma_b^2, and no gradient
+    passes a layer, however large the exponential's moments at q = 10^6 (infinite as floats;
+    0 times them had made NaN, and numpy's warning a 500 here)."""
+    response = await client.post(
+        FLOW,
+        json={
+            **SMALL,
+            "activation": "exponential",
+            "depth": 3,
+            "init": {"sigma_w": 0.0, "sigma_b": 1000.0},
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["theory"] == {
+        "q_star": 1e6, "chi_1": 0.0, "phase": "ordered", "xi_q": 0.0, "xi_c": 0.0
+    }  # fmt: skip
+    layers = body["layers"]
+    assert [layer["theory_preact_second_moment"] for layer in layers] == [1e6] * 3
+    assert [layer["theory_chi"] for layer in layers] == [0.0] * 3
+    assert [layer["theory_grad_preact_rms"] for layer in layers[:-1]] == [0.0] * 2
+
+
 async def test_overflow_is_written_as_strings(client: httpx.AsyncClient) -> None:
     response = await client.post(
         FLOW, json={**SMALL, "activation": "relu", "depth": 40, "init": {"sigma_w": 1000}}
