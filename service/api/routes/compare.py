@@ -12,6 +12,7 @@ from service import numerics
 from service.api.caching import Memo, Tagged, cacheable, tagged
 from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
+from service.api.schemas.common import repeated
 from service.api.schemas.comparison import CompareRequest
 from service.api.schemas.formulas import resolve_activation
 from service.errors import RequestProblem
@@ -102,7 +103,7 @@ async def compare_posted(
 
 
 def _refuse_repeats(names: tuple[str, ...], *, loc: list[str]) -> None:
-    twice = sorted({n for n in names if names.count(n) > 1})
+    twice = repeated(names)
     if twice:
         raise RequestProblem(
             422,

@@ -25,7 +25,7 @@ from service import __version__, numerics
 from service.api import codecs
 from service.api.dependencies import NAME_LENGTH, ActivationName, SettingsDep
 from service.api.responses import PartsResponse
-from service.api.schemas.common import spelled
+from service.api.schemas.common import repeated, spelled
 from service.api.schemas.inference import (
     InferenceError,
     InferenceRequest,
@@ -405,7 +405,7 @@ def _requested(
         binary = set(outputs) if binary_by_default else set()
     if not outputs:
         raise numerics.InvalidParameter("outputs", "lists no output")
-    twice = sorted({name for name in outputs if outputs.count(name) > 1})
+    twice = repeated(outputs)
     if twice:
         raise numerics.InvalidInput(["outputs"], f"lists {', '.join(twice)} more than once")
     return outputs, binary

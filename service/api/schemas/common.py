@@ -4,7 +4,7 @@ result writes numbers JSON has no spelling for."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge
@@ -20,8 +20,14 @@ __all__ = [
     "Problem",
     "Result",
     "allow_non_finite",
+    "repeated",
     "spelled",
 ]
+
+
+def repeated(items: Sequence[str]) -> list[str]:
+    """The items given more than once, sorted: what a refusal of repeats names."""
+    return sorted({item for item in items if items.count(item) > 1})
 
 
 def _integral(value: object) -> object:

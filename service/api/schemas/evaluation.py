@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from service.api.schemas.common import repeated
 from service.numerics import DtypeName, OutputName, ParamJSON
 
 __all__ = [
@@ -27,7 +28,7 @@ NestedResults = TypeAliasType("NestedResults", "float | NonFinite | list[NestedR
 
 def _each_once(outputs: list[OutputName]) -> list[OutputName]:
     """An output asked for twice is refused, not answered once: the request says two things."""
-    twice = sorted({output for output in outputs if outputs.count(output) > 1})
+    twice = repeated(outputs)
     if twice:
         raise ValueError(f"lists {', '.join(twice)} more than once")
     return outputs
