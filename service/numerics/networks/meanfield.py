@@ -359,8 +359,7 @@ def gradient_recursion(
     slopes = moments(activation, params, np.minimum(np.asarray(q[:-1]), _Q_INFINITE))[1]
     predicted = [last]
     for layer in range(len(q) - 2, -1, -1):
-        weight = sigma_w2[layer + 1]
-        growth = 0.0 if weight == 0 else float(slopes[layer]) * weight * widths[layer + 1]
+        growth = _weighted(sigma_w2[layer + 1], float(slopes[layer])) * widths[layer + 1]
         above = predicted[-1]
         # A layer that passes no gradient (no weights, or slopes all 0) has none below it,
         # however large the slopes or the moment above (an infinity there is one too large
