@@ -144,7 +144,8 @@ class Client:
         **params: ParamValue,
     ) -> dict[str, np.ndarray]:
         """``outputs`` of activation ``name`` at ``x`` (array-like of any shape), in ``dtype``
-        (default: x's own float type, float64 for integers), keyed by output name.
+        (default: float32 for float16 and float32 x in either byte order, float64 for the rest),
+        keyed by output name.
 
         The gradient is grad_output * f'(x) (f'(x) without grad_output) or, for an axis-wise
         activation, the vector-Jacobian product with grad_output; ``params`` are the

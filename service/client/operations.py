@@ -99,7 +99,8 @@ def _encoded(value: object) -> object:
 
 
 def _natural_dtype(x: np.ndarray) -> str:
-    return "float32" if x.dtype in (np.float16, np.float32) else "float64"
+    """As the service chooses: float32 for floats of 4 bytes or fewer, in either byte order."""
+    return "float32" if x.dtype.kind == "f" and x.dtype.itemsize <= 4 else "float64"
 
 
 def npy_bytes(array: np.ndarray) -> bytes:

@@ -75,11 +75,21 @@ async def make_client() -> AsyncIterator[Callable[..., AsyncClient]]:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("sent", "dtype"),
+    [
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        # x's own float type in either byte order, float16 computed in float32
+        (">f4", np.float32),
+        (">f8", np.float64),
+        (np.float16, np.float32),
+    ],
+)
 async def test_json_and_binary_give_the_same_numbers(
-    make_client: Callable[..., AsyncClient], dtype: type
+    make_client: Callable[..., AsyncClient], sent: str | type, dtype: type
 ) -> None:
-    x = np.random.default_rng(1).normal(size=(20, 7)).astype(dtype) * 5
+    x = (np.random.default_rng(1).normal(size=(20, 7)) * 5).astype(sent)
     grad_output = np.random.default_rng(2).normal(size=(20, 7)).astype(dtype)
     answers = []
     for threshold in (10**6, 0):  # everything in JSON, then everything in binary

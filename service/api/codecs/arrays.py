@@ -86,4 +86,6 @@ def to_dtype(
 
 
 def natural_float(array: np.ndarray) -> type[np.floating[Any]]:
-    return np.float32 if array.dtype in (np.float16, np.float32) else np.float64
+    """float32 for floats of 4 bytes or fewer in either byte order (a big-endian float32 is
+    not equal to np.float32), float64 for the rest: wider floats and integers."""
+    return np.float32 if array.dtype.kind == "f" and array.dtype.itemsize <= 4 else np.float64

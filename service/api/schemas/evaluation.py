@@ -70,7 +70,8 @@ class BinaryOptions(BaseModel):
     )
     dtype: DtypeName | None = Field(
         None,
-        description="precision (default: the array's own float type, float64 for integers).",
+        description="precision (default: float32 for an array of float16 or float32, in either"
+        " byte order; float64 for the rest, integers included).",
     )
 
 

@@ -174,6 +174,28 @@ async def test_fortran_ordered_and_big_endian_npy_arrays(client: httpx.AsyncClie
     assert np.load(io.BytesIO(response.content)).tolist() == [[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]]
 
 
+@pytest.mark.parametrize(
+    ("sent", "answered"),
+    [(">f4", "float32"), (">f2", "float32"), ("<f2", "float32"), (">f8", "float64")],
+)
+async def test_npy_and_npz_arrays_are_computed_in_their_own_float_type_whatever_its_byte_order(
+    client: httpx.AsyncClient, sent: str, answered: str
+) -> None:
+    x = np.array([-1.5, 0.25, 3.0], dtype=sent)
+    native = x.astype(x.dtype.newbyteorder("="))
+    by_npy = await client.post(URL.format("gelu"), content=npy(x), headers=NPY)
+    as_native = await client.post(URL.format("gelu"), content=npy(native), headers=NPY)
+    by_npz = await client.post(
+        URL.format("gelu") + "?outputs=gradient",
+        content=npz(x=x, grad_output=np.ones(3, dtype=sent)),
+        headers={"content-type": "application/x-npz"},
+    )
+    value = np.load(io.BytesIO(by_npy.content))
+    gradient = np.load(io.BytesIO(by_npz.content))
+    assert value.dtype == gradient.dtype == np.dtype(answered)
+    assert value.tobytes() == np.load(io.BytesIO(as_native.content)).tobytes()
+
+
 async def test_integer_npy_arrays_are_computed_in_float64(client: httpx.AsyncClient) -> None:
     response = await client.post(
         URL.format("sigmoid"), content=npy(np.array([0, 1], dtype=np.int16)), headers=NPY
