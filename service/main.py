@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from service import __version__, numerics
 from service.api.caching import Memo
+from service.api.head import HeadAsGet
 from service.api.idle_trim import TrimWhenIdle, map_large_allocations
 from service.api.intake import ByteBudget, Intake
 from service.api.lifecycle import Lifecycle, handle_sigterm
@@ -145,6 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Activation-Params",
             ],
         )
+    # A HEAD runs as its GET through all of the above, and leaves without the body.
+    app.add_middleware(HeadAsGet)
     # Around everything: the request id, log line, metrics and headers of every answer.
     app.add_middleware(
         Telemetry,
