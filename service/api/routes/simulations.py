@@ -11,7 +11,13 @@ from pydantic import Field
 from starlette.responses import Response
 
 from service import numerics
-from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
+from service.api.dependencies import (
+    PARAMS_IN_QUERY,
+    SettingsDep,
+    WorkloadsDep,
+    single_keyed,
+    single_valued,
+)
 from service.api.schemas.formulas import resolve_activation
 from service.api.schemas.simulations import (
     DEFAULT_SIGMA_B2,
@@ -257,6 +263,7 @@ def _title(experiment: networks.Experiment) -> str:
     operation_id="get_critical_line",
     summary="The edge of chaos: sigma_w^2 with chi_1 = 1 for each sigma_b^2",
     response_model=CriticalLineResponse,
+    openapi_extra={"parameters": [PARAMS_IN_QUERY]},
 )
 async def get_critical_line(
     request: Request,
