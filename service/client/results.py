@@ -187,7 +187,7 @@ class Summary:
 class Theory:
     q_star: float
     chi_1: float
-    phase: str
+    phase: str | None
     xi_q: float
     xi_c: float | None
 

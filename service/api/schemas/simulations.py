@@ -240,9 +240,14 @@ class TheoryResult(_Result):
 
     q_star: float = Field(description="Fixed point of the length map reached from q^1.")
     chi_1: float = Field(description="sigma_w^2 E[phi'(sqrt(q*) z)^2]: gradient growth per layer.")
-    phase: Phase = Field(description="chi_1 < 1, = 1 (within 1e-6), > 1.")
+    phase: Phase | None = Field(
+        description="chi_1 < 1, = 1 (within 1e-6), > 1; null where the theory is undefined"
+        " (E[phi^2] is not a number: phi not real on the whole line, as log or sqrt; q* NaN)."
+    )
     xi_q: float = Field(description="Depth scale of the length map (Infinity when critical).")
-    xi_c: float | None = Field(description="Depth scale of correlations; null when q* is infinite.")
+    xi_c: float | None = Field(
+        description="Depth scale of correlations; null when q* is infinite or undefined."
+    )
 
 
 class JacobianResult(_Result):

@@ -30,7 +30,15 @@ from numpy.polynomial.legendre import leggauss
 from service.numerics.analysis.normal import normal_pdf
 from service.numerics.types import Array
 
-__all__ = ["COARSE", "FINE", "Rule", "expectation", "gaussian_points", "normal_moments"]
+__all__ = [
+    "COARSE",
+    "FINE",
+    "Rule",
+    "expectation",
+    "gaussian_points",
+    "normal_moments",
+    "weighted_sum",
+]
 
 _Z_MAX: Final = 10.0
 _SQRT_2PI: Final = float(np.sqrt(2 * np.pi))
@@ -91,7 +99,23 @@ def expectation(
 ) -> Array:
     """E[f(mean + std z)], z ~ N(0, 1), elementwise over the broadcast of mean and std."""
     u, w = gaussian_points(mean, std, rule)
-    total: Array = np.sum(w * f(u), axis=-1)
+    return weighted_sum(w, f(u))
+
+
+def weighted_sum(w: Array, *factors: Array) -> Array:
+    """sum(w * factors[0] * factors[1] ...) along the last axis, multiplied in that order, a
+    point of weight 0 counting nothing.
+
+    gaussian_points' empty panels (and a zero std's unused points) weigh 0 at points where f
+    may be infinite (1/x at 0, an exponential's square overflowing): 0 * inf would make the
+    whole sum NaN, where the points that weigh something give a number or an infinity.
+    """
+    weighs = w != 0
+    products = np.zeros(np.broadcast_shapes(w.shape, *(factor.shape for factor in factors)))
+    np.multiply(w, factors[0], out=products, where=weighs)
+    for factor in factors[1:]:
+        np.multiply(products, factor, out=products, where=weighs)
+    total: Array = np.sum(products, axis=-1)
     return total
 
 

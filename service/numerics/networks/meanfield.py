@@ -27,7 +27,12 @@ from typing import Final, Literal
 import numpy as np
 from scipy.optimize import brentq
 
-from service.numerics.analysis.quadrature import COARSE, expectation, gaussian_points
+from service.numerics.analysis.quadrature import (
+    COARSE,
+    expectation,
+    gaussian_points,
+    weighted_sum,
+)
 from service.numerics.catalog.entry import Activation, ElementwiseFn
 from service.numerics.exceptions import LimitExceeded
 from service.numerics.networks.propagation import require_elementwise
@@ -59,11 +64,12 @@ _FIXED_TOLERANCE: Final = 1e-12
 
 @dataclass(frozen=True, slots=True)
 class MeanField:
-    """The infinite-width picture at one (sigma_w^2, sigma_b^2); inf where a quantity diverges."""
+    """The infinite-width picture at one (sigma_w^2, sigma_b^2); inf where a quantity diverges,
+    NaN and no phase where E[phi^2] is undefined (phi not real on the whole line: log, sqrt)."""
 
     q_star: float
     chi_1: float
-    phase: Phase
+    phase: Phase | None
     xi_q: float
     xi_c: float | None
 
@@ -86,8 +92,8 @@ def moments(activation: Activation, params: Params, q: Array) -> tuple[Array, Ar
     u, w = gaussian_points(0.0, np.sqrt(q))
     with np.errstate(over="ignore"):
         return (
-            np.sum(w * np.square(activation.forward(u, **params)), axis=-1),
-            np.sum(w * np.square(derivative(u, **params)), axis=-1),
+            weighted_sum(w, np.square(activation.forward(u, **params))),
+            weighted_sum(w, np.square(derivative(u, **params))),
         )
 
 
@@ -123,6 +129,8 @@ def fixed_point(
         return sigma_w2 * _second_moment(activation, params, q) + sigma_b2 - q
 
     start = excess(q_start)
+    if math.isnan(start):
+        return math.nan  # E[phi^2] undefined: phi is not real everywhere (log, sqrt of h < 0)
     if abs(start) <= _FIXED_TOLERANCE * max(q_start, sigma_b2):
         return q_start  # marginal maps (relu at sigma_w^2 = 2, linear at 1) keep any q
     grid = sigma_w2 * _second_moment_grid(activation, tuple(sorted(params.items()))) + sigma_b2
@@ -184,6 +192,8 @@ def _analyse(
 ) -> MeanField:
     params = dict(items)
     q_star = fixed_point(activation, params, sigma_w2=sigma_w2, sigma_b2=sigma_b2, q_start=q_start)
+    if math.isnan(q_star):
+        return MeanField(math.nan, math.nan, None, math.nan, None)
     q_eval = min(q_star, _Q_INFINITE)  # the limit q -> inf, for maps that never settle
     chi_1 = _weighted(sigma_w2, _slope_moment(activation, params, q_eval))
     phase: Phase = (
@@ -251,8 +261,10 @@ def _correlation_slope(
         inner = expectation(
             lambda u: f(u, **params), c * u1, math.sqrt(q * max(1 - c * c, 0.0)), COARSE
         )
-        with np.errstate(over="ignore"):
-            return float(np.sum(w1 * f(u1, **params) * inner))
+        # A pole (1/x at 0) meets an inner expectation of 0 there: inf * 0, NaN, as the
+        # integral is undefined.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(weighted_sum(w1, f(u1, **params), inner))
 
     def excess(c: float) -> float:
         return (sigma_w2 * pair(activation.forward, c) + sigma_b2) / q - c

@@ -302,11 +302,14 @@ def _draw_input(
 
 
 def _jacobian_singular_values(network: Network, slopes: list[Array]) -> Array:
-    """Singular values of J = D_L W_L^T ... D_1 W_1^T at the first example (in float64)."""
+    """Singular values of J = D_L W_L^T ... D_1 W_1^T at the first example (in float64); NaN
+    when J has an infinite or NaN entry (an exploding network's), which no SVD can take."""
     jacobian = network.weights[0].T.astype(np.float64) * slopes[0][0, :, None]
     for weights, slope in zip(network.weights[1:], slopes[1:], strict=True):
         jacobian = weights.T.astype(np.float64) @ jacobian
         jacobian *= slope[0, :, None]
+    if not np.isfinite(jacobian).all():
+        return np.full(min(jacobian.shape), np.nan)
     values: Array = np.linalg.svd(jacobian, compute_uv=False)
     return values
 

@@ -99,6 +99,44 @@ async def test_a_network_without_weights_has_a_theory_without_nan(
     assert [layer["theory_grad_preact_rms"] for layer in layers[:-1]] == [0.0] * 2
 
 
+@pytest.mark.parametrize(
+    ("activation", "init", "jacobian"),
+    [
+        ("exponential", {"sigma_w": 100.0}, True),  # J overflows: no SVD takes it
+        ({"expression": "x**3"}, {"sigma_w": 50.0}, True),
+        ({"expression": "1/x"}, {}, True),  # a pole: inf * 0 in the correlation's integral
+        ({"expression": "log(x)"}, {}, False),  # not real below 0: E[phi^2] is no number
+        ({"expression": "sqrt(x)"}, {}, True),
+    ],
+)
+async def test_networks_that_overflow_or_leave_the_reals_are_answered(
+    client: httpx.AsyncClient, activation: object, init: dict[str, float], jacobian: bool
+) -> None:
+    """Each had answered 500: the SVD of a Jacobian with infinite entries, and numpy's warnings
+    in the theory's integrals (an empty quadrature panel's zero weight times an infinity)."""
+    request = {**SMALL, "activation": activation, "depth": 4, "width": 8, "batch": 4}
+    response = await client.post(FLOW, json={**request, "init": init, "jacobian": jacobian})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    if activation == "exponential":
+        assert set(body["jacobian"]["singular_values"]) == {"NaN"}
+    if activation == {"expression": "log(x)"}:
+        assert body["theory"] == {
+            "q_star": "NaN", "chi_1": "NaN", "phase": None, "xi_q": "NaN", "xi_c": None
+        }  # fmt: skip
+
+
+async def test_a_moment_that_diverges_has_no_critical_point(client: httpx.AsyncClient) -> None:
+    """E[exp(u^2)^2] is infinite from q = 1/4 on: no sigma_w^2 at the edge of chaos, and the
+    formula's description says none, where the quadrature's empty panels had made it NaN."""
+    formula = {"expression": "exp(x**2)"}
+    response = await client.post(LINE, json={"activation": formula, "sigma_b2": [0.0, 1.0]})
+    assert response.status_code == 200, response.text
+    assert [point["sigma_w2"] for point in response.json()["points"]] == [None, None]
+    described = await client.post("/api/v1/formulas/describe", json={"activation": formula})
+    assert described.status_code == 200, described.text
+
+
 async def test_overflow_is_written_as_strings(client: httpx.AsyncClient) -> None:
     response = await client.post(
         FLOW, json={**SMALL, "activation": "relu", "depth": 40, "init": {"sigma_w": 1000}}
