@@ -282,6 +282,8 @@ class _Measurement:
 
         (index,) = np.nonzero(steep(self.x))
         i = int(index[-1]) if side > 0 else int(index[0]) - 1
+        if not 0 <= i < self.x.size - 1:
+            return None  # steep out to the last float (sin at w0 = 1e-300): it never falls
         return clean(rounder(*boundary(steep, self.x[i : i + 1], self.x[i + 1 : i + 2]))[0])
 
     def _monotonic(self) -> Monotonicity | None:

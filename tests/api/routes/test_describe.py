@@ -55,6 +55,18 @@ async def test_parameters_from_the_query_change_the_properties(client: httpx.Asy
     assert gain.json()["initialisation"]["gain"] == pytest.approx(1.0)
 
 
+async def test_a_slope_steep_out_to_the_last_float_has_no_saturation(
+    client: httpx.AsyncClient,
+) -> None:
+    """sin at w0 = 1e-300: its slope w0 cos(w0 x) still swings past 1% of its largest at the
+    last floats (the phase is only 1.8e8 there), so it never falls under it for good (the
+    search had run off the grid's end: a 500, found by a sweep of every parameter's bounds)."""
+    response = await client.get(DETAIL.format("sin"), params={"w0": "1e-300"})
+    assert response.status_code == 200, response.text
+    properties = response.json()["properties"]
+    assert properties["saturates_below"] is None and properties["saturates_above"] is None
+
+
 @pytest.mark.parametrize(
     ("query", "header", "language"),
     [
