@@ -246,7 +246,8 @@ class TheoryResult(_Result):
     )
     xi_q: float = Field(description="Depth scale of the length map (Infinity when critical).")
     xi_c: float | None = Field(
-        description="Depth scale of correlations; null when q* is infinite or undefined."
+        description="Depth scale of correlations; null when q* is infinite or undefined, or 0"
+        " in the chaotic phase (inputs all zero, no correlation between them)."
     )
 
 

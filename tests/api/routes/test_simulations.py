@@ -135,6 +135,7 @@ async def test_a_moment_that_diverges_has_no_critical_point(client: httpx.AsyncC
     assert [point["sigma_w2"] for point in response.json()["points"]] == [None, None]
     described = await client.post("/api/v1/formulas/describe", json={"activation": formula})
     assert described.status_code == 200, described.text
+    assert described.json()["initialisation"]["critical_sigma_w2"] is None
 
 
 async def test_overflow_is_written_as_strings(client: httpx.AsyncClient) -> None:
