@@ -6,6 +6,13 @@ forms are the textbook definitions, which mpmath evaluates to any precision. Out
 domain (log of a negative number, sqrt of one) a function is NaN in both. Every catalog
 activation that has f, f' and f'' element-wise can be called by name too, with its parameters
 as keywords: ``elu(x, alpha=0.5)``, ``gelu(x, approximate='tanh')``.
+
+mpmath's numbers have unbounded exponents, and what exp, sin or a power costs grows with the
+size of its argument's: exp(exp(exp(x))) would ask for gigabytes and hours. Past
+``FAR_MAGNITUDE`` (|u| > 2**1100, beyond anything one operation on floats gives) a function
+answers its limit there instead (exp 0 or inf, tanh -1 or 1, erfc 2 or 0...), exact to any
+precision a float can tell; sin and cos, which have none, answer NaN: no truth, and the point
+is left out of the accuracy report.
 """
 
 from __future__ import annotations
@@ -25,7 +32,16 @@ from service.numerics.formula import algebra as a
 from service.numerics.formula.tree import Binary, Call, Node, Num
 from service.numerics.types import Array
 
-__all__ = ["BUILTINS", "COSTS", "Builtin", "catalog_function", "catalog_slope", "is_builtin"]
+__all__ = [
+    "BUILTINS",
+    "COSTS",
+    "FAR_MAGNITUDE",
+    "Builtin",
+    "catalog_function",
+    "catalog_slope",
+    "far",
+    "is_builtin",
+]
 
 COSTS: Final[tuple[CostClass, ...]] = (
     "piecewise-linear",
@@ -42,7 +58,9 @@ COSTS: Final[tuple[CostClass, ...]] = (
 
 # 2/sqrt(pi) as a tree, so that mpmath evaluates it to its own precision.
 _TWO_OVER_SQRT_PI: Final = Binary("/", Num(2.0), Call("sqrt", (Num(math.pi),)))
-_FAR: Final = mpmath.mpf("1e30")
+_ASYMPTOTIC: Final = mpmath.mpf("1e30")
+FAR_MAGNITUDE: Final = 1100
+"""Binary digits of an argument's magnitude past which a function answers its limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +74,17 @@ class Builtin:
     latex: str
 
 
+def far(u: Any) -> bool:
+    """Whether ``u`` is finite and its magnitude past 2**FAR_MAGNITUDE."""
+    return bool(mpmath.isfinite(u) and mpmath.mag(u) > FAR_MAGNITUDE)
+
+
+def _limits(function: Callable[[Any], Any], below: Any, above: Any) -> Callable[[Any], Any]:
+    """``function``, or its limit at -inf (``below``) or +inf (``above``) for a far argument."""
+    low, high = mpmath.mpf(below), mpmath.mpf(above)
+    return lambda u: (high if u > 0 else low) if far(u) else function(u)
+
+
 def _real(function: Callable[[Any], Any], low: float) -> Callable[[Any], Any]:
     """``function`` where its argument is at least ``low``, NaN below (not a complex number)."""
     return lambda u: function(u) if u >= low else mpmath.nan
@@ -64,7 +93,9 @@ def _real(function: Callable[[Any], Any], low: float) -> Callable[[Any], Any]:
 def _erfc(u: Any) -> Any:
     # mpmath's erfc overflows computing its own exponent past u ~ 1e77; there the asymptotic
     # series' first two terms are exact to (3/4) u^-4, below any working precision.
-    if u > _FAR:
+    if far(u):
+        return mpmath.mpf(0) if u > 0 else mpmath.mpf(2)
+    if u > _ASYMPTOTIC:
         return mpmath.exp(-u * u) / (u * mpmath.sqrt(mpmath.pi)) * (1 - 1 / (2 * u * u))
     return mpmath.erfc(u)
 
@@ -79,9 +110,15 @@ def _gauss(u: Node) -> Node:
 
 
 BUILTINS: Final[dict[str, Builtin]] = {
-    "exp": Builtin(np.exp, mpmath.exp, lambda u: a.call("exp", u), "exp", r"\exp"),
+    "exp": Builtin(
+        np.exp, _limits(mpmath.exp, 0, mpmath.inf), lambda u: a.call("exp", u), "exp", r"\exp"
+    ),
     "expm1": Builtin(
-        np.expm1, mpmath.expm1, lambda u: a.call("exp", u), "exp", r"\operatorname{expm1}"
+        np.expm1,
+        _limits(mpmath.expm1, -1, mpmath.inf),
+        lambda u: a.call("exp", u),
+        "exp",
+        r"\operatorname{expm1}",
     ),
     "log": Builtin(np.log, _real(mpmath.log, 0.0), lambda u: a.div(Num(1.0), u), "log", r"\log"),
     "log1p": Builtin(
@@ -104,28 +141,44 @@ BUILTINS: Final[dict[str, Builtin]] = {
     ),
     # 1/cosh^2 rather than 1 - tanh^2, which is 0 once tanh rounds to 1 (|u| > 19).
     "tanh": Builtin(
-        np.tanh, mpmath.tanh, lambda u: a.power(a.call("cosh", u), Num(-2.0)), "exp", r"\tanh"
+        np.tanh,
+        _limits(mpmath.tanh, -1, 1),
+        lambda u: a.power(a.call("cosh", u), Num(-2.0)),
+        "exp",
+        r"\tanh",
     ),
-    "cosh": Builtin(np.cosh, mpmath.cosh, lambda u: a.call("sinh", u), "exp", r"\cosh"),
-    "sinh": Builtin(np.sinh, mpmath.sinh, lambda u: a.call("cosh", u), "exp", r"\sinh"),
+    "cosh": Builtin(
+        np.cosh,
+        _limits(mpmath.cosh, mpmath.inf, mpmath.inf),
+        lambda u: a.call("sinh", u),
+        "exp",
+        r"\cosh",
+    ),
+    "sinh": Builtin(
+        np.sinh,
+        _limits(mpmath.sinh, -mpmath.inf, mpmath.inf),
+        lambda u: a.call("cosh", u),
+        "exp",
+        r"\sinh",
+    ),
     # sigma(u) sigma(-u) rather than sigma (1 - sigma), which is 0 once sigma rounds to 1.
     "sigmoid": Builtin(
         sigmoid,
-        lambda u: 1 / (1 + mpmath.exp(-u)),
+        _limits(lambda u: 1 / (1 + mpmath.exp(-u)), 0, 1),
         lambda u: a.mul(a.call("sigmoid", u), a.call("sigmoid", a.neg(u))),
         "exp",
         r"\sigma",
     ),
     "softplus": Builtin(
         _softplus,
-        lambda u: mpmath.log1p(mpmath.exp(u)),
+        lambda u: (u if u > 0 else mpmath.mpf(0)) if far(u) else mpmath.log1p(mpmath.exp(u)),
         lambda u: a.call("sigmoid", u),
         "log",
         r"\operatorname{softplus}",
     ),
     "erf": Builtin(
         special.erf,
-        mpmath.erf,
+        _limits(mpmath.erf, -1, 1),
         lambda u: a.mul(_TWO_OVER_SQRT_PI, _gauss(u)),
         "erf",
         r"\operatorname{erf}",
@@ -137,8 +190,20 @@ BUILTINS: Final[dict[str, Builtin]] = {
         "erf",
         r"\operatorname{erfc}",
     ),
-    "sin": Builtin(np.sin, mpmath.sin, lambda u: a.call("cos", u), "trig", r"\sin"),
-    "cos": Builtin(np.cos, mpmath.cos, lambda u: a.neg(a.call("sin", u)), "trig", r"\cos"),
+    "sin": Builtin(
+        np.sin,
+        _limits(mpmath.sin, mpmath.nan, mpmath.nan),
+        lambda u: a.call("cos", u),
+        "trig",
+        r"\sin",
+    ),
+    "cos": Builtin(
+        np.cos,
+        _limits(mpmath.cos, mpmath.nan, mpmath.nan),
+        lambda u: a.neg(a.call("sin", u)),
+        "trig",
+        r"\cos",
+    ),
     "atan": Builtin(
         np.arctan,
         mpmath.atan,

@@ -4,7 +4,9 @@ Built-ins are their textbook definitions, which mpmath evaluates to the working 
 whatever the argument (exp(1e6) has an exponent, not an overflow). A catalog activation
 called inside a formula is taken from its float64 functions, at the argument rounded to a
 float: the catalog's own tests hold those to a few ULP, so the truth is then as good as that.
-Where a value is undefined (log of a negative number, 0/0) the result is NaN.
+Where a value is undefined (log of a negative number, 0/0) the result is NaN. A value past
+2**(2**1100) is infinite and one below its inverse 0 (``functions.FAR_MAGNITUDE``), so that
+no tower of powers or exponentials costs more than its floats would.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import mpmath
 import numpy as np
 
 from service.numerics.catalog import ACTIVATIONS
-from service.numerics.formula.functions import BUILTINS
+from service.numerics.formula.functions import BUILTINS, far
 from service.numerics.formula.tree import (
     Binary,
     Call,
@@ -61,6 +63,13 @@ def _power(u: Any, v: Any) -> Any:
         return mpmath.nan
     if u == 0 and v < 0:
         return mpmath.inf
+    if u != 0 and mpmath.isfinite(u) and mpmath.isfinite(v):
+        # |u**v| = 2**(v log2|u|): past 2**FAR_MAGNITUDE binary digits it is 0 or infinite to
+        # any precision a float can tell, and computing it would cost as much as its digits.
+        digits = v * mpmath.log(abs(u), 2)
+        if far(digits):
+            size = mpmath.inf if digits > 0 else mpmath.mpf(0)
+            return -size if u < 0 and not mpmath.isint(v / 2) else size
     return mpmath.power(u, v)
 
 

@@ -186,6 +186,14 @@ async def test_an_undefined_formula_is_evaluated_but_not_measured(
     assert "not a finite real number" in described.json()["properties_note"]
 
 
+async def test_a_tower_of_exponentials_is_measured_not_a_500(client: httpx.AsyncClient) -> None:
+    """Its truth in mpmath once asked for more memory than the machine has (exp of a number
+    with 5e15 binary digits before the point): now infinite there, as its floats are."""
+    response = await client.post(FORMULAS, json={"activation": {"expression": "exp(exp(x))"}})
+    assert response.status_code == 200, response.text
+    assert response.json()["accuracy"]["value"]["within_bound"]
+
+
 HOSTILE = [
     "x" * 10_000_000,
     "(" * 100_000 + "x" + ")" * 100_000,

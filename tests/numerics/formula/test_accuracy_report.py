@@ -3,10 +3,16 @@ forms serve it within the bound."""
 
 from __future__ import annotations
 
+import math
+
+import mpmath
 import numpy as np
+import pytest
 
 from service.numerics.formula import BOUND, FormulaLimits, accuracy, formula
 from service.numerics.formula.accuracy import grid
+from service.numerics.formula.grammar import parse_expression
+from service.numerics.formula.precise import compile_mpmath
 
 LIMITS = FormulaLimits()
 
@@ -63,3 +69,37 @@ def test_undefined_points_are_left_out() -> None:
     report = accuracy(formula("sqrt(x)", {}, limits=LIMITS), {})
     assert report.undefined_points == int(np.sum(grid() < 0))
     assert report.value.within_bound
+
+
+@pytest.mark.parametrize(
+    ("expression", "x", "limit"),
+    [
+        ("exp(exp(x))", 1e16, math.inf),
+        ("exp(-exp(x))", 1e16, 0.0),
+        ("expm1(-exp(exp(x)))", 1e16, -1.0),
+        ("sinh(sinh(sinh(x)))", -30.0, -math.inf),
+        ("cosh(cosh(cosh(x)))", 30.0, math.inf),
+        ("tanh(-exp(exp(x)))", 1e16, -1.0),
+        ("sigmoid(exp(exp(x)))", 1e16, 1.0),
+        ("softplus(-exp(exp(x)))", 1e16, 0.0),
+        ("erf(exp(exp(x)))", 1e16, 1.0),
+        ("erfc(-exp(exp(x)))", 1e16, 2.0),
+        ("erfc(exp(exp(x)))", 1e16, 0.0),
+        ("sin(exp(exp(x)))", 1e16, math.nan),
+        ("cos(exp(exp(x)))", 1e16, math.nan),
+        ("exp(x) ** exp(x)", 1e16, math.inf),
+        ("x ** x ** x ** x", 6.0, math.inf),
+        ("(x / 8) ** (x ** x ** x)", 6.0, 0.0),
+        ("(-x) ** (x ** x + 1)", 1e300, math.inf),  # x**x + 1 rounds to x**x: even
+        ("(x / 2) ** (x ** x)", 1.5, 0.5894851711753488),  # near, computed
+    ],
+)
+def test_the_truth_of_a_tower_is_its_limit_not_a_gigabyte_of_digits(
+    expression: str, x: float, limit: float
+) -> None:
+    """mpmath's exponents are unbounded: exp(exp(1e16)) asked for more memory than the machine
+    has, and 6**6**6**6 for hours. Past 2**(2**1100) a value is its limit, at once."""
+    truth = compile_mpmath(parse_expression(expression, [], limits=LIMITS))
+    with mpmath.workdps(24):
+        value = float(truth(mpmath.mpf(x)))
+    assert value == pytest.approx(limit, rel=1e-15, nan_ok=True)
