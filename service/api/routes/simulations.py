@@ -298,7 +298,8 @@ async def compute_critical_line(
     body: CriticalLineRequest, settings: SettingsDep, workloads: WorkloadsDep
 ) -> Response:
     """For each sigma_b^2, the sigma_w^2 at which chi_1 = 1 at the fixed point reached from
-    q_start (by brentq); null where chi_1 jumps over 1 instead of crossing it."""
+    q_start (by brentq); null where chi_1 jumps over 1 instead of crossing it, or where the
+    theory is undefined."""
     entry = resolve_activation(body.activation, settings, loc=_ACTIVATION)
     return await _critical_line(entry, entry.resolve(body.params), body, settings, workloads)
 

@@ -164,7 +164,8 @@ class InitialisationOut(BaseModel):
         description="Mean-field edge of chaos at sigma_b = 0: the sigma_w^2 (weight variance"
         " times fan-in) at which chi_1 = 1, at the fixed point reached from q = 1 (Poole et al."
         " 2016; Schoenholz et al. 2017). 2 for relu, 1 for tanh. Null where chi_1 jumps over 1"
-        " instead of crossing it, and for entries that are not measured (axis-wise, random).",
+        " instead of crossing it or is undefined, and for entries that are not measured"
+        " (axis-wise, random).",
         examples=[2.0],
     )
     note: str | None

@@ -334,9 +334,12 @@ class CriticalLineRequest(_Closed):
 class CriticalPointResult(_Result):
     sigma_b2: float
     sigma_w2: float | None = Field(
-        description="sigma_w^2 with chi_1 = 1; null where chi_1 jumps over 1 or stays below it."
+        description="sigma_w^2 with chi_1 = 1; null where chi_1 jumps over 1 or stays below"
+        " it, or is undefined (a moment of phi or phi' that is no number: not real below 0)."
     )
-    q_star: float | None = Field(description="The fixed point there (Infinity if q diverges).")
+    q_star: float | None = Field(
+        description="The fixed point there (Infinity if q diverges); null with sigma_w2."
+    )
 
 
 class CriticalLineResponse(_Result):

@@ -18,7 +18,7 @@ composite quadrature (service.numerics.analysis.quadrature) otherwise.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -161,8 +161,7 @@ def fixed_point(
         return low if abs(at_low) <= abs(at_high) else high
     # An excess that flickers in its last bits near the root (silu with beta = 6e-5 at
     # q ~ 1e5) can keep brentq from meeting xtol: its last bracket is then the root, to rounding.
-    root, _ = brentq(excess, low, high, xtol=1e-300, full_output=True, disp=False)
-    return float(root)
+    return _root(excess, low, high, xtol=1e-300)
 
 
 def analyse(
@@ -277,7 +276,7 @@ def _correlation_slope(
             c_star = c_low
             break
         if low > 0 > high:
-            c_star = float(brentq(excess, c_low, c_high, xtol=1e-12))
+            c_star = _root(excess, c_low, c_high, xtol=1e-12)
             break
     return sigma_w2 * pair(require_elementwise(activation), c_star)
 
@@ -312,21 +311,46 @@ def critical_line(
 
         def excess(sigma_w2: float, bias: float = bias) -> float:
             q = fixed_point(activation, params, sigma_w2=sigma_w2, sigma_b2=bias, q_start=q_start)
+            if math.isnan(q):
+                return math.nan  # no fixed point to be critical at: E[phi^2] is undefined
             return sigma_w2 * _slope_moment(activation, params, min(q, _Q_INFINITE)) - 1
 
         low, high = 1e-6, 4.0
         while excess(high) < 0 and high < 1e6:
             low, high = high, high * 4
-        if excess(low) > 0 or excess(high) < 0:
+        # Not (below, above): no crossing, or a slope moment undefined at an end (NaN).
+        if not excess(low) <= 0 <= excess(high):
             points.append(CriticalPoint(bias, None, None))
             continue
-        sigma_w2 = float(brentq(excess, low, high, xtol=1e-13))
-        if abs(excess(sigma_w2)) > CRITICAL_TOLERANCE:
+        sigma_w2 = _root(excess, low, high, xtol=1e-13)
+        if not abs(excess(sigma_w2)) <= CRITICAL_TOLERANCE:
             points.append(CriticalPoint(bias, None, None))
             continue
         q = fixed_point(activation, params, sigma_w2=sigma_w2, sigma_b2=bias, q_start=q_start)
         points.append(CriticalPoint(bias, sigma_w2, q))
     return points
+
+
+class _Undefined(Exception):
+    """The function whose root is sought is NaN at a point of the bracket."""
+
+
+def _root(f: Callable[[float], float], low: float, high: float, *, xtol: float) -> float:
+    """brentq's root of f in [low, high] (its last bracket where rounding keeps it from xtol),
+    or NaN where f is NaN on the way: a moment that the activation leaves undefined there (a
+    formula with a pole, or with no real value below 0, as log or sqrt)."""
+
+    def defined(x: float) -> float:
+        value = f(x)
+        if math.isnan(value):
+            raise _Undefined
+        return value
+
+    try:
+        root, _ = brentq(defined, low, high, xtol=xtol, full_output=True, disp=False)
+    except _Undefined:
+        return math.nan
+    return float(root)
 
 
 def length_recursion(

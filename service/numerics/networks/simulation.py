@@ -377,7 +377,8 @@ def _report(
     jacobian = None
     if singular_values is not None:
         n_in, n_out = experiment.widths[0], experiment.widths[-1]
-        predicted = n_out / min(n_in, n_out) * float(np.prod(chi))
+        with np.errstate(invalid="ignore"):  # a layer's chi 0, another's inf: undefined
+            predicted = n_out / min(n_in, n_out) * float(np.prod(chi))
         jacobian = JacobianReport(
             singular_values.tolist(), float(np.mean(np.square(singular_values))), predicted
         )

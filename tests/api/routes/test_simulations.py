@@ -107,6 +107,7 @@ async def test_a_network_without_weights_has_a_theory_without_nan(
         ({"expression": "1/x"}, {}, True),  # a pole: inf * 0 in the correlation's integral
         ({"expression": "log(x)"}, {}, False),  # not real below 0: E[phi^2] is no number
         ({"expression": "sqrt(x)"}, {}, True),
+        ({"expression": "1e-320/x"}, {}, True),  # chi 0 in one layer, inf in another
     ],
 )
 async def test_networks_that_overflow_or_leave_the_reals_are_answered(
@@ -136,6 +137,18 @@ async def test_a_moment_that_diverges_has_no_critical_point(client: httpx.AsyncC
     described = await client.post("/api/v1/formulas/describe", json={"activation": formula})
     assert described.status_code == 200, described.text
     assert described.json()["initialisation"]["critical_sigma_w2"] is None
+
+
+@pytest.mark.parametrize("expression", ["sqrt(x)", "log1p(x)", "x**(1/3)", "cosh(x) - sinh(x)"])
+async def test_an_undefined_moment_has_no_critical_point(
+    client: httpx.AsyncClient, expression: str
+) -> None:
+    """NaN where phi or phi' is not real (below 0, or inf - inf past 710): brentq refused the
+    NaN, a 500."""
+    activation = {"expression": expression}
+    response = await client.post(LINE, json={"activation": activation, "sigma_b2": [0.0, 0.5]})
+    assert response.status_code == 200, response.text
+    assert [(p["sigma_w2"], p["q_star"]) for p in response.json()["points"]] == [(None, None)] * 2
 
 
 async def test_overflow_is_written_as_strings(client: httpx.AsyncClient) -> None:

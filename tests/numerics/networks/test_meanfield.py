@@ -13,6 +13,7 @@ from scipy import integrate
 
 from service import numerics
 from service.numerics.analysis.quadrature import COARSE, expectation
+from service.numerics.formula import FormulaLimits, formula
 from service.numerics.networks import meanfield
 
 
@@ -172,6 +173,15 @@ def test_critical_line_is_where_chi_1_is_one() -> None:
         assert theory.q_star == pytest.approx(point.q_star, rel=1e-9)
     relu = meanfield.critical_line(numerics.get("relu"), {}, [0.0, 0.5])
     assert [p.sigma_w2 for p in relu] == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("expression", ["sqrt(x)", "log(x)", "x ** x", "where(x < 0, 0 / 0, x)"])
+def test_no_critical_point_where_the_theory_is_undefined(expression: str) -> None:
+    """Not real below 0, these leave E[phi^2] or E[phi'^2] NaN: brentq, given a NaN, raised
+    (a 500 for the critical line); there is no edge of chaos to find."""
+    activation = formula(expression, {}, limits=FormulaLimits()).activation
+    points = meanfield.critical_line(activation, {}, [0.0, 0.5])
+    assert [(p.sigma_w2, p.q_star) for p in points] == [(None, None), (None, None)]
 
 
 def test_fixed_point_is_a_fixed_point_and_phases_follow_chi_1() -> None:
