@@ -401,6 +401,11 @@ async def test_types_are_strict(
             '{"activation": "tanh", "depth": 2, "depth": 3, "width": 4, "batch": 4, "seed": 0}',
             ["body", "depth"],
         ),
+        (
+            "/api/v1/compare",
+            '{"activations": ["relu", {"expression": "x", "expression": "relu(x)"}]}',
+            ["body", "activations", 1, "expression"],
+        ),
     ],
 )
 async def test_a_key_given_twice_is_refused(
@@ -408,6 +413,20 @@ async def test_a_key_given_twice_is_refused(
 ) -> None:
     answer = problem(await client.post(path, content=body, headers=JSON), 422)
     assert answer["errors"][0]["loc"] == loc  # type: ignore[index]
+
+
+async def test_a_key_given_twice_in_the_formula_header_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    """The header's JSON had kept the last of two expressions: relu(x) for x."""
+    header = '{"expression": "x", "expression": "relu(x)"}'
+    response = await client.post(
+        "/api/v1/formulas/evaluate",
+        content=npy(np.array([1.0, -2.0])),
+        headers={"content-type": "application/x-npy", "X-Activation-Formula": header},
+    )
+    answer = problem(response, 422)
+    assert answer["errors"][0]["loc"] == ["header", "X-Activation-Formula", "expression"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize(

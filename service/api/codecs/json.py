@@ -72,14 +72,17 @@ def duplicated_key(body: bytes, *, parsed: object = None) -> list[str | int] | N
 
     JSON parsers keep the last of two equal keys without a word; a request that says a thing
     twice is refused instead. The objects are walked in simdjson's document, which keeps every
-    key, without entering arrays (the service's arrays hold numbers). A body that is not valid
-    JSON gives None: the parser that reads it next says what is wrong.
+    key, and so are the arrays of objects (the inference protocol's tensors, compare's names
+    and formulas), but not an array that begins with a number: the service's number arrays
+    hold numbers only, so an object in one is refused anyway, and their elements are not
+    walked one by one. A body that is not valid JSON gives None: the parser that reads it next
+    says what is wrong.
 
     ``parsed``, the body already read by a parser that keeps one of equal keys, spares that
     walk for most bodies: each key written is followed by a colon, so a body with no more
-    colons than the keys left in its objects (outside arrays) wrote no key twice.
+    colons than the keys left in its objects wrote no key twice.
     """
-    if parsed is not None and body.count(b":") == _keys_outside_arrays(parsed):
+    if parsed is not None and body.count(b":") == _keys(parsed):
         return None
     try:
         document = simdjson.Parser().parse(body)
@@ -88,6 +91,8 @@ def duplicated_key(body: bytes, *, parsed: object = None) -> list[str | int] | N
     stack: list[tuple[list[str | int], object]] = [([], document)]
     while stack:
         path, node = stack.pop()
+        if isinstance(node, simdjson.Array) and _walked(node):
+            stack += (([*path, i], element) for i, element in enumerate(node))
         if not isinstance(node, simdjson.Object):
             continue
         seen: set[str] = set()
@@ -102,8 +107,13 @@ def duplicated_key(body: bytes, *, parsed: object = None) -> list[str | int] | N
     return None
 
 
-def _keys_outside_arrays(document: object) -> int:
-    """The keys of the objects in a parsed document, not counting those inside arrays."""
+def _walked(array: Any) -> bool:
+    """Whether the elements of an array are walked for objects: unless it begins with a number."""
+    return len(array) > 0 and not isinstance(array[0], int | float)
+
+
+def _keys(document: object) -> int:
+    """The keys of the objects in a parsed document, by the walk duplicated_key makes."""
     count = 0
     stack = [document]
     while stack:
@@ -111,6 +121,8 @@ def _keys_outside_arrays(document: object) -> int:
         if isinstance(node, dict):
             count += len(node)
             stack += node.values()
+        elif isinstance(node, list) and _walked(node):
+            stack += node
     return count
 
 

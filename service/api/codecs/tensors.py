@@ -23,7 +23,7 @@ import numpy as np
 import orjson
 
 from service.api.codecs.arrays import ArrayLimits, to_dtype
-from service.api.codecs.json import array_from_json, json_ready
+from service.api.codecs.json import array_from_json, duplicated_key, json_ready
 from service.errors import RequestProblem
 from service.numerics import Array, InvalidInput
 
@@ -97,9 +97,13 @@ def inference_body(body: bytes, header_length: str | None) -> tuple[object, memo
         split = int(header_length)
         head, rest = body[:split], memoryview(body)[split:]
     try:
-        return orjson.loads(head), rest
+        document = orjson.loads(head)
     except orjson.JSONDecodeError as error:
         raise InvalidInput(["body"], f"is not a valid JSON object: {error}") from None
+    twice = duplicated_key(head, parsed=document)
+    if twice is not None:
+        raise InvalidInput(["body", *twice], "is given twice; give each key once")
+    return document, rest
 
 
 def tensor_from_request(

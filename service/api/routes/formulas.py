@@ -176,6 +176,9 @@ def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes, tu
             raw = orjson.loads(header)
         except orjson.JSONDecodeError as error:
             raise numerics.InvalidInput(loc, f"is not valid JSON: {error}") from None
+        twice = codecs.duplicated_key(header.encode("latin-1"), parsed=raw)
+        if twice is not None:
+            raise numerics.InvalidInput([*loc, *twice], "is given twice; give each key once")
         # The header is a string to the schema: what it must hold is an invalid input, not a
         # schema violation.
         try:

@@ -241,7 +241,9 @@ async def test_an_integer_past_64_bits_is_read_as_orjson_reads_it(
         (b'{"x": [1], "x": [2]}', ["x"]),
         (b'{"x":[1],"params":{"alpha":1,"alpha":2}}', ["params", "alpha"]),
         (b'{"x": [1], "note": "a:b", "x": [2]}', ["x"]),  # a colon in a string hides nothing
-        (b'{"x": [{"a": 1, "a": 2}]}', None),  # arrays are not entered, with or without it
+        (b'{"x": [{"a": 1, "a": 2}]}', ["x", 0, "a"]),  # arrays of objects are entered
+        (b'{"n": ["relu", {"a": 1}, {"b": [[1, 2]], "b": 3}]}', ["n", 2, "b"]),
+        (b'{"x": [1, {"a": 1, "a": 2}]}', None),  # a number array is not: refused as numbers
         (b'{"x": [1], "params": {"a": {"b": 1}, "a": {"c": 2}}}', ["params", "a"]),
     ],
 )

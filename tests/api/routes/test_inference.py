@@ -342,6 +342,32 @@ async def test_binary_data_must_add_up(client: httpx.AsyncClient) -> None:
     )
 
 
+async def test_a_key_given_twice_is_refused_not_resolved(client: httpx.AsyncClient) -> None:
+    """The protocol's JSON, at its head or whole, had kept the last of two equal keys: a tensor
+    with its data given twice was evaluated on the second."""
+    x = '{"name": "x", "shape": [2], "datatype": "FP64", "data": [1.0, -2.0]}'
+    cases = {
+        "body.inputs[0].data": x.replace("}", ', "data": [5.0, 6.0]}'),
+        "body.inputs": f'{x}], "inputs": [{x}',
+    }
+    for where, inputs in cases.items():
+        response = await client.post(
+            INFER.format("relu"),
+            content=f'{{"inputs": [{inputs}]}}',
+            headers={"content-type": "application/json"},
+        )
+        assert error(response, 400) == f"{where}: is given twice; give each key once"
+    head = (
+        b'{"inputs": [], "inputs": [' + orjson.dumps(tensor("x", np.ones(2), binary=True)) + b"]}"
+    )
+    response = await client.post(
+        INFER.format("relu"),
+        content=head + np.ones(2).tobytes(),
+        headers={"Inference-Header-Content-Length": str(len(head))},
+    )
+    assert "body.inputs: is given twice" in error(response, 400)
+
+
 async def test_non_finite_inputs_are_refused_where_they_are(client: httpx.AsyncClient) -> None:
     x = np.array([0.0, np.nan, 1.0], np.float32)
     response = await client.post(
