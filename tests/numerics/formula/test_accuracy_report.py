@@ -103,3 +103,25 @@ def test_the_truth_of_a_tower_is_its_limit_not_a_gigabyte_of_digits(
     with mpmath.workdps(24):
         value = float(truth(mpmath.mpf(x)))
     assert value == pytest.approx(limit, rel=1e-15, nan_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("expression", "base", "exponent"),
+    [
+        ("x ** 1e20", 1.0000000001, 1e20),
+        ("x ** -1e19", 1e-5, -1e19),
+        ("(-x) ** 2 ** 66", -2.0, 2.0**66),
+        ("x ** 1e300", 0.5, 1e300),
+    ],
+)
+def test_a_power_to_a_large_integer_is_mpmath_s_to_its_digits(
+    expression: str, base: float, exponent: float
+) -> None:
+    """Taken as exp(v log|u|) with as many more digits as v log|u| has, not by mpmath's
+    squaring, a step per binary digit of v (1,024 for 1e308)."""
+    truth = compile_mpmath(parse_expression(expression, [], limits=LIMITS))
+    with mpmath.workdps(30):
+        value = truth(mpmath.mpf(abs(base)))
+    with mpmath.workdps(60):
+        exact = mpmath.power(mpmath.mpf(base), mpmath.mpf(exponent))
+    assert abs(value - exact) <= mpmath.mpf("1e-28") * abs(exact)
