@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         budget=app.state.byte_budget,
         body_timeout=settings.body_timeout,
         retry_after=settings.retry_after,
+        inflated=inference.PREFIX + "/",
     )
     app.add_middleware(ErrorBoundary)
     app.add_middleware(TrimWhenIdle, quiet=settings.trim_after_idle)
@@ -183,7 +184,9 @@ _ERROR_RESPONSES = {
     406: "A .npy response was asked for several outputs.",
     408: "The request body did not arrive within `body_timeout` seconds; the connection is closed.",
     413: "Request body over `max_body_bytes`.",
-    415: "Content-Type other than application/json, application/x-npy, application/x-npz.",
+    415: "Content-Type other than application/json, application/x-npy, application/x-npz, or"
+    " a Content-Encoding (bodies are taken as they are; the inference protocol's inflate gzip"
+    " and deflate).",
     422: "Invalid parameter or input, over a limit (`limit-exceeded`: `limit` names it), or"
     " properties or a plot asked of an activation without a scalar f(x) (`not-measurable`:"
     " axis-wise, or drawing random numbers); `errors` gives each location.",

@@ -13,6 +13,10 @@ arrives.
   bodies it holds at once: a request whose declared Content-Length would take the total past
   ``max_bytes_in_flight`` is answered 503 with Retry-After before its body is read; a chunked
   body is counted as it arrives. The bytes are given back when the answer has been sent.
+- **Coding.** A body sent with a Content-Encoding other than identity is answered 415 before
+  it is read, but under ``inflated`` (the inference protocol's routes, which inflate gzip and
+  deflate themselves): read as it came, a gzipped body was "not valid JSON" or "not a .npy
+  array", which said nothing of what was wrong.
 - **Deadline.** A client that sends its body a byte a second would hold its share of the
   budget, and a slot, for as long as it liked: the body must arrive within ``body_timeout``
   seconds of the request's head, or the request is answered 408 and the connection closed.
@@ -38,6 +42,7 @@ from service.errors import problem_response
 __all__ = ["BodyDeadlines", "ByteBudget", "Intake"]
 
 _CONTENT_LENGTH = b"content-length"
+_CONTENT_ENCODING = b"content-encoding"
 
 
 class ByteBudget:
@@ -117,8 +122,10 @@ class Intake:
         budget: ByteBudget,
         body_timeout: float,
         retry_after: int,
+        inflated: str,
     ) -> None:
         self.app = app
+        self.inflated = inflated
         self.max_bytes = max_bytes
         self.budget = budget
         self.body_timeout = body_timeout
@@ -130,10 +137,19 @@ class Intake:
             await self.app(scope, receive, send)
             return
         declared: bytes | None = None
+        coding: bytes | None = None
         for key, value in scope["headers"]:
             if key == _CONTENT_LENGTH:
                 declared = value
-                break
+            elif key == _CONTENT_ENCODING:
+                coding = value
+        if (
+            coding is not None
+            and coding.strip().lower() != b"identity"
+            and not scope["path"].startswith(self.inflated)
+        ):
+            await self._uncoded_only(coding)(scope, receive, send)
+            return
         if declared is not None and not declared.isdigit():
             response = problem_response(400, "bad-content-length", "Content-Length is not a number")
             await response(scope, receive, send)
@@ -217,6 +233,15 @@ class Intake:
             limit="max_bytes_in_flight",
         )
         await response(scope, receive, send)
+
+    def _uncoded_only(self, coding: bytes) -> ASGIApp:
+        return problem_response(
+            415,
+            "unsupported-content-encoding",
+            f"Content-Encoding {coding.decode('latin-1')!r} is not accepted here; send the body"
+            f" as it is (the inference protocol's routes under {self.inflated} take gzip and"
+            " deflate)",
+        )
 
     def _too_large(self) -> dict[str, Any]:
         return {

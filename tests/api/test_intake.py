@@ -4,6 +4,7 @@ arrive within its deadline gets 408 and does not hold the budget."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator
 
 import anyio
@@ -130,7 +131,9 @@ async def test_a_cancellation_other_than_the_deadline_goes_on_up() -> None:
         sent.append(message)
 
     budget = ByteBudget(1000)
-    intake = Intake(app, max_bytes=100, budget=budget, body_timeout=30, retry_after=1)
+    intake = Intake(
+        app, max_bytes=100, budget=budget, body_timeout=30, retry_after=1, inflated="/v2/"
+    )
     scope: Scope = {"type": "http", "headers": [(b"content-length", b"2")]}
     task = asyncio.ensure_future(intake(scope, receive, send))
     await waiting.wait()
@@ -180,7 +183,28 @@ async def test_a_content_length_that_is_no_number_gets_400(length: bytes) -> Non
     async def send(message: Message) -> None:
         sent.append(message)
 
-    intake = Intake(app, max_bytes=100, budget=ByteBudget(1000), body_timeout=1, retry_after=1)
-    await intake({"type": "http", "headers": [(b"content-length", length)]}, receive, send)
+    intake = Intake(
+        app, max_bytes=100, budget=ByteBudget(1000), body_timeout=1, retry_after=1, inflated="/v2/"
+    )
+    scope: Scope = {"type": "http", "path": URL, "headers": [(b"content-length", length)]}
+    await intake(scope, receive, send)
     assert sent[0]["status"] == 400
     assert b"bad-content-length" in sent[1]["body"]
+
+
+async def test_a_coded_body_gets_415_but_where_the_protocol_inflates_it(
+    client: httpx.AsyncClient,
+) -> None:
+    """Read as it came, a gzipped body had been "not valid JSON" or "not a .npy array"."""
+    body = gzip.compress(b'{"x": [1.0, -2.0]}')
+    coded = {**JSON, "content-encoding": "gzip"}
+    answer = problem(await client.post(URL, content=body, headers=coded), 415)
+    assert answer["type"].endswith(":unsupported-content-encoding")  # type: ignore[union-attr]
+    assert "'gzip'" in answer["detail"]  # type: ignore[operator]
+    identity = {**JSON, "content-encoding": "identity"}
+    assert (await client.post(URL, content=_body(20), headers=identity)).status_code == 200
+    protocol = {"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [1.0]}]}
+    inflated = await client.post(
+        "/v2/models/tanh/infer", content=gzip.compress(orjson.dumps(protocol)), headers=coded
+    )
+    assert inflated.status_code == 200, inflated.text
