@@ -94,13 +94,13 @@ REJECTED = Counter(
 )
 ELEMENTS = Counter(
     "activation_evaluated_elements",
-    "Array elements evaluated, by activation and dtype.",
+    'Array elements evaluated, by activation (every formula as "formula") and dtype.',
     ["activation", "dtype"],
 )
 SIMULATION_COST = Counter(
     "activation_simulation_multiply_adds",
-    "Forward multiply-adds of the simulations and training runs done, by activation (the cost"
-    " that max_multiply_adds bounds).",
+    "Forward multiply-adds of the simulations and training runs done, by activation (every"
+    ' formula as "formula"; the cost that max_multiply_adds bounds).',
     ["activation"],
 )
 KERNELS_STATE = Gauge(

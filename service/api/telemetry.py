@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.api import metrics
 from service.api.lifecycle import Lifecycle
 from service.logs import REQUEST_ID
+from service.numerics import ACTIVATIONS
 
 __all__ = ["REQUEST_ID_HEADER", "Telemetry", "note"]
 
@@ -166,9 +167,9 @@ class Telemetry:
         if status in _REJECTED:
             metrics.REJECTED.labels(str(status), _reason(problem, status)).inc()
         if "elements" in notes:
-            self._elements(activation, notes.get("dtype", "")).inc(notes["elements"])
+            self._elements(_series(activation), notes.get("dtype", "")).inc(notes["elements"])
         if "multiply_adds" in notes:
-            metrics.SIMULATION_COST.labels(activation).inc(notes["multiply_adds"])
+            metrics.SIMULATION_COST.labels(_series(activation)).inc(notes["multiply_adds"])
         if not self.access_log:
             return
         client = scope.get("client")
@@ -200,6 +201,13 @@ class Telemetry:
                 },
             )
         )
+
+
+def _series(activation: str) -> str:
+    """A catalog entry's name, or ``formula`` for any formula: its text would make a series of
+    each formula a client sends, kept for the life of the process and in every scrape. The log
+    line keeps the text."""
+    return activation if ACTIVATIONS.knows(activation) else "formula"
 
 
 def _request_id(scope: Scope) -> str:

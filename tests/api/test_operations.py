@@ -300,6 +300,25 @@ async def test_metrics_move_with_the_traffic(make_client: ClientFactory) -> None
     assert after['activation_workload_running{workload="simulate"}'] == 0
 
 
+async def test_formulas_are_one_series_not_one_each(client: httpx.AsyncClient) -> None:
+    """A formula's text had labelled its own series: a client sending many formulas grew the
+    process's metrics, and every scrape, without bound."""
+    before = metric_samples((await client.get("/metrics")).text)
+    for shift in range(3):
+        formula = {"expression": f"tanh(x) + {shift}"}
+        await client.post("/api/v1/formulas/evaluate", json={"activation": formula, "x": [1, 2]})
+        await client.post(
+            "/api/v1/simulations/gradient-flow",
+            json={"activation": formula, "depth": 2, "width": 4, "batch": 3, "seed": 0},
+        )
+    after = metric_samples((await client.get("/metrics")).text)
+    assert not [series for series in after if "tanh(x)" in series]
+    elements = 'activation_evaluated_elements_total{activation="formula",dtype="float64"}'
+    assert after[elements] - before.get(elements, 0) == 6
+    cost = 'activation_simulation_multiply_adds_total{activation="formula"}'
+    assert after[cost] - before.get(cost, 0) == 3 * 3 * (16 + 16)
+
+
 @pytest.mark.parametrize("enabled", [False, True])
 async def test_fastapis_own_opentelemetry_is_asked_for_only_when_turned_on(
     make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch, enabled: bool
