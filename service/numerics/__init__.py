@@ -30,6 +30,7 @@ from service.numerics.types import (
     OutputName,
     ParamJSON,
     ParamValue,
+    number_from_text,
 )
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "compile_kernels",
     "evaluate",
     "get",
+    "number_from_text",
     "output_shape",
     "use_kernel_cache",
 ]

@@ -4,6 +4,7 @@ dtype names, and intervals of the real line."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -23,6 +24,7 @@ __all__ = [
     "OutputName",
     "ParamJSON",
     "ParamValue",
+    "number_from_text",
 ]
 
 Array = npt.NDArray[np.floating[Any]]
@@ -30,6 +32,21 @@ ParamValue = float | int | bool | str
 """The value of an activation's parameter: a number, a flag or a choice."""
 ParamJSON = ParamValue | None
 """A parameter's value as JSON spells it: null for an infinite default (relu's max_value)."""
+
+_DECIMAL: Final = re.compile(
+    r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity|nan)",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def number_from_text(text: str) -> float:
+    """A number as a query string writes it: ASCII digits, a sign, a point, an exponent, or inf
+    and nan for the checks that follow to refuse by name. Not Python's wider float(), which
+    reads "0_5" as 5, "\u0663" as 3 and " 1" as 1. ValueError for anything else."""
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
+    return float(text)
+
 
 OutputName = Literal["value", "gradient", "second_derivative"]
 OUTPUTS: Final[tuple[OutputName, ...]] = ("value", "gradient", "second_derivative")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from urllib.parse import quote
 
 import httpx
 import numpy as np
@@ -442,6 +443,25 @@ async def test_a_query_parameter_given_twice_is_refused(
 ) -> None:
     answer = problem(await client.get(url), 422)
     assert answer["errors"][0]["loc"] == ["query", name]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("number", ["0_5", " 0.5", "0.5 ", "\u0665", "0x1", "1e", "."])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/activations/elu?alpha={}",
+        "/api/v1/activations/relu/plot.svg?x_min=-1&x_max={}",
+        "/api/v1/simulations/critical-line?activation=tanh&sigma_b2={}",
+        "/api/v1/simulations/critical-line?activation=tanh&q_start={}",
+    ],
+)
+async def test_a_query_number_is_a_number_not_what_python_reads_as_one(
+    client: httpx.AsyncClient, url: str, number: str
+) -> None:
+    """float() and pydantic's lax parsing had read "0_5" as 5 (sigma_b2=0_5 gave the line at
+    5), " 0.5" as 0.5 and an Arabic-Indic five as 5."""
+    problem(await client.get(url.format(quote(number))), 422)
+    assert (await client.get(url.format(quote("+.5")))).status_code == 200
 
 
 async def test_list_parameters_may_repeat(client: httpx.AsyncClient) -> None:

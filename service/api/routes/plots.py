@@ -17,6 +17,7 @@ from service.api.dependencies import (
     params_in_query,
     single_valued,
 )
+from service.api.schemas.common import QUERY_NUMBER
 from service.drawing import PLOT_MEDIA_TYPES, FunctionPicture, PlotFormat
 from service.errors import RequestProblem
 from service.numerics.analysis import measure
@@ -26,8 +27,12 @@ __all__ = ["check_range", "declare_range", "render", "router"]
 
 router = APIRouter(prefix="/activations", tags=["plots"], dependencies=[Depends(single_valued())])
 
-XMin = Annotated[float, Query(description="Left end of the plotted range.", allow_inf_nan=False)]
-XMax = Annotated[float, Query(description="Right end of the plotted range.", allow_inf_nan=False)]
+XMin = Annotated[
+    float, Query(description="Left end of the plotted range.", allow_inf_nan=False), QUERY_NUMBER
+]
+XMax = Annotated[
+    float, Query(description="Right end of the plotted range.", allow_inf_nan=False), QUERY_NUMBER
+]
 
 
 def _responses(fmt: PlotFormat) -> dict[int | str, dict[str, Any]]:

@@ -18,6 +18,7 @@ from service.api.dependencies import (
     single_keyed,
     single_valued,
 )
+from service.api.schemas.common import QUERY_NUMBER
 from service.api.schemas.formulas import resolve_activation
 from service.api.schemas.simulations import (
     DEFAULT_SIGMA_B2,
@@ -271,10 +272,10 @@ async def get_critical_line(
     workloads: WorkloadsDep,
     activation: Annotated[str, Query(max_length=64, examples=["tanh"])],
     sigma_b2: Annotated[
-        list[Annotated[float, Field(ge=0, le=1e6)]] | None,
+        list[Annotated[float, Field(ge=0, le=1e6), QUERY_NUMBER]] | None,
         Query(description="Repeat for several values (default 0 to 2, nine values)."),
     ] = None,
-    q_start: Annotated[float, Query(gt=0, le=1e6)] = 1.0,
+    q_start: Annotated[float, Query(gt=0, le=1e6), QUERY_NUMBER] = 1.0,
 ) -> Response:
     """Like the POST form, for a name; the activation's parameters go in the query as name=value
     pairs. A formula goes in the POST form's body."""

@@ -10,10 +10,11 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
-from service.numerics import ParamJSON, ParamValue
+from service.numerics import ParamJSON, ParamValue, number_from_text
 
 __all__ = [
     "NON_FINITE",
+    "QUERY_NUMBER",
     "Health",
     "Integer",
     "PositiveInt",
@@ -41,6 +42,17 @@ Integer = Annotated[int, Strict(), BeforeValidator(_integral)]
 """An integer of a JSON request: integral numbers only, never a boolean or a string."""
 PositiveInt = Annotated[int, Strict(), Ge(1), BeforeValidator(_integral)]
 """Likewise, at least 1 (the bound inside, so that the schema states it as a minimum)."""
+
+
+def _decimal(value: object) -> object:
+    """A number in a query string as the service reads one (numerics.number_from_text)."""
+    return number_from_text(value) if isinstance(value, str) else value
+
+
+QUERY_NUMBER = BeforeValidator(_decimal)
+"""Last in a query parameter's ``Annotated``: a float from the query string as the service
+reads one. "0_5", " 1" or another script's digits are no number, where pydantic's lax parsing
+took the first for 5."""
 
 NON_FINITE = ("NaN", "Infinity", "-Infinity")
 """How a result writes a number that is not finite (JSON has none), as protobuf's JSON does."""

@@ -15,7 +15,7 @@ from typing import Literal
 from service.numerics.catalog.facts import Facts
 from service.numerics.compiled import AxisKernel, Kernel
 from service.numerics.exceptions import InvalidParameter
-from service.numerics.types import Array, ParamValue
+from service.numerics.types import Array, ParamValue, number_from_text
 
 ElementwiseFn = Callable[..., Array]
 VjpFn = Callable[..., Array]
@@ -103,7 +103,7 @@ class Parameter:
                 return False
             raise InvalidParameter(self.name, f"must be true or false, got {text!r}")
         try:
-            number: float | int = int(text) if kind == "int" else float(text)
+            number = number_from_text(text)
         except ValueError:
             raise InvalidParameter(
                 self.name, f"must be {'an integer' if kind == 'int' else 'a number'}, got {text!r}"
