@@ -188,7 +188,7 @@ def announced_length(response: httpx.Response) -> int | None:
     less than httpx's joining of the chunks, and a writable array for a .npy body); None when
     it is not known in advance, or the body is encoded."""
     length = response.headers.get("content-length", "")
-    if "content-encoding" in response.headers or not length.isdigit():
+    if "content-encoding" in response.headers or not (length.isascii() and length.isdigit()):
         return None
     return int(length)
 

@@ -65,8 +65,9 @@ def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
         return None
-    if value.strip().isdigit():
-        return float(value)
+    seconds = value.strip()
+    if seconds.isascii() and seconds.isdigit():  # str.isdigit() holds for "\u00b2" too
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

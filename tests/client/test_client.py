@@ -383,6 +383,13 @@ def test_retry_after_may_be_an_http_date() -> None:
     assert api_client.retry.retry_after(response) == 0.0
 
 
+@pytest.mark.parametrize(("value", "wait"), [(" 7 ", 7.0), ("\u00b2", None), ("soon", None)])
+def test_retry_after_seconds_are_ascii_digits(value: str, wait: float | None) -> None:
+    """str.isdigit() holds for a superscript two, which float() refuses: the client raised."""
+    response = httpx.Response(503, headers={"retry-after": value.encode("latin-1")})
+    assert api_client.retry.retry_after(response) == wait
+
+
 @pytest.mark.parametrize("compressed", [False, True])
 def test_npz_answers_are_read_as_views_of_the_body_where_stored(compressed: bool) -> None:
     value = np.random.default_rng(3).normal(size=(300, 7)).astype(np.float32)

@@ -88,7 +88,8 @@ def inference_body(body: bytes, header_length: str | None) -> tuple[object, memo
     if header_length is None:
         head, rest = body, memoryview(b"")
     else:
-        if not header_length.isdigit() or int(header_length) > len(body):
+        digits = header_length.isascii() and header_length.isdigit()  # not "\u00b2"
+        if not digits or int(header_length) > len(body):
             raise InvalidInput(
                 [BINARY_HEADER],
                 f"is {header_length!r}; it must be the length in bytes of the JSON object at the"
