@@ -4,9 +4,10 @@ Built-ins are their textbook definitions, which mpmath evaluates to the working 
 whatever the argument (exp(1e6) has an exponent, not an overflow). A catalog activation
 called inside a formula is taken from its float64 functions, at the argument rounded to a
 float: the catalog's own tests hold those to a few ULP, so the truth is then as good as that.
-Where a value is undefined (log of a negative number, 0/0) the result is NaN. A value past
-2**(2**1100) is infinite and one below its inverse 0 (``functions.FAR_MAGNITUDE``), so that
-no tower of powers or exponentials costs more than its floats would.
+Where a value is undefined (log of a negative number, 0/0) the result is NaN. A power past
+2**(2**1100) is infinite, one below its inverse 0, and a function of an argument past 2**1100
+answers its limit there (``functions.FAR_MAGNITUDE``): no tower of powers or exponentials
+costs more than its floats would.
 """
 
 from __future__ import annotations
