@@ -103,6 +103,23 @@ def _natural_dtype(x: np.ndarray) -> str:
     return "float32" if x.dtype.kind == "f" and x.dtype.itemsize <= 4 else "float64"
 
 
+def _unmasked(values: Any, name: str) -> np.ndarray:
+    """``values`` as an array; a masked array is refused, as np.asarray would drop its mask."""
+    if isinstance(values, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array, whose mask would be lost: pass {name}.filled(value) or"
+            f" {name}.compressed()"
+        )
+    return np.asarray(values)
+
+
+def _json_carries(array: np.ndarray) -> bool:
+    """Whether JSON's nested lists say what ``array`` is: numbers JSON writes (not a long
+    double, a complex number or a date, which go in binary for the service to read or name),
+    in a shape the lists keep (no empty axis but the last: (0, 3) would be [], read as (0,))."""
+    return array.dtype.kind in "biufO" and array.dtype.itemsize <= 8 and 0 not in array.shape[:-1]
+
+
 def npy_bytes(array: np.ndarray) -> bytes:
     """``array`` as a .npy file, its data copied once."""
     array = np.require(array, requirements="C")
@@ -251,15 +268,19 @@ def _evaluation(
     in_json: Mapping[str, Any] | None = None,
     in_headers: Mapping[str, str] | None = None,
 ) -> Call[dict[str, np.ndarray]]:
-    x = np.asarray(x)
-    upstream = None if grad_output is None else np.asarray(grad_output)
+    x = _unmasked(x, "x")
+    upstream = None if grad_output is None else _unmasked(grad_output, "grad_output")
     dtype = dtype or _natural_dtype(x)
     outputs = list(outputs)
     arrays = [x] if upstream is None else [x, upstream]
     small = sum(a.size for a in arrays) <= json_max_elements
     # Non-finite inputs go in binary (JSON cannot carry them at all): the service answers an
     # x of +-inf with the limits there, and names a NaN, the element at fault.
-    if small and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f"):
+    if (
+        small
+        and all(map(_json_carries, arrays))
+        and all(np.isfinite(a).all() for a in arrays if a.dtype.kind == "f")
+    ):
         document: dict[str, Any] = {
             **(in_json or {}),
             "x": x.tolist(),

@@ -113,6 +113,23 @@ async def test_json_and_binary_give_the_same_numbers(
 
 
 @pytest.mark.anyio
+async def test_what_json_cannot_say_goes_in_binary(make_client: Callable[..., AsyncClient]) -> None:
+    """A (0, 3) x went as [] and came back (0,); a long double was "not JSON" to the client's
+    encoder; a complex x is named by the service; a masked array would lose its mask."""
+    client = make_client(json_max_elements=10**6)
+    for shape in [(0, 3), (2, 0, 3), (3, 0)]:
+        answer = await client.evaluate("gelu", np.zeros(shape), ["value", "gradient"])
+        assert [a.shape for a in answer.values()] == [shape, shape]
+    x = np.linspace(-3, 3, 7)
+    wide = await client.evaluate("gelu", x.astype(np.longdouble))
+    assert wide["value"].tobytes() == (await client.evaluate("gelu", x))["value"].tobytes()
+    with pytest.raises(InvalidInput, match="<c16"):
+        await client.evaluate("gelu", x.astype(complex))
+    with pytest.raises(TypeError, match="masked"):
+        await client.evaluate("gelu", np.ma.array(x, mask=x > 0))
+
+
+@pytest.mark.anyio
 async def test_problems_are_raised_as_their_exceptions(
     make_client: Callable[..., AsyncClient],
 ) -> None:
