@@ -7,7 +7,7 @@ import math
 from pydantic import BaseModel, Field
 
 from service.api.schemas.activations import ActivationKind, ActivationSummary
-from service.api.schemas.common import spelled
+from service.api.schemas.common import Result, spelled
 from service.numerics import Interval, ParamJSON
 from service.numerics.analysis import Attained, Monotonicity
 from service.numerics.catalog import CostClass, InitScheme
@@ -59,8 +59,11 @@ class DiscontinuityOut(BaseModel):
     jump: float = Field(description="Right limit minus left limit of that derivative.")
 
 
-class PropertiesOut(BaseModel):
-    """Measured from the function for the parameters given (see the README for definitions)."""
+class PropertiesOut(Result):
+    """Measured from the function for the parameters given (see the README for definitions).
+
+    A formula's numbers need not be finite: x * 1e300 has an infinite Gaussian variance as a
+    float, sqrt(abs(x)) an infinite slope at 0."""
 
     range: IntervalOut
     bounded_below: bool

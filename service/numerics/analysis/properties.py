@@ -198,7 +198,7 @@ class _Measurement:
             identity_near_origin=f0 == 0 and abs(df0 - 1) <= _AGREE and smooth_at_zero,
             gaussian_mean=mean,
             gaussian_variance=variance,
-            zero_centred=abs(mean) <= 0.01 * math.sqrt(mean**2 + variance),
+            zero_centred=self._zero_centred(mean, variance),
             saturates_below=self._saturation(-1, slope.value),
             saturates_above=self._saturation(1, slope.value),
             max_abs_slope=slope,
@@ -302,6 +302,19 @@ class _Measurement:
 
     def _breaks(self) -> Array:
         return np.array([d.x for d in self.jumps])
+
+    def _zero_centred(self, mean: float, variance: float) -> bool:
+        """|E f(z)| at most 1% of sqrt(E f(z)^2). Where f's square overflows a float (x * 1e300,
+        whose variance is then inf), decided on f over its largest value on [-16, 16], where
+        the normal density lives; and by hypot, as a float's ** raises past the range."""
+        if math.isinf(variance):
+            inside = np.abs(self.y[np.abs(self.x) <= 16])
+            peak = float(np.max(inside[np.isfinite(inside)], initial=0.0))
+            if 0 < peak < _INF:
+                mean, variance = normal_moments(
+                    lambda u: self.f(u) / peak, self._breaks(), scale=1.0
+                )
+        return abs(mean) <= 0.01 * math.hypot(mean, math.sqrt(variance))
 
     def _self_normalising(self, mean: float, variance: float) -> bool:
         if abs(mean) > _NORMALISED or abs(variance - 1) > _NORMALISED:

@@ -194,6 +194,26 @@ async def test_a_tower_of_exponentials_is_measured_not_a_500(client: httpx.Async
     assert response.json()["accuracy"]["value"]["within_bound"]
 
 
+@pytest.mark.parametrize(
+    ("expression", "centred"),
+    [("x * 1e300", True), ("sin(x) * 1e300", True), ("1e300 / (1 + x * x)", False)],
+)
+async def test_a_function_whose_square_overflows_is_described_and_plotted(
+    client: httpx.AsyncClient, expression: str, centred: bool
+) -> None:
+    """Its Gaussian mean squared overflowed a float's ** (a 500 for describe and plot). Its
+    variance is inf as a float, written as the schema says, and whether it is zero-centred is
+    decided on f scaled down (an infinite variance had made every such f zero-centred)."""
+    formula = {"activation": {"expression": expression}}
+    described = await client.post(f"{FORMULAS}/describe", json=formula)
+    assert described.status_code == 200, described.text
+    properties = described.json()["properties"]
+    assert properties["gaussian_variance"] == "Infinity"
+    assert properties["zero_centred"] is centred
+    plotted = await client.post(f"{FORMULAS}/plot.svg", json=formula)
+    assert plotted.status_code == 200, plotted.text
+
+
 HOSTILE = [
     "x" * 10_000_000,
     "(" * 100_000 + "x" + ")" * 100_000,
