@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import math
 import os
 import signal
 import threading
@@ -46,6 +47,7 @@ _METADATA: Final[Mapping[PlotFormat, dict[str, str | None]]] = {
     "svg": {"Date": None},
     "png": {},
 }
+_FLOAT_MAX: Final = float(np.finfo(np.float64).max)
 # pyplot is never used, but fonts, caches and rcParams are shared by every figure.
 _LOCK = threading.Lock()
 
@@ -70,21 +72,25 @@ class FunctionPicture:
         """f solid, f' dashed, the kinks as open circles and the jumps as open squares."""
         figure = _figure(figsize=(6.4, 4.0))
         axes = figure.add_subplot()
+        unit = _unit(self.value, self.slope, self.kinks[1], self.steps[1])
         # gids become the SVG groups' ids, so a reader (or a test) can find each curve.
-        axes.plot(*_broken(self.x, self.value, self.jumps), label="f(x)", gid="f")
-        axes.plot(*_broken(self.x, self.slope, self.breaks), "--", label="f′(x)", gid="derivative")
+        axes.plot(*_broken(self.x, self.value / unit, self.jumps), label="f(x)", gid="f")
+        slope = self.slope / unit
+        axes.plot(*_broken(self.x, slope, self.breaks), "--", label="f′(x)", gid="derivative")
         marks = (
             (self.kinks, "kink (f′ jumps)", "o", "kinks"),
             (self.steps, "jump (f jumps)", "s", "jumps"),
         )
         for (at, height), label, marker, gid in marks:
             if at.size:
-                axes.plot(at, height, marker, fillstyle="none", color="black", label=label, gid=gid)
+                axes.plot(
+                    at, height / unit, marker, fillstyle="none", color="black", label=label, gid=gid
+                )
         axes.axhline(0, color="grey", linewidth=0.5)
         axes.axvline(0, color="grey", linewidth=0.5)
         axes.set_xlim(self.low, self.high)
         axes.set_xlabel("x")
-        axes.set_ylabel("f(x), f′(x)")
+        axes.set_ylabel("f(x), f′(x)" if unit == 1 else f"f(x), f′(x) (in units of {unit:.0e})")
         axes.set_title(self.title)
         axes.grid(alpha=0.3)
         axes.legend()
@@ -246,6 +252,19 @@ def _save(figure: Figure, fmt: PlotFormat) -> bytes:
     with _LOCK, rc_context({"svg.hashsalt": "activation-service", "svg.fonttype": "path"}):
         figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
     return buffer.getvalue()
+
+
+def _unit(*values: np.ndarray) -> float:
+    """1, or the power of ten the values are drawn in where their span, margins included, would
+    pass the float range: matplotlib's axes overflow there (tanh(x) * 1e308 raised
+    LinAlgError), where the exponential's 0 to 8e307 on [-1000, 1000] still draws as it is."""
+    finite = np.concatenate([v[np.isfinite(v)] for v in values])
+    if finite.size == 0:
+        return 1.0
+    low, high = float(finite.min()), float(finite.max())
+    if (high - low) * 1.25 < _FLOAT_MAX:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(max(abs(low), abs(high))))
 
 
 def _broken(x: np.ndarray, y: np.ndarray, at: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:

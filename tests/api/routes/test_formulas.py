@@ -196,14 +196,20 @@ async def test_a_tower_of_exponentials_is_measured_not_a_500(client: httpx.Async
 
 @pytest.mark.parametrize(
     ("expression", "centred"),
-    [("x * 1e300", True), ("sin(x) * 1e300", True), ("1e300 / (1 + x * x)", False)],
+    [
+        ("x * 1e300", True),
+        ("sin(x) * 1e300", True),
+        ("1e300 / (1 + x * x)", False),
+        ("tanh(x) * 1e308", True),  # its span passes the float range: drawn in units of 1e308
+    ],
 )
 async def test_a_function_whose_square_overflows_is_described_and_plotted(
     client: httpx.AsyncClient, expression: str, centred: bool
 ) -> None:
-    """Its Gaussian mean squared overflowed a float's ** (a 500 for describe and plot). Its
-    variance is inf as a float, written as the schema says, and whether it is zero-centred is
-    decided on f scaled down (an infinite variance had made every such f zero-centred)."""
+    """Its Gaussian mean squared overflowed a float's ** (a 500 for describe and plot), and
+    matplotlib's axes a span past the float range (a 500 for the plot). Its variance is inf as
+    a float, written as the schema says, and whether it is zero-centred is decided on f scaled
+    down (an infinite variance had made every such f zero-centred)."""
     formula = {"activation": {"expression": expression}}
     described = await client.post(f"{FORMULAS}/describe", json=formula)
     assert described.status_code == 200, described.text
