@@ -63,7 +63,7 @@ class PropertiesOut(Result):
     """Measured from the function for the parameters given (see the README for definitions).
 
     A formula's numbers need not be finite: x * 1e300 has an infinite Gaussian variance as a
-    float, sqrt(abs(x)) an infinite slope at 0."""
+    float."""
 
     range: IntervalOut
     bounded_below: bool
