@@ -103,6 +103,7 @@ UNSTATABLE_IN_PROTOCOL: dict[str, str] = {
     "numbers shaped": "a tensor's data must hold as many elements as its shape says",
     "expected a list of length": "a tensor's data nests rectangular lists",
     "expected a number, got a list": "a tensor's data nests rectangular lists",
+    "(ragged array)": "a tensor's data nests rectangular lists",
     "works along an axis": "an axis-wise activation, named by the path, takes no scalar",
     "has shape": "grad_output is shaped like the value of the activation the path names",
     "are allowed": "a tensor's size is a product of its shape",
