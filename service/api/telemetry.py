@@ -136,11 +136,12 @@ class Telemetry:
         return series
 
     def _elements(self, activation: str, dtype: str) -> Any:
-        """The counter of elements evaluated for an activation and dtype, kept likewise."""
+        """The counter of elements evaluated for an activation and dtype, kept likewise (by the
+        name the request gave: a formula's text finds the one formula series)."""
         key = (activation, dtype)
         counter = self._element_counters.get(key)
         if counter is None:
-            counter = metrics.ELEMENTS.labels(activation, dtype)
+            counter = metrics.ELEMENTS.labels(_series(activation), dtype)
             if len(self._element_counters) < 4096:  # formulas are named by their text
                 self._element_counters[key] = counter
         return counter
@@ -167,7 +168,7 @@ class Telemetry:
         if status in _REJECTED:
             metrics.REJECTED.labels(str(status), _reason(problem, status)).inc()
         if "elements" in notes:
-            self._elements(_series(activation), notes.get("dtype", "")).inc(notes["elements"])
+            self._elements(activation, notes.get("dtype", "")).inc(notes["elements"])
         if "multiply_adds" in notes:
             metrics.SIMULATION_COST.labels(_series(activation)).inc(notes["multiply_adds"])
         if not self.access_log:
