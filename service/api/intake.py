@@ -1,7 +1,8 @@
-"""A request's body: its size limit, its share of the bytes in flight, and its deadline.
+"""A request's body: its coding, its size limit, its share of the bytes in flight, and its
+deadline.
 
-One layer checks the three things that bound what a body may cost, because they look at the
-same thing: the declared Content-Length before anything is read, then each chunk as it
+One layer checks what bounds what a body may cost, because it all looks at the same thing:
+the head's Content-Encoding and Content-Length before anything is read, then each chunk as it
 arrives.
 
 - **Size.** A declared Content-Length over ``max_body_bytes`` is answered 413 at once; an
@@ -111,8 +112,8 @@ class BodyDeadlines:
 
 
 class Intake:
-    """Pure ASGI middleware: admits a request's body within its size limit, against the budget,
-    before its deadline."""
+    """Pure ASGI middleware: admits a request's body in a coding the route reads, within its
+    size limit, against the budget, before its deadline."""
 
     def __init__(
         self,
