@@ -18,6 +18,7 @@ from starlette.datastructures import QueryParams
 
 from service import numerics
 from service.api import codecs
+from service.api.media_types import media_type, weighed
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics.describe import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -92,7 +93,7 @@ def single_valued(*repeatable: str) -> Callable[[Request], Awaitable[None]]:
 
 async def single_keyed(request: Request) -> None:
     """A dependency refusing a JSON body that gives a key twice."""
-    if request.headers.get("content-type", "").startswith("application/json"):
+    if media_type(request.headers.get("content-type", "")) == codecs.JSON_MEDIA_TYPE:
         twice = codecs.duplicated_key(await request.body())
         if twice is not None:
             raise numerics.InvalidInput(["body", *twice], "is given twice; give each key once")
@@ -136,21 +137,11 @@ async def get_language(
 
 
 def negotiate_language(accept_language: str) -> Language:
-    """The supported language the Accept-Language header prefers ("zh-CN;q=0.9" counts as zh)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(accept_language.split(",")):
-        tag, _, parameters = item.partition(";")
-        quality = 1.0
-        for parameter in parameters.split(";"):
-            key, _, value = parameter.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranked.append((-quality, position, tag.strip().split("-")[0].lower()))
-    for negative_quality, _, primary in sorted(ranked):
-        if negative_quality < 0 and primary in LANGUAGES:
+    """The supported language the Accept-Language header weighs highest ("zh-CN;q=0.9" counts
+    as zh; the first named on a tie), the default where it weighs none above 0."""
+    for tag, quality in sorted(weighed(accept_language), key=lambda item: -item[1]):
+        primary = tag.split("-")[0]
+        if quality > 0 and primary in LANGUAGES:
             return primary
     return DEFAULT_LANGUAGE
 

@@ -409,10 +409,14 @@ async def test_types_are_strict(
         ),
     ],
 )
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; Charset=UTF-8"])
 async def test_a_key_given_twice_is_refused(
-    client: httpx.AsyncClient, path: str, body: str, loc: list[str]
+    client: httpx.AsyncClient, path: str, body: str, loc: list[str], content_type: str
 ) -> None:
-    answer = problem(await client.post(path, content=body, headers=JSON), 422)
+    """Under a JSON content type in capitals (a media type is case-insensitive) the check had
+    been skipped, and the second value taken."""
+    headers = {"content-type": content_type}
+    answer = problem(await client.post(path, content=body, headers=headers), 422)
     assert answer["errors"][0]["loc"] == loc  # type: ignore[index]
 
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from service import numerics
 from service.api.caching import Memo, Tagged, cacheable, tagged
 from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
+from service.api.media_types import preferred
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
 from service.api.schemas.common import repeated
 from service.api.schemas.comparison import CompareRequest
@@ -21,6 +22,7 @@ from service.numerics.describe import DEFAULT_LANGUAGE, describe
 router = APIRouter(tags=["activations"], dependencies=[Depends(single_valued("names"))])
 
 CSV_MEDIA_TYPE = "text/csv"
+_JSON = "application/json"
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON by default; CSV (one row per activation) with Accept: text/csv.",
@@ -64,10 +66,8 @@ async def compare_activations(
     entries = tuple(numerics.get(name) for name in listed)
     canonical = tuple(entry.name for entry in entries)
     _refuse_repeats(canonical, loc=["query", "names"])
-    fmt: Literal["csv", "json"] = (
-        "csv" if CSV_MEDIA_TYPE in request.headers.get("accept", "") else "json"
-    )
-    media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else "application/json"
+    fmt = _format(request)
+    media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else _JSON
     memo: Memo[tuple[object, ...], Tagged] = request.app.state.memos["compare"]
     comparison = await memo.get(
         (canonical, fmt),
@@ -94,12 +94,16 @@ async def compare_posted(
         for i, ref in enumerate(body.activations)
     )
     _refuse_repeats(tuple(entry.name for entry in entries), loc=["body", "activations"])
-    fmt: Literal["csv", "json"] = (
-        "csv" if CSV_MEDIA_TYPE in request.headers.get("accept", "") else "json"
-    )
-    media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else "application/json"
+    fmt = _format(request)
+    media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8" if fmt == "csv" else _JSON
     table = await workloads["analyse"].run(lambda deadline: _comparison(entries, fmt))
     return Response(table, media_type=media_type)
+
+
+def _format(request: Request) -> Literal["csv", "json"]:
+    """CSV where Accept prefers it to JSON."""
+    chosen = preferred(request.headers.get("accept", ""), (_JSON, CSV_MEDIA_TYPE))
+    return "csv" if chosen == CSV_MEDIA_TYPE else "json"
 
 
 def _refuse_repeats(names: tuple[str, ...], *, loc: list[str]) -> None:

@@ -26,7 +26,7 @@ from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import numerics
-from service.api import codecs
+from service.api import codecs, media_types
 from service.api.dependencies import (
     NAME_LENGTH,
     PARAMS_IN_QUERY,
@@ -154,7 +154,7 @@ def _evaluate(
     *,
     infinities: bool,
 ) -> Response:
-    media_type = _header(request, b"content-type", codecs.JSON_MEDIA_TYPE).split(";")[0].strip()
+    media_type = media_types.media_type(_header(request, b"content-type", codecs.JSON_MEDIA_TYPE))
     limits = codecs.ArrayLimits(settings.max_elements, settings.max_dims)
     if media_type == codecs.JSON_MEDIA_TYPE:
         if request.scope["query_string"]:  # cheaper than parsing it into query_params
@@ -293,6 +293,10 @@ def _from_binary(
 
 
 _ANSWER_PER_BODY: Final = 2
+_BINARY_FORMATS: Final = {  # by whether there are several results: the usual one first
+    False: (codecs.NPY_MEDIA_TYPE, codecs.NPZ_MEDIA_TYPE),
+    True: (codecs.NPZ_MEDIA_TYPE, codecs.NPY_MEDIA_TYPE),
+}
 
 
 def _respond(
@@ -303,10 +307,12 @@ def _respond(
     body_bytes: int,
 ) -> Response:
     dtype_name = "float32" if job.x.dtype == np.float32 else "float64"
-    wants_npz = codecs.NPZ_MEDIA_TYPE in accept
-    wants_npy = codecs.NPY_MEDIA_TYPE in accept
-    binary = wants_npz or wants_npy or (job.binary and codecs.JSON_MEDIA_TYPE not in accept)
-    if not binary:
+    # Answered in the body's format unless Accept prefers another; binary as one .npy array,
+    # or an .npz archive of several.
+    binary = _BINARY_FORMATS[len(results) > 1]
+    offers = (*binary, codecs.JSON_MEDIA_TYPE) if job.binary else (codecs.JSON_MEDIA_TYPE, *binary)
+    chosen = media_types.preferred(accept, offers)
+    if chosen == codecs.JSON_MEDIA_TYPE:
         document: dict[str, Any] = {
             "activation": job.activation.name,
             "params": spelled(job.params),
@@ -331,7 +337,7 @@ def _respond(
         "X-Activation": job.activation.name,
         "X-Activation-Params": orjson.dumps(spelled(job.params)).decode(),
     }
-    if wants_npz or (not wants_npy and len(results) > 1):
+    if chosen == codecs.NPZ_MEDIA_TYPE:
         return PartsResponse(
             codecs.npz_parts({str(name): array for name, array in results.items()}),
             media_type=codecs.NPZ_MEDIA_TYPE,

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from service import numerics
-from service.api import codecs
+from service.api import codecs, media_types
 from service.api.dependencies import LanguageDep, SettingsDep, WorkloadsDep, single_keyed
 from service.api.routes.evaluate import RESPONSES, answer_for
 from service.api.routes.plots import check_range, render
@@ -164,8 +164,7 @@ async def plot_formula_svg(
 def _formula_and_rest(request: Request, body: bytes) -> tuple[Formula, bytes, tuple[str, ...]]:
     """The formula of an evaluation, the body that evaluate reads (without it), and where the
     formula was found."""
-    media_type = request.headers.get("content-type", _JSON).split(";")[0].strip()
-    if media_type != codecs.JSON_MEDIA_TYPE:
+    if media_types.media_type(request.headers.get("content-type", _JSON)) != _JSON:
         header = request.headers.get(FORMULA_HEADER)
         if header is None:
             raise numerics.InvalidInput(

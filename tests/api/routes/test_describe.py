@@ -76,6 +76,9 @@ async def test_a_slope_steep_out_to_the_last_float_has_no_saturation(
         ({}, "fr-FR, en;q=0.5, zh;q=0.4", "en"),
         ({}, "fr", "en"),
         ({"lang": "en"}, "zh", "en"),
+        ({}, "ZH-Hans", "zh"),
+        ({}, "zh;q=2, en;q=0.5", "en"),  # not a qvalue: passed over, as in Accept
+        ({}, "zh;q=0, *", "en"),
     ],
 )
 async def test_text_follows_lang_or_accept_language(

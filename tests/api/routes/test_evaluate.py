@@ -168,6 +168,61 @@ async def test_accept_header_chooses_the_response_format(client: httpx.AsyncClie
     assert response.json()["value"] == [2.0]
 
 
+@pytest.mark.parametrize(
+    ("accept", "json_body", "binary_body"),
+    [
+        ("application/x-npz;q=0, application/json", "json", "json"),
+        ("application/x-npy;q=0", "json", "npz"),  # npy refused: the other binary form
+        ("application/json;q=0.1, application/x-npy", "npy", "npy"),
+        ("application/json;q=0.5, application/*;q=0.9", "npy", "npy"),
+        ("APPLICATION/X-NPY", "npy", "npy"),
+        ("Application/JSON", "json", "json"),
+        ("application/json, application/x-npy", "json", "npy"),  # a tie: the body's format
+        ("text/html", "json", "npy"),  # nothing acceptable: the body's format, not a 406
+        ("application/json;q=nonsense, application/x-npy;q=0.5", "npy", "npy"),  # json unread
+    ],
+)
+async def test_accept_weighs_formats_by_quality_and_reads_them_in_any_case(
+    client: httpx.AsyncClient, accept: str, json_body: str, binary_body: str
+) -> None:
+    """A type named with q=0 was answered in it, and one named in capitals was not."""
+    formats = {"application/json": "json", "application/x-npy": "npy", "application/x-npz": "npz"}
+    as_json = await client.post(
+        URL.format("relu"), json={"x": [1.0, -1.0]}, headers={"accept": accept}
+    )
+    assert formats[as_json.headers["content-type"]] == json_body
+    as_npy = await client.post(
+        URL.format("relu"), content=npy(np.array([2.0])), headers={**NPY, "accept": accept}
+    )
+    assert formats[as_npy.headers["content-type"]] == binary_body
+
+
+async def test_several_outputs_refused_in_npy_go_to_npz_and_a_strict_npy_wish_is_406(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"x": [1.0, -1.0], "outputs": ["value", "gradient"]}
+    weighed = await client.post(
+        URL.format("relu"), json=body, headers={"accept": "application/x-npy;q=0.2, */*;q=0.1"}
+    )
+    assert str(problem(weighed, 406)["type"]).endswith("one-array-per-npy")
+    tied = await client.post(
+        URL.format("relu"), json=body, headers={"accept": "application/x-npy, application/x-npz"}
+    )
+    assert sorted(np.load(io.BytesIO(tied.content))) == ["gradient", "value"]
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "APPLICATION/JSON; Charset=UTF-8"])
+async def test_a_json_content_type_is_read_in_any_case(
+    client: httpx.AsyncClient, content_type: str
+) -> None:
+    """Media types are case-insensitive (RFC 9110 8.3.1): this was 415."""
+    response = await client.post(
+        URL.format("relu"), content=b'{"x": [1.5, -1.0]}', headers={"content-type": content_type}
+    )
+    assert response.status_code == 200
+    assert response.json()["value"] == [1.5, 0.0]
+
+
 async def test_fortran_ordered_and_big_endian_npy_arrays(client: httpx.AsyncClient) -> None:
     x = np.asfortranarray(np.arange(6, dtype=">f8").reshape(2, 3) - 2)
     response = await client.post(URL.format("relu"), content=npy(x), headers=NPY)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import orjson
 import pytest
 
 from tests.api.conftest import ClientFactory, npy, problem
@@ -302,6 +303,32 @@ async def test_formulas_are_compared_beside_catalog_entries(client: httpx.AsyncC
     assert csv.status_code == 200 and csv.text.splitlines()[1].startswith('"max(x, 0)",formula')
     repeated = await client.post("/api/v1/compare", json={"activations": ["swish", "silu"]})
     assert problem(repeated, 422)["type"].endswith("names-repeated")
+
+
+async def test_a_json_body_in_capitals_carries_its_formula(client: httpx.AsyncClient) -> None:
+    """``Application/JSON`` had been taken for a binary body, its formula looked for in a
+    header."""
+    body = orjson.dumps({"activation": SILU, "x": [1.0]})
+    response = await client.post(
+        f"{FORMULAS}/evaluate", content=body, headers={"content-type": "Application/JSON"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["value"] == pytest.approx([1.0 / (1.0 + math.exp(-1.0))])
+
+
+@pytest.mark.parametrize(
+    ("accept", "csv"),
+    [("text/csv", True), ("TEXT/CSV", True), ("text/csv;q=0, application/json", False),
+     ("application/json;q=0.5, text/*", True), ("text/html,*/*;q=0.8", False)],
+)  # fmt: skip
+async def test_compare_answers_csv_where_accept_prefers_it(
+    client: httpx.AsyncClient, accept: str, csv: bool
+) -> None:
+    """A CSV named with q=0 had been answered in CSV, and one named in capitals in JSON."""
+    response = await client.post(
+        "/api/v1/compare", json={"activations": ["relu", "tanh"]}, headers={"accept": accept}
+    )
+    assert response.headers["content-type"].startswith("text/csv" if csv else "application/json")
 
 
 @pytest.mark.parametrize(
