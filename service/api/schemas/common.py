@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from annotated_types import Ge
+from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from service.numerics import ParamJSON, ParamValue, number_from_text
@@ -17,6 +17,7 @@ __all__ = [
     "QUERY_NUMBER",
     "Health",
     "Integer",
+    "Length",
     "PositiveInt",
     "Problem",
     "Result",
@@ -42,6 +43,8 @@ Integer = Annotated[int, Strict(), BeforeValidator(_integral)]
 """An integer of a JSON request: integral numbers only, never a boolean or a string."""
 PositiveInt = Annotated[int, Strict(), Ge(1), BeforeValidator(_integral)]
 """Likewise, at least 1 (the bound inside, so that the schema states it as a minimum)."""
+Length = Annotated[int, Strict(), Ge(0), Le(2**53 - 1), BeforeValidator(_integral)]
+"""Likewise, 0 to 2**53 - 1: a dimension's length that every JSON parser reads exactly."""
 
 
 def _decimal(value: object) -> object:

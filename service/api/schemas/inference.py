@@ -7,10 +7,11 @@ is decoded by the codec (service.api.codecs.tensors), not by these models.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.common import Length
 from service.numerics import OUTPUTS, OutputName
 
 __all__ = [
@@ -126,7 +127,7 @@ class RequestInput(_Closed):
     name: Literal["x", "grad_output"] = Field(
         description="x, or grad_output (the upstream gradient, shaped like the value)."
     )
-    shape: list[Annotated[int, Field(ge=0, le=2**53 - 1)]] = Field(
+    shape: list[Length] = Field(
         description="Each dimension's length (at most 2**53 - 1, so that every JSON parser reads it"
         " exactly)."
     )

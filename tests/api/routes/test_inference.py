@@ -345,6 +345,18 @@ async def test_binary_data_must_add_up(client: httpx.AsyncClient) -> None:
     )
 
 
+@pytest.mark.parametrize("length", [True, "2", 2.5, -1])
+async def test_a_shape_is_integral_lengths_only(client: httpx.AsyncClient, length: object) -> None:
+    """A shape of [true, 2] had been read as [1, 2], and ["2"] as [2]: lax typing, where
+    every other request is strict. 2.0 is the integer 2, as JSON Schema has it."""
+    x = {"name": "x", "shape": [length, 2], "datatype": "FP64", "data": [1.0, -2.0]}
+    response = await client.post(INFER.format("relu"), json={"inputs": [x]})
+    assert "body.inputs.0.shape.0" in error(response, 400)
+    integral = {**x, "shape": [2.0]}
+    response = await client.post(INFER.format("relu"), json={"inputs": [integral]})
+    assert response.status_code == 200 and response.json()["outputs"][0]["shape"] == [2]
+
+
 async def test_a_key_given_twice_is_refused_not_resolved(client: httpx.AsyncClient) -> None:
     """The protocol's JSON, at its head or whole, had kept the last of two equal keys: a tensor
     with its data given twice was evaluated on the second."""
