@@ -388,6 +388,55 @@ async def test_types_are_strict(
     assert loc in [str(part) for part in answer["errors"][0]["loc"]]  # type: ignore[index]
 
 
+_FLOW = {"activation": "tanh", "depth": 2, "width": 4, "batch": 4, "seed": 0}
+_TRAINING = {
+    "activation": "relu", "depth": 2, "width": 4, "seed": 0, "task": "xor",
+    "training": {"learning_rate": 0.01, "optimizer": "adam", "steps": 10},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "loc", "message"),
+    [
+        ("/simulations/gradient-flow", {**_FLOW, "width": [4, "4"]}, ["width", 1], "valid integer"),
+        ("/simulations/gradient-flow", {**_FLOW, "width": "4"}, ["width"], "or a list of them"),
+        ("/simulations/gradient-flow", {**_FLOW, "activation": 5}, ["activation"], "a formula"),
+        (
+            "/simulations/gradient-flow",
+            {**_FLOW, "activation": {"expression": 5}},
+            ["activation", "expression"],
+            "valid string",
+        ),
+        ("/simulations/gradient-flow", {**_FLOW, "params": {"a": [1]}}, ["params", "a"], "null"),
+        (
+            "/activations/elu/evaluate",
+            {"x": [1], "params": {"alpha": {}}},
+            ["params", "alpha"],
+            "a",
+        ),
+        ("/compare", {"activations": ["relu", 5]}, ["activations", 1], "a formula"),
+        ("/simulations/training", {**_TRAINING, "task": 5}, ["task"], "a task's name"),
+        ("/simulations/training", {**_TRAINING, "task": "nonesuch"}, ["task"], "'moons'"),
+        (
+            "/simulations/training",
+            {**_TRAINING, "training": {**_TRAINING["training"], "schedule": 5}},  # type: ignore[dict-item]
+            ["training", "schedule"],
+            "a schedule's name",
+        ),
+    ],
+)
+async def test_a_union_is_refused_once_where_it_is(
+    client: httpx.AsyncClient, path: str, body: dict[str, object], loc: list[object], message: str
+) -> None:
+    """Each member of a union had its own error, located under pydantic's name for it:
+    "body.width.function-before[_integral(), constrained-int]", four for a parameter's value."""
+    answer = problem(await client.post("/api/v1" + path, json=body), 422)
+    errors = answer["errors"]
+    assert isinstance(errors, list) and len(errors) == 1, errors
+    assert errors[0]["loc"] == ["body", *loc]
+    assert message in errors[0]["msg"]
+
+
 @pytest.mark.parametrize(
     ("path", "body", "loc"),
     [

@@ -8,7 +8,18 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
 from service.numerics import ParamJSON, ParamValue, number_from_text
 
@@ -18,10 +29,13 @@ __all__ = [
     "Health",
     "Integer",
     "Length",
+    "Params",
     "PositiveInt",
+    "PositiveInts",
     "Problem",
     "Result",
     "allow_non_finite",
+    "either",
     "repeated",
     "spelled",
 ]
@@ -45,6 +59,43 @@ PositiveInt = Annotated[int, Strict(), Ge(1), BeforeValidator(_integral)]
 """Likewise, at least 1 (the bound inside, so that the schema states it as a minimum)."""
 Length = Annotated[int, Strict(), Ge(0), Le(2**53 - 1), BeforeValidator(_integral)]
 """Likewise, 0 to 2**53 - 1: a dimension's length that every JSON parser reads exactly."""
+
+
+def either(expected: str, *members: tuple[type | tuple[type, ...], Any]) -> WrapValidator:
+    """For a union in a request: one error where it is, not one per member under pydantic's
+    names for them ("body.width.function-before[_integral(), constrained-int]: ...", and four
+    such for a parameter's value). A value of a member's JSON type that fails is validated as
+    that member alone, so that its errors lie where they are (``members``: the Python types of
+    the value, a bool before an int, and the member's type); any other value is ``expected``."""
+    adapters = [(kinds, TypeAdapter(member)) for kinds, member in members]
+
+    def validate(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+        try:
+            return handler(value)
+        except ValidationError:
+            for kinds, adapter in adapters:
+                if isinstance(value, kinds):
+                    return adapter.validate_python(value, strict=True)
+            raise PydanticCustomError(
+                "union_type", "Input should be {expected}", {"expected": expected}
+            ) from None
+
+    return WrapValidator(validate)
+
+
+Params = dict[
+    str, Annotated[ParamJSON, either("a number, a boolean, a string or null (for infinity)")]
+]
+"""A request's activation parameters by name."""
+PositiveInts = Annotated[
+    PositiveInt | list[PositiveInt],
+    either(
+        "a positive integer, or a list of them",
+        ((int, float), PositiveInt),  # a bool is no int here: strict
+        (list, list[PositiveInt]),
+    ),
+]
+"""One positive integer, or one for each of several (a network's layers)."""
 
 
 def _decimal(value: object) -> object:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from service.api.schemas.common import repeated
+from service.api.schemas.common import Params, repeated
 from service.numerics import DtypeName, OutputName, ParamJSON
 
 __all__ = [
@@ -46,7 +46,7 @@ class EvaluateOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    params: dict[str, ParamJSON] = Field(
+    params: Params = Field(
         default_factory=dict,
         description="Parameters of the activation; those left out take their defaults.",
         examples=[{"negative_slope": 0.2}],

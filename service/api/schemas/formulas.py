@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service import numerics
 from service.api.schemas.activations import ParameterSpec
-from service.api.schemas.common import Result, spelled
+from service.api.schemas.common import Params, Result, either, spelled
 from service.api.schemas.evaluation import EvaluateRequest
 from service.config import Settings
 from service.numerics import Activation, ParamJSON, ParamValue
@@ -92,7 +92,11 @@ class Formula(_Closed):
         )
 
 
-ActivationRef = Annotated[str, Field(max_length=64)] | Formula
+_Name = Annotated[str, Field(max_length=64)]
+ActivationRef = Annotated[
+    _Name | Formula,
+    either("an activation's name, or a formula object", (str, _Name), (dict, Formula)),
+]
 """What a request body names an activation with: a catalog name, or a formula."""
 
 
@@ -116,7 +120,7 @@ def resolve_activation(
 
 class FormulaRequest(_Closed):
     activation: Formula
-    params: dict[str, ParamJSON] = Field(
+    params: Params = Field(
         default_factory=dict,
         description="Values of the declared parameters; defaults fill the rest.",
     )
@@ -253,7 +257,7 @@ class FormulaAnalysis(Result):
 
 class FormulaDescribeRequest(_Closed):
     activation: Formula
-    params: dict[str, ParamJSON] = Field(
+    params: Params = Field(
         default_factory=dict,
         description="Values of the declared parameters; defaults fill the rest.",
     )
@@ -261,7 +265,7 @@ class FormulaDescribeRequest(_Closed):
 
 class FormulaPlotRequest(_Closed):
     activation: Formula
-    params: dict[str, ParamJSON] = Field(
+    params: Params = Field(
         default_factory=dict,
         description="Values of the declared parameters; defaults fill the rest.",
     )

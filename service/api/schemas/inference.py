@@ -7,11 +7,11 @@ is decoded by the codec (service.api.codecs.tensors), not by these models.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.common import Length
+from service.api.schemas.common import Length, either
 from service.numerics import OUTPUTS, OutputName
 
 __all__ = [
@@ -30,7 +30,9 @@ __all__ = [
 ]
 
 Datatype = Literal["FP32", "FP64"]
-Parameters = dict[str, str | bool | int | float | None]
+Parameters = dict[
+    str, Annotated[str | bool | int | float | None, either("a string, a boolean, a number or null")]
+]
 """Parameters as the protocol carries them; null for an infinite default (relu's max_value)."""
 _INPUT_DATA: dict[str, Any] = {
     "type": "array",

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from service.api.schemas.common import Integer, PositiveInt
+from service.api.schemas.common import Integer, PositiveInt, either
 from service.numerics import networks
 from service.numerics.networks import OptimizerName
 
@@ -202,6 +202,7 @@ class CosineSchedule(_Warmup):
     cycle: PositiveInt | None = Field(None, description="Default: the updates after the warm-up.")
 
 
+ScheduleName = Literal["constant", "cosine"]
 ScheduleSpec = Annotated[
     ConstantSchedule | StepSchedule | CosineSchedule, Field(discriminator="name")
 ]
@@ -228,7 +229,14 @@ class Optimization(BaseModel):
         " Adams, 1e-2 for adagrad and rmsprop).",
     )
     optimizer: OptimizerField = "sgd"
-    schedule: Literal["constant", "cosine"] | ScheduleSpec = Field(
+    schedule: Annotated[
+        ScheduleName | ScheduleSpec,
+        either(
+            "a schedule's name, or an object with its name and settings",
+            (str, ScheduleName),
+            (dict, ScheduleSpec),
+        ),
+    ] = Field(
         "constant", description="How the rate varies over the updates (PyTorch's closed forms)."
     )
     clip_norm: float | None = Field(

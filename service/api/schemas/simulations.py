@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.schemas.common import Integer, PositiveInt, Result, spelled
+from service.api.schemas.common import Integer, Params, PositiveInts, Result, spelled
 from service.api.schemas.formulas import ActivationRef
 from service.api.schemas.networks import Optimization
 from service.numerics import MAX_SEED, DtypeName, ParamJSON
@@ -137,11 +137,11 @@ class GradientFlowRequest(_Closed):
     activation: ActivationRef = Field(
         description="An element-wise activation or alias, or a formula object."
     )
-    params: dict[str, ParamJSON] = Field(
+    params: Params = Field(
         default_factory=dict, description="The activation's parameters; defaults fill the rest."
     )
     depth: Integer = Field(ge=1, description="Number of layers.")
-    width: PositiveInt | list[PositiveInt] = Field(
+    width: PositiveInts = Field(
         description="Units per layer: one number, or one per layer. The input has as many"
         " features as the first layer has units."
     )
@@ -319,7 +319,7 @@ class CriticalLineRequest(_Closed):
     activation: ActivationRef = Field(
         examples=["tanh"], description="An element-wise activation or alias, or a formula object."
     )
-    params: dict[str, ParamJSON] = Field(default_factory=dict)
+    params: Params = Field(default_factory=dict)
     sigma_b2: list[Annotated[float, Field(ge=0, le=1e6)]] = Field(
         default_factory=lambda: list(DEFAULT_SIGMA_B2), min_length=1
     )

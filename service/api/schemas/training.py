@@ -13,12 +13,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service import numerics
-from service.api.schemas.common import Integer, PositiveInt
+from service.api.schemas.common import Integer, Params, PositiveInt, PositiveInts, either
 from service.api.schemas.formulas import ActivationRef, Formula, resolve_activation
 from service.api.schemas.networks import CLOSED, Optimization, OptimizerField
 from service.api.schemas.simulations import InitSpec
 from service.config import Settings
-from service.numerics import MAX_SEED, DtypeName, ParamJSON, networks
+from service.numerics import MAX_SEED, DtypeName, networks
 from service.numerics.networks import Metric, OptimizerName, PlaneName
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
     "TrainingRunRequest",
 ]
 
-Widths = PositiveInt | list[PositiveInt]
+Widths = PositiveInts
 
 
 class TrainingInitSpec(InitSpec):
@@ -84,7 +84,7 @@ class NonlinearTeacherTask(BaseModel):
     activation: ActivationRef = Field(
         "tanh", description="The teacher's activation: a name or alias, or a formula object."
     )
-    params: dict[str, ParamJSON] = Field(default_factory=dict)
+    params: Params = Field(default_factory=dict)
 
 
 class PlaneTask(BaseModel):
@@ -159,9 +159,14 @@ class TrainingRequest(BaseModel):
     depth: Integer = Field(ge=1, description="Hidden layers (a linear readout follows them).")
     width: Widths = Field(description="Units per hidden layer: one number, or one per layer.")
     init: TrainingInitSpec = Field(default_factory=TrainingInitSpec)
-    task: TaskName | TaskSpec = Field(
-        description="A name (its defaults) or an object with the name and settings."
-    )
+    task: Annotated[
+        TaskName | TaskSpec,
+        either(
+            "a task's name, or an object with its name and settings",
+            (str, TaskName),
+            (dict, TaskSpec),
+        ),
+    ] = Field(description="A name (its defaults) or an object with the name and settings.")
     training: RunTrainingSpec
     batch: Integer = Field(
         32, ge=1, description="Examples per step; the whole training split if it is no larger."
@@ -208,7 +213,7 @@ class TrainingRunRequest(TrainingRequest):
     activation: ActivationRef = Field(
         description="An element-wise activation or alias, or a formula object."
     )
-    params: dict[str, ParamJSON] = Field(default_factory=dict)
+    params: Params = Field(default_factory=dict)
 
     model_config = ConfigDict(
         extra="forbid",
@@ -251,7 +256,7 @@ class EntrantSpec(BaseModel):
     activation: ActivationRef | None = Field(
         None, description="A name or alias, or a formula object."
     )
-    params: dict[str, ParamJSON] | None = Field(
+    params: Params | None = Field(
         None, description="Default: the request's params if the activation is the request's."
     )
     depth: PositiveInt | None = None
@@ -300,7 +305,7 @@ class TrainingComparisonRequest(TrainingRequest):
         description="Each entrant's activation unless it names its own: a name or alias, or a"
         " formula object.",
     )
-    params: dict[str, ParamJSON] = Field(default_factory=dict)
+    params: Params = Field(default_factory=dict)
     entrants: list[EntrantSpec] = Field(
         min_length=2, description="Trained on the same data from the same seeds."
     )

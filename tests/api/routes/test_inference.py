@@ -357,6 +357,17 @@ async def test_a_shape_is_integral_lengths_only(client: httpx.AsyncClient, lengt
     assert response.status_code == 200 and response.json()["outputs"][0]["shape"] == [2]
 
 
+async def test_a_parameter_of_no_kind_is_one_error_where_it_is(client: httpx.AsyncClient) -> None:
+    """It had been four, one a member of the union, each under pydantic's name for it."""
+    x = {"name": "x", "shape": [1], "datatype": "FP64", "data": [1.0]}
+    response = await client.post(
+        INFER.format("elu"), json={"inputs": [x], "parameters": {"alpha": [1]}}
+    )
+    assert error(response, 400) == (
+        "body.parameters.alpha: Input should be a string, a boolean, a number or null"
+    )
+
+
 async def test_a_key_given_twice_is_refused_not_resolved(client: httpx.AsyncClient) -> None:
     """The protocol's JSON, at its head or whole, had kept the last of two equal keys: a tensor
     with its data given twice was evaluated on the second."""
