@@ -162,6 +162,9 @@ def _deadline_exceeded(exc: DeadlineExceeded) -> Response:
 
 
 def _validation_error(exc: RequestValidationError) -> Response:
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":  # the body, not its fields (api.routing)
+            return problem_response(400, "malformed-json", error["ctx"]["error"])
     errors = [_error(e["loc"], e["msg"]) for e in exc.errors()]
     summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
     return problem_response(422, "validation-error", summary, errors=errors)

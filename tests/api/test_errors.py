@@ -93,6 +93,37 @@ async def test_non_finite_json_numbers_are_refused(
     assert "finite" in str(body["detail"])
 
 
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b'{"activation": "tanh", "q_start": NaN}', "numbers must be finite"),
+        (b'{"activation": "relu", "params": {"max_value": Infinity}}', "numbers must be finite"),
+        (b'{"activation": "tanh", "q_start": 1e999}', "numbers must be finite"),
+        (b'\xef\xbb\xbf{"activation": "tanh"}', "byte order mark"),
+        (b'{"activation": "ta\xffnh"}', "not valid UTF-8"),
+        (b'{"params": ' + b"[" * 5000 + b"]" * 5000 + b"}", "depth limit"),
+        (b'{"activation": ', "column 16"),
+        (b'{"activation": "tanh"} x', "after document"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/simulations/critical-line", "/simulations/gradient-flow", "/compare", "/formulas"]
+)
+async def test_a_body_that_is_not_json_is_400_on_every_route(
+    client: httpx.AsyncClient, path: str, body: bytes, words: str
+) -> None:
+    """FastAPI's own reading took NaN, Infinity, 1e999 and a byte-order mark, and answered
+    422 "body.14: JSON decode error", or 400 "There was an error parsing the body" for bytes
+    not UTF-8 and deep nesting: every route now answers as evaluate does, 400 and what is
+    wrong where."""
+    response = await client.post("/api/v1" + path, content=body, headers=JSON)
+    answer = problem(response, 400)
+    assert str(answer["type"]).endswith("malformed-json")
+    assert words in str(answer["detail"])
+    evaluated = await client.post(URL.format("relu"), content=body, headers=JSON)
+    assert problem(evaluated, 400)["detail"] == answer["detail"]
+
+
 async def test_float32_overflow_is_refused_not_made_infinite(client: httpx.AsyncClient) -> None:
     body = problem(
         await client.post(URL.format("relu"), json={"x": [1.0, -1e39], "dtype": "float32"}), 422

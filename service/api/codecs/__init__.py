@@ -15,6 +15,7 @@ from service.api.codecs.json import (
     json_parts,
     json_ready,
     load_json_arrays,
+    malformed_json,
 )
 from service.api.codecs.npy import NPY_MEDIA_TYPE, array_from_npy, npy_parts
 from service.api.codecs.npz import NPZ_MEDIA_TYPE, arrays_from_npz, npz_parts
@@ -51,6 +52,7 @@ __all__ = [
     "json_parts",
     "json_ready",
     "load_json_arrays",
+    "malformed_json",
     "npy_parts",
     "npz_parts",
     "output_tensor",

@@ -28,6 +28,7 @@ __all__ = [
     "json_parts",
     "json_ready",
     "load_json_arrays",
+    "malformed_json",
 ]
 
 JSON_MEDIA_TYPE: Final = "application/json"
@@ -494,3 +495,11 @@ def _array_parts(array: Array, *, listed: bool) -> Iterator[bytes]:
             text = orjson.dumps(ready, option=orjson.OPT_SERIALIZE_NUMPY)
             yield (b"," if start else b"") + text[1:-1]
     yield b"]"
+
+
+def malformed_json(body: bytes, error: orjson.JSONDecodeError) -> str:
+    """What is wrong with a body orjson could not read, and where."""
+    detail = f"The body is not valid JSON: {error}"
+    if "infinity" in str(error) or body[error.pos : error.pos + 1] in (b"N", b"I", b"-"):
+        detail += "; numbers must be finite (no NaN or Infinity, magnitudes below 1.8e308)"
+    return detail

@@ -12,6 +12,7 @@ from service import numerics
 from service.api.caching import Memo, Tagged, cacheable, tagged
 from service.api.dependencies import SettingsDep, WorkloadsDep, single_keyed, single_valued
 from service.api.media_types import preferred
+from service.api.routing import JSONBodyRoute
 from service.api.schemas import Comparison, ComparisonRow, comparison_csv
 from service.api.schemas.common import repeated
 from service.api.schemas.comparison import CompareRequest
@@ -19,7 +20,9 @@ from service.api.schemas.formulas import resolve_activation
 from service.errors import RequestProblem
 from service.numerics.describe import DEFAULT_LANGUAGE, describe
 
-router = APIRouter(tags=["activations"], dependencies=[Depends(single_valued("names"))])
+router = APIRouter(
+    route_class=JSONBodyRoute, tags=["activations"], dependencies=[Depends(single_valued("names"))]
+)
 
 CSV_MEDIA_TYPE = "text/csv"
 _JSON = "application/json"

@@ -211,7 +211,9 @@ def _from_json(
         try:
             document = orjson.loads(body)
         except orjson.JSONDecodeError as error:
-            raise RequestProblem(400, "malformed-json", _json_error_detail(body, error)) from None
+            raise RequestProblem(
+                400, "malformed-json", codecs.malformed_json(body, error)
+            ) from None
         if not isinstance(document, dict):
             raise RequestProblem(
                 422, "invalid-input", "The body must be a JSON object with at least 'x'"
@@ -239,13 +241,6 @@ def _from_json(
         outputs=options.outputs,
         binary=False,
     )
-
-
-def _json_error_detail(body: bytes, error: orjson.JSONDecodeError) -> str:
-    detail = f"The body is not valid JSON: {error}"
-    if "infinity" in str(error) or body[error.pos : error.pos + 1] in (b"N", b"I", b"-"):
-        detail += "; numbers must be finite (no NaN or Infinity, magnitudes below 1.8e308)"
-    return detail
 
 
 def _from_binary(

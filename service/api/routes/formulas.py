@@ -21,6 +21,7 @@ from service.api import codecs, media_types
 from service.api.dependencies import LanguageDep, SettingsDep, WorkloadsDep, single_keyed
 from service.api.routes.evaluate import RESPONSES, answer_for
 from service.api.routes.plots import check_range, render
+from service.api.routing import JSONBodyRoute
 from service.api.schemas import ActivationDetail
 from service.api.schemas.formulas import (
     Formula,
@@ -36,7 +37,7 @@ from service.numerics.describe import describe
 
 __all__ = ["FORMULA_HEADER", "router"]
 
-router = APIRouter(prefix="/formulas", tags=["formulas"])
+router = APIRouter(route_class=JSONBodyRoute, prefix="/formulas", tags=["formulas"])
 
 FORMULA_HEADER = "X-Activation-Formula"
 _JSON = "application/json"

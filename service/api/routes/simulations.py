@@ -18,6 +18,7 @@ from service.api.dependencies import (
     single_keyed,
     single_valued,
 )
+from service.api.routing import JSONBodyRoute
 from service.api.schemas.common import QUERY_NUMBER
 from service.api.schemas.formulas import resolve_activation
 from service.api.schemas.simulations import (
@@ -44,6 +45,7 @@ from service.numerics import networks
 from service.plotting import depth_picture, training_picture
 
 router = APIRouter(
+    route_class=JSONBodyRoute,
     prefix="/simulations",
     tags=["simulations"],
     dependencies=[Depends(single_keyed), Depends(single_valued("sigma_b2"))],
