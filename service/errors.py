@@ -213,12 +213,16 @@ async def _handle(request: Request, exc: Exception) -> Response:
 
 
 def _methods_of(request: Request) -> str | None:
-    """Every method the published document has for the request's path. The router's 405
-    names those of the one route it matched first: GET alone, where POST is allowed too."""
+    """Every method the published document has for the request's path, and HEAD wherever GET
+    is (api.head answers it). The router's 405 names those of the one route it matched first:
+    GET alone, where POST is allowed too."""
     path = request.url.path
     for template, operations in request.app.openapi()["paths"].items():
         if re.fullmatch(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(template)), path):
-            return ", ".join(sorted(method.upper() for method in operations))
+            methods = {method.upper() for method in operations}
+            if "GET" in methods:
+                methods.add("HEAD")
+            return ", ".join(sorted(methods))
     return None
 
 

@@ -43,6 +43,24 @@ async def test_head_revalidates_as_get(client: httpx.AsyncClient) -> None:
     assert head.status_code == 304 and head.content == b""
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/activations/relu", "GET, HEAD"),
+        ("DELETE", "/api/v1/compare", "GET, HEAD, POST"),
+        ("OPTIONS", "/api/v1/simulations/critical-line", "GET, HEAD, POST"),
+        ("PATCH", "/healthz", "GET, HEAD"),
+    ],
+)
+async def test_allow_names_head_wherever_get_is(
+    client: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    """A 405's Allow lists the methods the resource supports (RFC 9110 10.2.1), and HEAD is
+    answered wherever GET is: it had been left out."""
+    answer = await client.request(method, path)
+    assert answer.status_code == 405 and answer.headers["allow"] == allowed
+
+
 async def test_head_of_a_post_route_is_refused_naming_post(client: httpx.AsyncClient) -> None:
     answer = await client.head("/api/v1/activations/relu/evaluate")
     assert answer.status_code == 405 and answer.headers["allow"] == "POST"
