@@ -4,7 +4,8 @@ by the request's Accept.
 A media type's type and subtype are case-insensitive (8.3.1): ``Application/JSON`` is JSON, and
 was taken for a binary body, its duplicate keys unchecked. An Accept header weighs each range
 by its quality (12.4.2), where ``q=0`` means "not this one" (12.5.1): naming a type was taken
-as asking for it, whatever its weight.
+as asking for it, whatever its weight. ``weighed`` reads every such header (Accept,
+Accept-Language, Accept-Encoding) the one way.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from service.api.caching import Tagged, cacheable, tagged
+from service.api.media_types import weighed
 from service.errors import RequestProblem
 
 __all__ = ["ASSETS_PATH", "CONTENT_SECURITY_POLICY", "router"]
@@ -118,19 +119,10 @@ def _send(request: Request, asset: _Asset, *, max_age: int, headers: dict[str, s
 
 
 def _accepts_gzip(accept_encoding: str) -> bool:
-    for item in accept_encoding.split(","):
-        coding, _, options = item.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            quality = options.strip().removeprefix("q=").strip()
-            return quality == "" or _positive(quality)
-    return False
-
-
-def _positive(quality: str) -> bool:
-    try:
-        return float(quality) > 0
-    except ValueError:
-        return False
+    """Whether Accept-Encoding weighs gzip above 0: by its name, else by "*" (RFC 9110
+    12.5.3)."""
+    codings = dict(weighed(accept_encoding))
+    return codings.get("gzip", codings.get("*", 0.0)) > 0
 
 
 @lru_cache(maxsize=1)

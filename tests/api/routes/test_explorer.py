@@ -135,6 +135,27 @@ async def test_text_is_gzipped_for_clients_that_accept_it(client: httpx.AsyncCli
     assert "content-encoding" not in font.headers  # woff2 is compressed already
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip", True),
+        ("GZIP;Q=0.5", True),
+        ("*", True),
+        ("*;q=1, gzip;q=0", False),  # gzip by name refused: "*" had been read first
+        ("gzip;q=0, *", False),
+        ("br, *;q=0.1", True),
+        ("identity", False),
+        ("gzip;q=2", False),  # no qvalue: passed over
+    ],
+)
+async def test_gzip_is_sent_as_accept_encoding_weighs_it(
+    client: httpx.AsyncClient, accept_encoding: str, gzipped: bool
+) -> None:
+    _, base = await _page(client)
+    answer = await client.get(f"{base}/js/chart.js", headers={"accept-encoding": accept_encoding})
+    assert (answer.headers.get("content-encoding") == "gzip") == gzipped
+
+
 async def test_the_page_is_not_an_api_operation(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert not [p for p in paths if p == "/" or p.startswith("/explore")]
