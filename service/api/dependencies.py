@@ -17,8 +17,8 @@ from pydantic import BaseModel
 from starlette.datastructures import QueryParams
 
 from service import numerics
-from service.api import codecs
-from service.api.media_types import media_type, weighed
+from service.api.media_types import weighed
+from service.api.routing import JSONBodyRequest
 from service.api.workloads import Workloads
 from service.config import Settings
 from service.numerics.describe import DEFAULT_LANGUAGE, LANGUAGES, Language
@@ -92,11 +92,15 @@ def single_valued(*repeatable: str) -> Callable[[Request], Awaitable[None]]:
 
 
 async def single_keyed(request: Request) -> None:
-    """A dependency refusing a JSON body that gives a key twice."""
-    if media_type(request.headers.get("content-type", "")) == codecs.JSON_MEDIA_TYPE:
-        twice = codecs.duplicated_key(await request.body())
-        if twice is not None:
-            raise numerics.InvalidInput(["body", *twice], "is given twice; give each key once")
+    """A dependency refusing a JSON body that gives a key twice: the body as the route read it
+    (a ``JSONBodyRoute``'s; it had been checked under ``application/json`` alone, and a
+    ``+json`` type, which FastAPI reads as JSON too, was taken with its second value)."""
+    if not isinstance(request, JSONBodyRequest):
+        raise TypeError("single_keyed is a dependency of a JSONBodyRoute's routes")
+    if request.keys_twice is not None:
+        raise numerics.InvalidInput(
+            ["body", *request.keys_twice], "is given twice; give each key once"
+        )
 
 
 async def get_settings(request: Request) -> Settings:

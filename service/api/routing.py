@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute
 
 from service.api import codecs
 
-__all__ = ["JSONBodyRoute"]
+__all__ = ["JSONBodyRequest", "JSONBodyRoute"]
 
 
 class JSONBodyRoute(APIRoute):
@@ -31,12 +31,19 @@ class JSONBodyRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def read_with_orjson(request: Request) -> Response:
-            return await handler(_JSONBodyRequest(request.scope, request.receive))
+            return await handler(JSONBodyRequest(request.scope, request.receive))
 
         return read_with_orjson
 
 
-class _JSONBodyRequest(Request):
+class JSONBodyRequest(Request):
+    """A request whose JSON body, when the route reads one, is read by orjson; ``keys_twice``
+    is then where it gives a key twice (None where it does not), for the ``single_keyed``
+    dependency to refuse: whatever Content-Type FastAPI takes for JSON (``application/json``,
+    any ``+json`` type), the body it reads is the body checked."""
+
+    keys_twice: list[str | int] | None = None
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
@@ -48,4 +55,5 @@ class _JSONBodyRequest(Request):
                 raise json.JSONDecodeError(
                     codecs.malformed_json(body, error), error.doc, error.pos
                 ) from None
+            self.keys_twice = codecs.duplicated_key(body, parsed=self._json)
         return self._json

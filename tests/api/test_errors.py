@@ -500,6 +500,18 @@ async def test_a_key_given_twice_is_refused(
     assert answer["errors"][0]["loc"] == loc  # type: ignore[index]
 
 
+@pytest.mark.parametrize("path", ["/simulations/critical-line", "/compare", "/formulas"])
+async def test_a_key_given_twice_under_a_json_suffix_type_is_refused(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """FastAPI reads a ``+json`` type as JSON; the check had looked at ``application/json``
+    alone, and the second value was taken."""
+    body = b'{"activation": "tanh", "activation": "relu"}'
+    headers = {"content-type": "application/vnd.example+json"}
+    answer = problem(await client.post("/api/v1" + path, content=body, headers=headers), 422)
+    assert answer["errors"][0]["loc"] == ["body", "activation"]  # type: ignore[index]
+
+
 async def test_a_key_given_twice_in_the_formula_header_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
