@@ -77,9 +77,10 @@ def _ranges(accept: str) -> tuple[_Range, ...]:
 
 
 def weighed(header: str) -> tuple[tuple[str, float], ...]:
-    """The items of a header weighed by quality (Accept, Accept-Language; RFC 9110 12.4.2), in
-    order: each lowercased without its parameters, with its ``q`` (1 where absent). An item
-    whose ``q`` is not a qvalue (0 to 1, at most three decimals) is passed over."""
+    """The items of a header weighed by quality (Accept, Accept-Language, Accept-Encoding; RFC
+    9110 12.4.2), in order: each lowercased without its parameters, with its ``q`` (1 where
+    absent). An item whose ``q`` is not a qvalue (0 to 1, at most three decimals) is passed
+    over."""
     items = []
     for part in header.split(","):
         name, *parameters = part.split(";")

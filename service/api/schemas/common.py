@@ -91,7 +91,7 @@ PositiveInts = Annotated[
     PositiveInt | list[PositiveInt],
     either(
         "a positive integer, or a list of them",
-        ((int, float), PositiveInt),  # a bool is no int here: strict
+        ((int, float), PositiveInt),  # a bool too (an int to Python), which strictness refuses
         (list, list[PositiveInt]),
     ),
 ]
