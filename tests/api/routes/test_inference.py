@@ -358,7 +358,8 @@ async def test_a_shape_is_integral_lengths_only(client: httpx.AsyncClient, lengt
 
 
 async def test_a_parameter_of_no_kind_is_one_error_where_it_is(client: httpx.AsyncClient) -> None:
-    """It had been four, one a member of the union, each under pydantic's name for it."""
+    """It had been four errors, one for each member of the union, each under pydantic's name for
+    it."""
     x = {"name": "x", "shape": [1], "datatype": "FP64", "data": [1.0]}
     response = await client.post(
         INFER.format("elu"), json={"inputs": [x], "parameters": {"alpha": [1]}}
