@@ -75,7 +75,8 @@ def either(expected: str, *members: tuple[type | tuple[type, ...], Any]) -> Wrap
         except ValidationError:
             for kinds, adapter in adapters:
                 if isinstance(value, kinds):
-                    return adapter.validate_python(value, strict=True)
+                    adapter.validate_python(value, strict=True)  # raises, its errors located
+                    break  # (what the union refused is refused, whatever its member says)
             raise PydanticCustomError(
                 "union_type", "Input should be {expected}", {"expected": expected}
             ) from None
